@@ -1,0 +1,1 @@
+"""Ingestion: source profiles map regional exports onto the contracts; files load exactly once."""

@@ -1,0 +1,228 @@
+"""Apply a profile to text cells: map, cast and validate against the contract, pseudonymise PII.
+
+Pure functions of DataFrames (no I/O), so each rule is unit-tested on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+
+import polars as pl
+
+from ingestion.profiles import Profile, Rule
+from safelake.contracts import Column, Contract
+from safelake.reference import Geography
+
+TRUE = ["true", "1", "yes", "y", "t", "да", "ооба"]
+FALSE = ["false", "0", "no", "n", "f", "нет", "жок"]
+ISO_AWARE = ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%z"]
+ISO_NAIVE = [
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+]
+QUARANTINE_SCHEMA = {
+    "_line": pl.Int64,
+    "column_name": pl.String,
+    "reason": pl.String,
+    "detail": pl.String,
+    "raw": pl.String,
+}
+
+
+def pseudonymise(values: pl.Series, key: bytes) -> pl.Series:
+    """Keyed hash (HMAC-SHA256, 128 bits shown) of each value; equal inputs stay joinable."""
+    return pl.Series(
+        values.name,
+        [None if v is None else hmac.new(key, v.encode(), hashlib.sha256).hexdigest()[:32] for v in values],
+        dtype=pl.String,
+    )
+
+
+def _as_text(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def row_hash_keys(raw: pl.DataFrame) -> pl.Series:
+    """Ids for rows without one: hash of the whole row + occurrence, so identical lines stay distinct."""
+    joined = raw.select(pl.concat_str(pl.exclude("_line").fill_null(""), separator="\x1f")).to_series()
+    digests = pl.Series([hashlib.sha1(v.encode()).hexdigest()[:20] for v in joined])
+    occurrence = pl.DataFrame({"d": digests}).select(pl.col("d").cum_count().over("d")).to_series()
+    return digests + "-" + occurrence.cast(pl.String)
+
+
+def text_expr(rule: Rule) -> pl.Expr:
+    """The rule's value as text, before casting."""
+    if rule.const is not None:
+        expr = pl.lit(_as_text(rule.const), dtype=pl.String)
+    elif rule.row_hash:
+        expr = pl.col("_row_hash")
+    elif len(rule.sources) == 1:
+        expr = pl.col(rule.sources[0])
+    else:
+        expr = pl.concat_str([pl.col(s) for s in rule.sources], separator=" ", ignore_nulls=True)
+    if rule.trim:
+        expr = expr.str.strip_chars()
+    expr = pl.when(expr.is_in(["", *rule.null_values])).then(None).otherwise(expr)
+    if rule.regex:
+        expr = expr.str.extract(rule.regex, 1)
+    if rule.split:
+        expr = expr.str.split(rule.split).list.first().str.strip_chars()
+    if rule.map:
+        mapping = {str(k).strip().lower(): _as_text(v) for k, v in rule.map.items()}
+        fallback = expr if rule.default is None else pl.lit(_as_text(rule.default))
+        expr = (
+            pl.when(expr.is_null())
+            .then(None)
+            .otherwise(expr.str.to_lowercase().replace_strict(mapping, default=fallback, return_dtype=pl.String))
+        )
+    if rule.prefix or rule.suffix:
+        expr = pl.concat_str([pl.lit(rule.prefix or ""), expr, pl.lit(rule.suffix or "")])
+    return expr
+
+
+def _number_text(text: pl.Expr, decimal_comma: bool) -> pl.Expr:
+    cleaned = text.str.replace_all(r"[^0-9,.\-]", "")
+    if decimal_comma:
+        return cleaned.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
+    return cleaned.str.replace_all(",", "", literal=True)
+
+
+def _timestamp(text: pl.Expr, formats: list[str], tz: str) -> pl.Expr:
+    aware = [f for f in [*formats, *ISO_AWARE] if "%z" in f]
+    naive = [f for f in [*formats, *ISO_NAIVE] if "%z" not in f]
+    parsed = [text.str.strptime(pl.Datetime("us", "UTC"), f, strict=False) for f in aware]
+    parsed += [
+        text.str.strptime(pl.Datetime("us"), f, strict=False)
+        .dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
+        .dt.convert_time_zone("UTC")
+        for f in naive
+    ]
+    return pl.coalesce(parsed)
+
+
+def typed_expr(col: Column, rule: Rule, text: pl.Expr, tz: str) -> pl.Expr:
+    if col.type == "string":
+        return text
+    if col.type == "bool":
+        low = text.str.to_lowercase()
+        return pl.when(low.is_in(TRUE)).then(True).when(low.is_in(FALSE)).then(False).otherwise(None)
+    if col.type in ("int", "double", "decimal"):
+        number = _number_text(text, rule.decimal_comma)
+        if col.type == "decimal":
+            return number.cast(pl.Decimal(18, 2), strict=False)
+        as_float = number.cast(pl.Float64, strict=False)
+        if col.type == "double":
+            return as_float
+        return pl.when(as_float == as_float.floor()).then(as_float.cast(pl.Int64, strict=False))
+    stamp = _timestamp(text, rule.format, tz)
+    if col.type == "date":
+        dates = [text.str.strptime(pl.Date, f, strict=False) for f in [*rule.format, "%Y-%m-%d"] if "%H" not in f]
+        return pl.coalesce([*dates, stamp.dt.convert_time_zone(tz).dt.date()])
+    return stamp
+
+
+def _failure(cond: pl.Expr, column: str, reason: str, detail: pl.Expr | str) -> pl.Expr:
+    detail = pl.lit(detail) if isinstance(detail, str) else detail
+    return pl.when(cond).then(pl.concat_str([pl.lit(f"{column}\x1f{reason}\x1f"), detail]))
+
+
+def _checks(contract: Contract, geo: Geography, profile: Profile, now: dt.datetime) -> list[pl.Expr]:
+    """One expression per rule; each yields 'column␟reason␟detail' where the row breaks it."""
+    checks = []
+    regions = geo.regions["region_code"].to_list()
+    for col in contract.columns:
+        value, text = pl.col(col.name), pl.col(f"_text_{col.name}")
+        shown = pl.lit("(personal data)") if col.pii else pl.format("'{}'", text)
+        if col.required:
+            checks.append(_failure(text.is_null(), col.name, "missing", "required value is empty"))
+        if col.ref == "region":
+            unknown = value.is_null() | ~value.is_in(regions)
+            checks.append(_failure(text.is_not_null() & unknown, col.name, "unknown_region", shown))
+        elif col.ref == "district":
+            checks.append(_failure(text.is_not_null() & value.is_null(), col.name, "unknown_district", shown))
+        elif col.codes:
+            checks.append(_failure(text.is_not_null() & ~value.is_in(col.codes), col.name, "unknown_code", shown))
+        elif col.type != "string":
+            checks.append(_failure(text.is_not_null() & value.is_null(), col.name, f"bad_{col.type}", shown))
+        if col.min is not None:
+            checks.append(_failure(value < col.min, col.name, "out_of_range", pl.format("{} < {}", value, col.min)))
+        if col.max is not None:
+            checks.append(_failure(value > col.max, col.name, "out_of_range", pl.format("{} > {}", value, col.max)))
+    if contract.column(contract.time).type == "timestamp":
+        future = pl.col(contract.time) > now + dt.timedelta(days=1)
+        checks.append(_failure(future, contract.time, "future_date", pl.format("{}", pl.col(contract.time))))
+    return checks
+
+
+def apply_profile(
+    raw: pl.DataFrame, profile: Profile, contract: Contract, geo: Geography, pii_key: bytes, now: dt.datetime
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(valid rows typed to the contract with `_line`, quarantined rows with reasons)."""
+    if any(rule.row_hash for rule in profile.columns.values()):
+        raw = raw.with_columns(_row_hash=row_hash_keys(raw))
+    frame = raw.select("_line", *[text_expr(rule).alias(f"_text_{name}") for name, rule in profile.columns.items()])
+    for name in contract.column_names:
+        if name not in profile.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(f"_text_{name}"))
+    typed = []
+    for col in contract.columns:
+        rule = profile.columns.get(col.name, Rule(const=""))
+        text = pl.col(f"_text_{col.name}")
+        if col.ref == "region" and rule.lookup:
+            lookup = geo.region_lookup()
+            typed.append(text.str.to_lowercase().replace_strict(lookup, default=None, return_dtype=pl.String))
+        elif col.ref != "district":
+            typed.append(typed_expr(col, rule, text, profile.timezone))
+        else:
+            continue
+        typed[-1] = typed[-1].alias(col.name)
+    frame = frame.with_columns(typed)
+    district = next((c for c in contract.columns if c.ref == "district"), None)
+    if district is not None:
+        rule = profile.columns.get(district.name)
+        by = "name" if rule is not None and rule.lookup else "district_code"
+        districts = geo.district_lookup() if by == "name" else geo.districts.select("region_code", "district_code")
+        frame = frame.with_columns(pl.col(f"_text_{district.name}").str.to_lowercase().alias("_district_key"))
+        frame = frame.join(
+            districts.rename({by: "_district_key", "district_code": district.name}),
+            left_on=["region_code", "_district_key"],
+            right_on=["region_code", "_district_key"],
+            how="left",
+            maintain_order="left",
+        ).drop("_district_key")
+    checks = _checks(contract, geo, profile, now)
+    frame = frame.with_columns(pl.coalesce(checks).alias("_error") if checks else pl.lit(None).alias("_error"))
+    for name in contract.pii_columns:
+        frame = frame.with_columns(pseudonymise(frame[name], pii_key))
+    valid = frame.filter(pl.col("_error").is_null()).select("_line", *contract.column_names)
+    return valid, _quarantine(raw, frame, profile, contract, pii_key)
+
+
+def _quarantine(
+    raw: pl.DataFrame, frame: pl.DataFrame, profile: Profile, contract: Contract, key: bytes
+) -> pl.DataFrame:
+    bad = frame.filter(pl.col("_error").is_not_null()).select("_line", "_error")
+    if bad.height == 0:
+        return pl.DataFrame(schema=QUARANTINE_SCHEMA)
+    pii_sources = {s for name in contract.pii_columns if name in profile.columns for s in profile.columns[name].sources}
+    rows = raw.join(bad, on="_line", how="semi", maintain_order="left")
+    rows = rows.with_columns(pseudonymise(rows[s], key) for s in pii_sources if s in rows.columns)
+    source_cols = [c for c in rows.columns if c not in ("_line", "_row_hash")]
+    rows = rows.select("_line", pl.struct(source_cols).struct.json_encode().alias("raw"))
+    parts = bad.select("_line", pl.col("_error").str.split_exact("\x1f", 2).alias("e")).unnest("e")
+    parts = parts.rename({"field_0": "column_name", "field_1": "reason", "field_2": "detail"})
+    return parts.join(rows, on="_line", how="left", maintain_order="left").select(list(QUARANTINE_SCHEMA))
+
+
+def unreadable(bad: list[tuple[int, str]]) -> pl.DataFrame:
+    """Records the reader could not parse, as quarantine rows."""
+    return pl.DataFrame(
+        [(line, None, "unreadable", reason, None) for line, reason in bad], schema=QUARANTINE_SCHEMA, orient="row"
+    )

@@ -1,0 +1,1 @@
+"""SafeLake: the data platform behind a national public-safety action plan."""

@@ -1,0 +1,159 @@
+"""`safelake`: the one command line for the platform."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from safelake.errors import SafeLakeError
+from safelake.settings import Settings, get_settings
+
+app = typer.Typer(
+    help="SafeLake: public-safety plan data — ingest, build, status.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    return get_settings()
+
+
+@app.command()
+def init() -> None:
+    """Create SAFELAKE_HOME's folders, install the DuckDB extensions and create the lake tables."""
+    from safelake import lake
+
+    env = Path(".env")
+    settings = _settings()
+    if settings.pii_key is None:
+        with env.open("a", encoding="utf-8") as fh:
+            fh.write(f"SAFELAKE_PII_KEY={secrets.token_urlsafe(32)}\n")
+        env.chmod(0o600)
+        get_settings.cache_clear()
+        settings = _settings()
+        console.print(f"wrote a random SAFELAKE_PII_KEY to {env.absolute()} (keep it: it keys the pseudonyms)")
+    for folder in (settings.landing, settings.archive, settings.lake_dir, settings.warehouse_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+    con = lake.connect(settings)
+    lake.ensure_tables(con)
+    con.close()
+    console.print(f"SafeLake home ready: {settings.home}")
+
+
+@app.command("demo-data")
+def demo_data(
+    start: Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="First day.")] = dt.datetime(2025, 11, 23),
+    days: Annotated[int, typer.Option(min=1, help="Number of days.")] = 365,
+    cameras: Annotated[int, typer.Option(min=1, help="Cameras in the registry at the end.")] = 20000,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 1,
+) -> None:
+    """Write realistic demo exports into landing/, the way the regions send them."""
+    from ingestion.demo import generate
+
+    from safelake.reference import REFERENCE_DIR
+
+    settings = _settings()
+    with console.status("generating demo data"):
+        written = generate(settings.landing, start.date(), days, cameras, seed, REFERENCE_DIR / settings.geography)
+    table = Table("dataset", "rows", title=f"demo data in {settings.landing}")
+    for name, rows in written.items():
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files to ingest; default: everything new in landing/.")
+    ] = None,
+    profile: Annotated[str | None, typer.Option(help="Use this profile instead of detecting one.")] = None,
+) -> None:
+    """Load export files into the lake: valid rows merge by key, bad rows go to quarantine."""
+    from ingestion.pipeline import ingest as run
+    from ingestion.pipeline import landing_files
+
+    settings = _settings()
+    settings.require_pii_key()
+    total = len(paths) if paths else len(landing_files(settings))
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("ingesting", total=total)
+        results = run(settings, paths, profile, on_file=lambda r: progress.advance(task))
+    table = Table("file", "dataset", "status", "rows in", "merged", "duplicates", "quarantined", "reasons")
+    for r in results:
+        reasons = ", ".join(f"{k} {v}" for k, v in r.reasons.most_common())
+        table.add_row(
+            r.path.name,
+            r.dataset,
+            r.status,
+            f"{r.rows_in:,}",
+            f"{r.merged:,}",
+            f"{r.duplicates:,}",
+            f"{r.quarantined:,}",
+            reasons,
+        )
+    totals = Counter()
+    for r in results:
+        totals.update(rows_in=r.rows_in, merged=r.merged, duplicates=r.duplicates, quarantined=r.quarantined)
+    table.add_row(
+        "total",
+        "",
+        f"{len(results)} files",
+        *(f"{totals[k]:,}" for k in ("rows_in", "merged", "duplicates", "quarantined")),
+        "",
+    )
+    console.print(table)
+    bad = [r for r in results if r.status in ("refused", "failed")]
+    for r in bad:
+        err.print(f"[red]{r.status}[/red]: {r.message}", soft_wrap=True)
+    if bad:
+        raise typer.Exit(1)
+
+
+@app.command()
+def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
+    """Rows, newest record, last ingest and quarantine per dataset."""
+    from safelake.status import lake_status
+
+    report = lake_status(_settings())
+    if as_json:
+        print(json.dumps(report, indent=2, default=str))
+        return
+    if not report["initialised"]:
+        console.print(f"no lake yet in {report['home']}: run `safelake init` then `safelake ingest`")
+        return
+    table = Table("dataset", "rows", "newest record", "files", "last ingest", "quarantined", title=report["home"])
+    for name, d in report["datasets"].items():
+        quarantined = ", ".join(f"{k} {v}" for k, v in d["quarantined"].items()) or "0"
+        table.add_row(
+            name, f"{d['rows']:,}", d["newest_record"] or "-", str(d["files"]), d["last_ingest"] or "-", quarantined
+        )
+    console.print(table)
+
+
+@app.command("contracts-doc")
+def contracts_doc(out: Path = Path("docs/data-contracts.md")) -> None:
+    """Regenerate docs/data-contracts.md from safelake/contracts.yaml."""
+    from safelake.contracts import render_markdown
+
+    out.write_text(render_markdown(), encoding="utf-8")
+    console.print(f"wrote {out}")
+
+
+def main() -> None:
+    try:
+        app()
+    except SafeLakeError as exc:
+        err.print(f"error: {exc}", soft_wrap=True, markup=False)
+        raise SystemExit(2) from None

@@ -1,0 +1,89 @@
+"""The lake: a DuckLake catalog (SQLite by default) over Parquet files under SAFELAKE_HOME."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import duckdb
+
+from safelake.contracts import Contract, load_contracts
+from safelake.settings import Settings
+
+EXTENSIONS = ("ducklake", "sqlite_scanner")
+LINEAGE = {"_file_sha256": "VARCHAR", "_line": "BIGINT", "_profile": "VARCHAR", "_ingested_at": "TIMESTAMPTZ"}
+SYSTEM_TABLES = {
+    "_ingest_ledger": {
+        "file_sha256": "VARCHAR",
+        "file_name": "VARCHAR",
+        "profile": "VARCHAR",
+        "dataset": "VARCHAR",
+        "rows_in": "BIGINT",
+        "merged": "BIGINT",
+        "duplicates": "BIGINT",
+        "quarantined": "BIGINT",
+        "ingested_at": "TIMESTAMPTZ",
+    },
+    "_quarantine": {
+        "file_sha256": "VARCHAR",
+        "file_name": "VARCHAR",
+        "dataset": "VARCHAR",
+        "line": "BIGINT",
+        "column_name": "VARCHAR",
+        "reason": "VARCHAR",
+        "detail": "VARCHAR",
+        "raw": "VARCHAR",
+        "quarantined_at": "TIMESTAMPTZ",
+    },
+}
+
+
+def install_extensions(extension_dir: Path) -> None:
+    """Install the DuckDB extensions shipped in the pip packages; nothing is downloaded."""
+    version = duckdb.__version__
+    con = duckdb.connect()
+    con.execute(f"SET extension_directory = '{extension_dir}'")
+    for name in EXTENSIONS:
+        if not list(extension_dir.glob(f"v{version}/*/{name}.duckdb_extension")):
+            package = Path(importlib.import_module(f"duckdb_extension_{name}").__file__).parent
+            con.execute(f"INSTALL '{package / 'extensions' / f'v{version}' / f'{name}.duckdb_extension'}'")
+    con.close()
+
+
+def configure(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    install_extensions(settings.extension_dir)
+    con.execute(f"SET extension_directory = '{settings.extension_dir}'")
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = true")
+
+
+def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB session with the lake attached as `lake`."""
+    settings.lake_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    configure(con, settings)
+    options = f"DATA_PATH '{settings.data_path}'" + (", READ_ONLY" if read_only else "")
+    con.execute(f"ATTACH 'ducklake:{settings.catalog}' AS lake ({options})")
+    return con
+
+
+def table_columns(contract: Contract) -> dict[str, str]:
+    return {c.name: c.sql_type for c in contract.columns} | LINEAGE
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the lake's tables, and add columns a newer contract introduced (additive evolution)."""
+    wanted = {name: table_columns(c) for name, c in load_contracts().items()} | SYSTEM_TABLES
+    existing: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = 'lake'"
+    ).fetchall():
+        existing.setdefault(table, set()).add(column)
+    for table, columns in wanted.items():
+        if table not in existing:
+            body = ", ".join(f'"{c}" {t}' for c, t in columns.items())
+            con.execute(f"CREATE TABLE lake.{table} ({body})")
+            continue
+        for column, sql_type in columns.items():
+            if column not in existing[table]:
+                con.execute(f'ALTER TABLE lake.{table} ADD COLUMN "{column}" {sql_type}')
