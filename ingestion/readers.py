@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import json
+import zipfile
 from pathlib import Path
 
 import polars as pl
@@ -68,7 +69,7 @@ def _cell(value: object) -> str | None:
 def _xlsx_rows(path: Path, profile: Profile) -> list[list[str | None]]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise FileRefused(f"{path}: not a readable XLSX workbook ({type(exc).__name__}); check the file") from None
     try:
         sheet = book[profile.sheet] if profile.sheet else book.worksheets[0]

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from safelake import contracts
+from safelake.contracts import TYPES, load_contracts, render_markdown
+from tests.conftest import REPO
+
+EXPECTED = {"crime_report", "road_incident", "camera", "camera_status", "fraud_report"}
+
+
+def test_every_dataset_has_a_contract():
+    assert set(load_contracts()) == EXPECTED
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_contract_is_complete(name):
+    contract = load_contracts()[name]
+    assert contract.key and all(contract.column(k).required for k in contract.key)
+    assert contract.column(contract.time).type in ("timestamp", "date")
+    assert all(c.type in TYPES and c.description for c in contract.columns)
+    if contract.version:
+        assert contract.column(contract.version).required
+    for col in contract.columns:
+        assert not (col.pii and (col.codes or col.required or col.name in contract.key)), col.name
+
+
+def test_personal_data_is_marked():
+    pii = {name: set(c.pii_columns) for name, c in load_contracts().items()}
+    assert pii["crime_report"] == {"victim_name", "victim_phone", "address"}
+    assert pii["fraud_report"] == {"victim_name", "victim_phone"}
+    assert pii["camera_status"] == set()
+
+
+def test_committed_doc_is_generated_from_the_definition():
+    assert (REPO / "docs" / "data-contracts.md").read_text(encoding="utf-8") == render_markdown()
+
+
+def test_a_contract_naming_an_undefined_key_is_rejected(tmp_path, monkeypatch):
+    raw = yaml.safe_load(contracts.CONTRACTS_FILE.read_text(encoding="utf-8"))
+    raw["datasets"]["camera"]["key"] = ["no_such_column"]
+    broken = tmp_path / "contracts.yaml"
+    broken.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setattr(contracts, "CONTRACTS_FILE", broken)
+    load_contracts.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="no_such_column"):
+            load_contracts()
+    finally:
+        load_contracts.cache_clear()

@@ -1,0 +1,136 @@
+"""Every reader on good input, and every kind of unreadable file refused with one clear line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+from ingestion.profiles import Profile
+from ingestion.readers import FileRefused, read
+
+COLUMNS = {
+    "report_id": {"from": "id"},
+    "updated_at": {"from": "when"},
+    "registered_at": {"from": "when"},
+    "offence_code": {"from": "offence"},
+    "region_code": {"from": "region"},
+    "cleared": {"from": "cleared"},
+}
+
+
+def profile(**overrides) -> Profile:
+    spec = {
+        "name": "t",
+        "dataset": "crime_report",
+        "geography": "kg",
+        "description": "test",
+        "match": {},
+        "format": "csv",
+        "timezone": "Asia/Bishkek",
+        "columns": COLUMNS,
+    } | overrides
+    return Profile.model_validate(spec)
+
+
+ROWS = [
+    ["id", "when", "offence", "region", "cleared"],
+    ["1", "2026-01-05 10:00", "кража", "Чуй", "да"],
+    ["2", "2026-01-06 11:00", "грабёж", "Ош", "нет"],
+]
+
+
+def write_csv(path: Path, rows, encoding="utf-8", delimiter=",", newline="\n") -> Path:
+    path.write_bytes(newline.join(delimiter.join(r) for r in rows).encode(encoding) + newline.encode())
+    return path
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter", "newline"), [("utf-8", ",", "\n"), ("cp1251", ";", "\r\n"), ("utf-8-sig", ",", "\r\n")]
+)
+def test_csv_reader(tmp_path, encoding, delimiter, newline):
+    path = write_csv(tmp_path / "a.csv", ROWS, encoding, delimiter, newline)
+    frame, bad = read(path, profile(encoding=encoding, delimiter=delimiter))
+    assert bad == []
+    assert frame.columns == ["_line", "id", "when", "offence", "region", "cleared"]
+    assert frame["offence"].to_list() == ["кража", "грабёж"]
+    assert frame["_line"].to_list() == [2, 3]
+    assert frame["cleared"].to_list() == ["да", "нет"]
+
+
+def test_csv_skip_rows_keeps_line_numbers(tmp_path):
+    path = write_csv(tmp_path / "a.csv", [["Export of 2026-01"], *ROWS])
+    frame, _ = read(path, profile(skip_rows=1))
+    assert frame["_line"].to_list() == [3, 4]
+
+
+def test_xlsx_reader(tmp_path):
+    path = tmp_path / "a.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Данные")
+    for r, row in enumerate(ROWS):
+        sheet.write_row(r, 0, row)
+    sheet.write_number(1, 0, 1)  # a numeric id cell reads as "1", not "1.0"
+    book.close()
+    frame, _ = read(path, profile(format="xlsx", sheet="Данные"))
+    assert frame["id"].to_list() == ["1", "2"]
+    assert frame["_line"].to_list() == [2, 3]
+
+
+def test_jsonl_reader_quarantines_broken_lines_and_reads_the_rest(tmp_path):
+    good = [dict(zip(ROWS[0], r, strict=True)) for r in ROWS[1:]]
+    lines = [json.dumps(good[0], ensure_ascii=False), "{not json", json.dumps(good[1], ensure_ascii=False), "[1]"]
+    path = tmp_path / "a.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    frame, bad = read(path, profile(format="jsonl"))
+    assert frame["id"].to_list() == ["1", "2"]
+    assert frame["_line"].to_list() == [1, 3]
+    assert [line for line, _ in bad] == [2, 4]
+
+
+def test_jsonl_values_become_text(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text(
+        json.dumps({"id": 7, "when": "2026-01-01", "offence": "theft", "region": "KG-C", "cleared": True}) + "\n",
+        encoding="utf-8",
+    )
+    frame, _ = read(path, profile(format="jsonl"))
+    assert frame.row(0) == (1, "7", "2026-01-01", "theft", "KG-C", "true")
+
+
+@pytest.mark.parametrize(
+    ("content", "fmt", "encoding", "message"),
+    [
+        (b"", "csv", "utf-8", "empty file"),
+        (b"  \n\n", "csv", "utf-8", "empty file"),
+        (b"id,when,offence,region,cleared\n", "csv", "utf-8", "no data rows"),
+        (bytes(range(256)) * 40, "csv", "utf-8", "binary content"),
+        ("id,when,offence,region,cleared\n1,x,кража,Чуй,да\n".encode("cp1251"), "csv", "utf-8", "not valid utf-8"),
+        ("id,when,offence,region,cleared\n1,x,кража,Чуй,да\n".encode(), "csv", "cp1251", "is UTF-8 but"),
+        (b"id,offence\n1,theft\n", "csv", "utf-8", "missing columns ['cleared', 'region', 'when']"),
+        (b"PK\x03\x04 not really a zip", "xlsx", "utf-8", "not a readable XLSX"),
+        (b"{broken\n[also broken\n", "jsonl", "utf-8", "no readable JSON object"),
+    ],
+    ids=[
+        "empty",
+        "blank",
+        "header-only",
+        "binary",
+        "wrong-encoding-utf8",
+        "wrong-encoding-cp1251",
+        "missing-columns",
+        "bad-xlsx",
+        "bad-jsonl",
+    ],
+)
+def test_unreadable_files_are_refused_with_one_line(tmp_path, content, fmt, encoding, message):
+    path = tmp_path / f"file.{fmt}"
+    path.write_bytes(content)
+    with pytest.raises(FileRefused) as info:
+        read(path, profile(format=fmt, encoding=encoding))
+    text = str(info.value)
+    assert message in text
+    assert str(path) in text and "\n" not in text
+    assert path.read_bytes() == content  # left in place, untouched
