@@ -35,10 +35,16 @@ class FileResult:
     profile: str = ""
     dataset: str = ""
     rows_in: int = 0
-    merged: int = 0
+    inserted: int = 0
+    corrected: int = 0
     duplicates: int = 0
     quarantined: int = 0
     reasons: Counter = field(default_factory=Counter)
+
+    @property
+    def merged(self) -> int:
+        """Rows that changed the lake: new records plus corrections of existing ones."""
+        return self.inserted + self.corrected
 
 
 def sha256(path: Path) -> str:
@@ -113,8 +119,8 @@ def _comparison(contract: Contract) -> str:
     return f"row({', '.join(f't.{c}' for c in cols)}) IS DISTINCT FROM row({', '.join(f'i.{c}' for c in cols)})"
 
 
-def _write(con: duckdb.DuckDBPyConnection, contract: Contract, incoming: pl.DataFrame) -> int:
-    """Merge the file's rows into the lake table; returns how many rows changed the lake."""
+def _write(con: duckdb.DuckDBPyConnection, contract: Contract, incoming: pl.DataFrame) -> tuple[int, int]:
+    """Merge the file's rows into the lake table; returns (rows inserted, rows corrected)."""
     table = f"lake.{contract.name}"
     con.register("incoming", incoming.to_arrow())
     columns = list(incoming.columns)
@@ -128,14 +134,16 @@ def _write(con: duckdb.DuckDBPyConnection, contract: Contract, incoming: pl.Data
             f"THEN UPDATE SET {sets} "
             f"WHEN NOT MATCHED THEN INSERT ({', '.join(columns)}) VALUES ({values})"
         )
-        return con.execute(sql).fetchone()[0]
+        existing = con.execute(f"SELECT count(*) FROM incoming i JOIN {table} t ON {on}").fetchone()[0]
+        merged = con.execute(sql).fetchone()[0]
+        return incoming.height - existing, merged - (incoming.height - existing)
     # Immutable events: insert what is new; the time bounds let DuckLake skip older files.
     low, high = incoming[contract.time].min(), incoming[contract.time].max()
     sql = (
         f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(f'i.{c}' for c in columns)} FROM incoming i "
         f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{contract.time} BETWEEN ? AND ? AND {on})"
     )
-    return con.execute(sql, [low, high]).fetchone()[0]
+    return con.execute(sql, [low, high]).fetchone()[0], 0
 
 
 def _archive(path: Path, dataset: str, digest: str, settings: Settings) -> None:
@@ -174,13 +182,24 @@ def ingest_file(
     rows_in = raw.height + len(bad)
     con.execute("BEGIN TRANSACTION")
     try:
-        merged = _write(con, contract, incoming) if incoming.height else 0
+        inserted, corrected = _write(con, contract, incoming) if incoming.height else (0, 0)
         con.register("quarantine_rows", quarantine.to_arrow())
         con.execute("INSERT INTO lake._quarantine BY NAME SELECT * FROM quarantine_rows")
-        duplicates = (valid.height - latest.height) + (latest.height - merged)
+        duplicates = valid.height - inserted - corrected
         con.execute(
-            "INSERT INTO lake._ingest_ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [digest, path.name, profile.name, profile.dataset, rows_in, merged, duplicates, quarantine.height, now],
+            "INSERT INTO lake._ingest_ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                digest,
+                path.name,
+                profile.name,
+                profile.dataset,
+                rows_in,
+                inserted,
+                corrected,
+                duplicates,
+                quarantine.height,
+                now,
+            ],
         )
         con.execute("COMMIT")
     except BaseException:
@@ -189,17 +208,17 @@ def ingest_file(
     finally:
         con.unregister("incoming")
     return FileResult(
-        path,
-        "ingested",
-        "",
-        digest,
-        profile.name,
-        profile.dataset,
-        rows_in,
-        merged,
-        duplicates,
-        quarantine.height,
-        Counter(quarantine["reason"].to_list()),
+        path=path,
+        status="ingested",
+        digest=digest,
+        profile=profile.name,
+        dataset=profile.dataset,
+        rows_in=rows_in,
+        inserted=inserted,
+        corrected=corrected,
+        duplicates=duplicates,
+        quarantined=quarantine.height,
+        reasons=Counter(quarantine["reason"].to_list()),
     )
 
 

@@ -19,7 +19,8 @@ SYSTEM_TABLES = {
         "profile": "VARCHAR",
         "dataset": "VARCHAR",
         "rows_in": "BIGINT",
-        "merged": "BIGINT",
+        "inserted": "BIGINT",
+        "corrected": "BIGINT",
         "duplicates": "BIGINT",
         "quarantined": "BIGINT",
         "ingested_at": "TIMESTAMPTZ",
@@ -41,7 +42,7 @@ SYSTEM_TABLES = {
 def install_extensions(extension_dir: Path) -> None:
     """Install the DuckDB extensions shipped in the pip packages; nothing is downloaded."""
     version = duckdb.__version__
-    con = duckdb.connect()
+    con = duckdb.connect(config={"home_directory": str(extension_dir.parent)})
     con.execute(f"SET extension_directory = '{extension_dir}'")
     for name in EXTENSIONS:
         if not list(extension_dir.glob(f"v{version}/*/{name}.duckdb_extension")):
@@ -60,7 +61,7 @@ def configure(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
 def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB session with the lake attached as `lake`."""
     settings.lake_dir.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
+    con = duckdb.connect(config={"home_directory": str(settings.home)})
     configure(con, settings)
     options = f"DATA_PATH '{settings.data_path}'" + (", READ_ONLY" if read_only else "")
     con.execute(f"ATTACH 'ducklake:{settings.catalog}' AS lake ({options})")

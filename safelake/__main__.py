@@ -1,0 +1,3 @@
+from safelake.cli import main
+
+main()
