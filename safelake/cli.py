@@ -7,6 +7,7 @@ import json
 import secrets
 import sys
 from collections import Counter
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -123,11 +124,35 @@ def ingest(
 
 
 @app.command()
+def build(
+    full_refresh: Annotated[bool, typer.Option("--full-refresh", help="Rebuild every model from scratch.")] = False,
+) -> None:
+    """Build the warehouse with dbt into a new file; publish it only if every model and test passed."""
+    from warehouse.build import build as run
+    from warehouse.build import require_success
+
+    settings = _settings()
+    with console.status("dbt build"):
+        record = run(settings, full_refresh=full_refresh)
+    results = ", ".join(f"{k} {v}" for k, v in sorted(record.results.items()))
+    console.print(
+        f"build {record.build_id}: {record.status} in {record.seconds:.1f} s "
+        f"(lake snapshot {record.lake_snapshot}; {results})"
+    )
+    require_success(record, settings)
+
+
+@app.command()
 def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
     """Rows, newest record, last ingest and quarantine per dataset."""
     from safelake.status import lake_status
+    from warehouse.build import last_build, published_build
 
-    report = lake_status(_settings())
+    settings = _settings()
+    report = lake_status(settings)
+    last = last_build(settings)
+    report["last_build"] = asdict(last) if last else None
+    report["published_build"] = published_build(settings)
     if as_json:
         print(json.dumps(report, indent=2, default=str))
         return
@@ -141,6 +166,15 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
             name, f"{d['rows']:,}", d["newest_record"] or "-", str(d["files"]), d["last_ingest"] or "-", quarantined
         )
     console.print(table)
+    if last is None:
+        console.print("warehouse: no build yet — run `safelake build`")
+    else:
+        console.print(
+            f"last build {last.build_id}: {last.status} at {last.finished_at} (lake snapshot "
+            f"{last.lake_snapshot}); serving {report['published_build'] or 'nothing'}"
+        )
+        for failure in last.failures[:5]:
+            console.print(f"  failed: {failure}", markup=False)
 
 
 @app.command("contracts-doc")

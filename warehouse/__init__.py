@@ -1,0 +1,1 @@
+"""The warehouse: DuckDB files built by dbt from the lake, published only when every test passed."""

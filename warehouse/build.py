@@ -1,0 +1,197 @@
+"""`safelake build`: dbt builds a NEW DuckDB file; only a fully green build is published, atomically.
+
+builds/<id>.duckdb is one build; current.duckdb is a symlink swapped with one rename, so readers that
+opened the previous file keep reading it. Every build, green or not, leaves builds/<id>.json.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from safelake import lake
+from safelake.errors import SafeLakeError
+from safelake.settings import Settings
+
+DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
+PUBLISHED_SCHEMAS = ("marts", "analytics")
+
+
+@dataclass
+class BuildRecord:
+    build_id: str
+    started_at: str
+    finished_at: str = ""
+    status: str = "running"  # published | failed
+    lake_snapshot: int | None = None
+    incremental: bool = False
+    results: dict[str, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    row_counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def builds_dir(settings: Settings) -> Path:
+    return settings.warehouse_dir / "builds"
+
+
+def current_path(settings: Settings) -> Path:
+    return settings.warehouse_dir / "current.duckdb"
+
+
+def records(settings: Settings) -> list[BuildRecord]:
+    """Every build's record, oldest first."""
+    return [BuildRecord(**json.loads(p.read_text())) for p in sorted(builds_dir(settings).glob("*.json"))]
+
+
+def last_build(settings: Settings) -> BuildRecord | None:
+    found = records(settings) if builds_dir(settings).exists() else []
+    return found[-1] if found else None
+
+
+def published_build(settings: Settings) -> str | None:
+    current = current_path(settings)
+    return current.resolve().stem if current.is_symlink() else None
+
+
+def lake_snapshot(settings: Settings) -> int:
+    con = lake.connect(settings, read_only=True)
+    try:
+        return con.execute("SELECT max(snapshot_id) FROM lake.snapshots()").fetchone()[0]
+    finally:
+        con.close()
+
+
+def dbt_env(settings: Settings, target: Path, snapshot: int) -> dict[str, str]:
+    """What dbt_project/profiles.yml reads: paths of this machine, never committed."""
+    return {
+        "SAFELAKE_WAREHOUSE_PATH": str(target),
+        "SAFELAKE_EXTENSION_DIR": str(settings.extension_dir),
+        "SAFELAKE_LAKE_CATALOG": settings.catalog,
+        "SAFELAKE_LAKE_DATA_PATH": settings.data_path,
+        "SAFELAKE_LAKE_SNAPSHOT": str(snapshot),
+        "SAFELAKE_TIMEZONE": settings.timezone,
+        "DBT_PROFILES_DIR": str(DBT_PROJECT),
+    }
+
+
+def run_dbt(args: list[str], env: dict[str, str], settings: Settings):
+    """Run dbt in-process with the given environment; returns dbt's result object."""
+    from dbt.cli.main import dbtRunner
+
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        return dbtRunner().invoke(
+            [
+                *args,
+                "--project-dir",
+                str(DBT_PROJECT),
+                "--profiles-dir",
+                str(DBT_PROJECT),
+                "--target-path",
+                str(settings.warehouse_dir / "dbt_target"),
+                "--log-path",
+                str(settings.warehouse_dir / "dbt_logs"),
+                "--quiet",
+            ]
+        )
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _summarise(result, record: BuildRecord) -> None:
+    if result.exception is not None:
+        record.failures.append(f"dbt could not run: {result.exception}")
+    for node in getattr(result.result, "results", None) or []:
+        status = str(node.status)
+        record.results[status] = record.results.get(status, 0) + 1
+        if status in ("fail", "error", "runtime error"):
+            record.failures.append(f"{node.node.unique_id}: {(node.message or status).splitlines()[0]}")
+    if not result.success and not record.failures:
+        record.failures.append("dbt build did not succeed (see warehouse/dbt_logs/dbt.log)")
+
+
+def _stamp(target: Path, record: BuildRecord) -> None:
+    """Row counts, and the build record inside the file itself (the as-of stamp readers show)."""
+    con = duckdb.connect(str(target))
+    try:
+        tables = con.execute(
+            "SELECT schema_name || '.' || table_name, estimated_size FROM duckdb_tables() "
+            f"WHERE schema_name IN {PUBLISHED_SCHEMAS} ORDER BY 1"
+        ).fetchall()
+        record.row_counts = {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name, _ in tables}
+        con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+        con.execute(
+            "CREATE OR REPLACE TABLE meta.build AS SELECT ?::VARCHAR AS build_id, ?::TIMESTAMPTZ AS built_at, "
+            "?::BIGINT AS lake_snapshot",
+            [record.build_id, record.finished_at, record.lake_snapshot],
+        )
+    finally:
+        con.close()
+
+
+def publish(settings: Settings, target: Path) -> None:
+    """Swap current.duckdb to the new build with one atomic rename of a symlink."""
+    link = current_path(settings)
+    tmp = link.with_name(f".current-{secrets.token_hex(4)}")
+    tmp.symlink_to(target.relative_to(link.parent))
+    os.replace(tmp, link)
+
+
+def prune(settings: Settings) -> None:
+    """Keep the newest N published builds (and never the one being served); failed builds keep their record."""
+    published = [r.build_id for r in records(settings) if r.status == "published"]
+    keep = set(published[-settings.keep_builds :]) | {published_build(settings)}
+    for path in builds_dir(settings).glob("*.duckdb"):
+        if path.stem not in keep:
+            path.unlink()
+
+
+def build(settings: Settings, full_refresh: bool = False) -> BuildRecord:
+    started = dt.datetime.now(dt.UTC)
+    build_id = started.strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+    record = BuildRecord(build_id=build_id, started_at=started.isoformat())
+    builds_dir(settings).mkdir(parents=True, exist_ok=True)
+    target = builds_dir(settings) / f"{build_id}.duckdb"
+    current = current_path(settings)
+    if current.exists() and not full_refresh:
+        shutil.copyfile(current.resolve(), target)  # incremental models then rebuild only their window
+        record.incremental = True
+    record.lake_snapshot = lake_snapshot(settings)
+    args = ["build", "--full-refresh"] if not record.incremental else ["build"]
+    result = run_dbt(args, dbt_env(settings, target, record.lake_snapshot), settings)
+    _summarise(result, record)
+    finished = dt.datetime.now(dt.UTC)
+    record.finished_at = finished.isoformat()
+    record.seconds = round((finished - started).total_seconds(), 2)
+    if record.failures:
+        record.status = "failed"
+        target.unlink(missing_ok=True)
+    else:
+        _stamp(target, record)
+        publish(settings, target)
+        record.status = "published"
+    (builds_dir(settings) / f"{build_id}.json").write_text(json.dumps(asdict(record), indent=2))
+    prune(settings)
+    return record
+
+
+def require_success(record: BuildRecord, settings: Settings) -> None:
+    if record.status != "published":
+        served = published_build(settings) or "none"
+        raise SafeLakeError(
+            f"build {record.build_id} failed and was not published ({record.failures[0]}); "
+            f"still serving build {served}; see {builds_dir(settings) / (record.build_id + '.json')}"
+        )
