@@ -39,12 +39,12 @@ SYSTEM_TABLES = {
 }
 
 
-def install_extensions(extension_dir: Path) -> None:
+def install_extensions(extension_dir: Path, names: tuple[str, ...] = EXTENSIONS) -> None:
     """Install the DuckDB extensions shipped in the pip packages; nothing is downloaded."""
     version = duckdb.__version__
     con = duckdb.connect(config={"home_directory": str(extension_dir.parent)})
     con.execute(f"SET extension_directory = '{extension_dir}'")
-    for name in EXTENSIONS:
+    for name in names:
         if not list(extension_dir.glob(f"v{version}/*/{name}.duckdb_extension")):
             package = Path(importlib.import_module(f"duckdb_extension_{name}").__file__).parent
             con.execute(f"INSTALL '{package / 'extensions' / f'v{version}' / f'{name}.duckdb_extension'}'")

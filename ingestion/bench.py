@@ -1,0 +1,125 @@
+"""`make bench-ingest`: one year of national-scale demo data through `safelake ingest`, side by side
+with DuckDB's own raw copy of the same files (`COPY (SELECT * FROM read_csv(...)) TO '...parquet'`).
+
+Prints one JSON object per dataset and a total; the ratio is SafeLake seconds ÷ raw-copy seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+
+from ingestion.demo import generate
+from ingestion.pipeline import choose_profile, ingest, landing_files
+from ingestion.profiles import Profile
+from safelake import lake
+from safelake.reference import REFERENCE_DIR
+from safelake.settings import Settings
+
+
+def _reader_sql(profile: Profile, files: list[Path]) -> str:
+    names = "[" + ", ".join(f"'{f}'" for f in files) + "]"
+    if profile.format == "jsonl":
+        return f"SELECT * FROM read_json({names}, format = 'newline_delimited')"
+    if profile.format == "xlsx":
+        return " UNION ALL BY NAME ".join(f"SELECT * FROM read_xlsx('{f}', all_varchar = true)" for f in files)
+    encoding = {"utf-8-sig": "utf-8"}.get(profile.encoding, profile.encoding)
+    return f"SELECT * FROM read_csv({names}, delim = '{profile.delimiter}', header = true, encoding = '{encoding}')"
+
+
+def raw_copy_seconds(
+    settings: Settings, groups: dict[str, list[Path]], profiles: dict[str, Profile], out: Path
+) -> float:
+    """DuckDB's own read of the same files straight into Parquet: the floor to compare with."""
+    lake.install_extensions(settings.extension_dir, ("encodings", "excel"))
+    con = duckdb.connect(config={"home_directory": str(settings.home)})
+    lake.configure(con, settings)
+    started = time.perf_counter()
+    for name, files in groups.items():
+        con.execute(f"COPY ({_reader_sql(profiles[name], files)}) TO '{out / name}.parquet' (FORMAT parquet)")
+    seconds = time.perf_counter() - started
+    con.close()
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--cameras", type=int, default=20000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json-out", type=Path, default=Path("docs/bench-ingest.json"))
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="safelake-bench-"))
+    os.environ["SAFELAKE_HOME"] = str(work / "home")
+    os.environ.setdefault("SAFELAKE_PII_KEY", "benchmark-key-0123456789")
+    settings = Settings()
+    start = dt.date.today() - dt.timedelta(days=args.days)
+    began = time.perf_counter()
+    generate(settings.landing, start, args.days, args.cameras, args.seed, REFERENCE_DIR / settings.geography)
+    generated = time.perf_counter() - began
+
+    by_dataset: dict[str, dict[str, list[Path]]] = defaultdict(lambda: defaultdict(list))
+    profiles: dict[str, Profile] = {}
+    for path in landing_files(settings):
+        profile = choose_profile(path, settings)
+        profiles[profile.name] = profile
+        by_dataset[profile.dataset][profile.name].append(path)
+
+    results = []
+    copies = work / "copies"
+    copies.mkdir()
+    for dataset, groups in sorted(by_dataset.items()):
+        files = [f for group in groups.values() for f in group]
+        size = sum(f.stat().st_size for f in files)
+        baseline = raw_copy_seconds(settings, groups, profiles, copies)
+        began = time.perf_counter()
+        outcome = ingest(settings, files)
+        seconds = time.perf_counter() - began
+        rows = sum(r.rows_in for r in outcome)
+        results.append(
+            {
+                "dataset": dataset,
+                "files": len(files),
+                "megabytes": round(size / 1e6, 1),
+                "rows": rows,
+                "safelake_seconds": round(seconds, 2),
+                "safelake_rows_per_s": round(rows / seconds),
+                "duckdb_copy_seconds": round(baseline, 2),
+                "duckdb_copy_rows_per_s": round(rows / baseline),
+                "ratio": round(seconds / baseline, 2),
+                "failed_files": sum(r.status not in ("ingested",) for r in outcome),
+            }
+        )
+        print(json.dumps(results[-1]), flush=True)
+    total_s = sum(r["safelake_seconds"] for r in results)
+    total_b = sum(r["duckdb_copy_seconds"] for r in results)
+    summary = {
+        "dataset": "total",
+        "rows": sum(r["rows"] for r in results),
+        "safelake_seconds": round(total_s, 2),
+        "duckdb_copy_seconds": round(total_b, 2),
+        "ratio": round(total_s / total_b, 2),
+        "generate_seconds": round(generated, 1),
+        "days": args.days,
+        "cameras": args.cameras,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"duckdb {duckdb.__version__}",
+    }
+    print(json.dumps(summary), flush=True)
+    args.json_out.write_text(json.dumps({"datasets": results, "total": summary}, indent=2) + "\n")
+    shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
