@@ -1,4 +1,4 @@
-"""Exactly-once ingestion: one file is one lake transaction, recorded in a ledger by checksum."""
+"""Exactly-once ingestion: one file is one lake transaction, recorded in a ledger by checksum and profile."""
 
 from __future__ import annotations
 
@@ -236,13 +236,11 @@ def ingest(
     with ingest_lock(settings):
         con = lake.connect(settings)
         lake.ensure_tables(con)
-        ledger = {
-            row[0]: row[1] for row in con.execute("SELECT file_sha256, dataset FROM lake._ingest_ledger").fetchall()
-        }
+        ledger = set(con.execute("SELECT file_sha256, profile FROM lake._ingest_ledger").fetchall())
         for path in files:
             result = _ingest_one(con, path, forced, ledger, settings)
             if result.status == "ingested":
-                ledger[result.digest] = result.dataset
+                ledger.add((result.digest, result.profile))
             results.append(result)
             on_file(result)
         con.close()
@@ -250,16 +248,22 @@ def ingest(
 
 
 def _ingest_one(
-    con: duckdb.DuckDBPyConnection, path: Path, forced: Profile | None, ledger: dict[str, str], settings: Settings
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    forced: Profile | None,
+    ledger: set[tuple[str, str]],
+    settings: Settings,
 ) -> FileResult:
     if not path.is_file():
         return FileResult(path, "refused", f"{path}: no such file")
     digest = sha256(path)
-    if digest in ledger:
-        _archive(path, ledger[digest], digest, settings)
-        return FileResult(path, "skipped", "already ingested (same checksum)", dataset=ledger[digest])
     try:
         profile = forced or choose_profile(path, settings)
+        if (digest, profile.name) in ledger:
+            _archive(path, profile.dataset, digest, settings)
+            return FileResult(
+                path, "skipped", "already ingested (same checksum and profile)", digest, profile.name, profile.dataset
+            )
         result = ingest_file(con, path, profile, digest, settings)
     except SafeLakeError as exc:
         return FileResult(path, "refused", str(exc))

@@ -186,23 +186,27 @@ def apply_profile(
     frame = frame.with_columns(typed)
     district = next((c for c in contract.columns if c.ref == "district"), None)
     if district is not None:
-        rule = profile.columns.get(district.name)
-        by = "name" if rule is not None and rule.lookup else "district_code"
-        districts = geo.district_lookup() if by == "name" else geo.districts.select("region_code", "district_code")
-        frame = frame.with_columns(pl.col(f"_text_{district.name}").str.to_lowercase().alias("_district_key"))
-        frame = frame.join(
-            districts.rename({by: "_district_key", "district_code": district.name}),
-            left_on=["region_code", "_district_key"],
-            right_on=["region_code", "_district_key"],
-            how="left",
-            maintain_order="left",
-        ).drop("_district_key")
+        frame = _resolve_district(frame, district.name, profile.columns.get(district.name), geo)
     checks = _checks(contract, geo, profile, now)
     frame = frame.with_columns(pl.coalesce(checks).alias("_error") if checks else pl.lit(None).alias("_error"))
     for name in contract.pii_columns:
         frame = frame.with_columns(pseudonymise(frame[name], pii_key))
     valid = frame.filter(pl.col("_error").is_null()).select("_line", *contract.column_names)
     return valid, _quarantine(raw, frame, profile, contract, pii_key)
+
+
+def _resolve_district(frame: pl.DataFrame, column: str, rule: Rule | None, geo: Geography) -> pl.DataFrame:
+    """District code from a name (with `lookup`) or a code, narrowed by the row's region."""
+    if rule is None:
+        return frame.with_columns(pl.lit(None, dtype=pl.String).alias(column))
+    names = geo.district_lookup()
+    if not rule.lookup:
+        names = names.filter(pl.col("name") == pl.col("district_code").str.to_lowercase())
+    return (
+        frame.with_columns(pl.col(f"_text_{column}").str.to_lowercase().alias("name"))
+        .join(names.rename({"district_code": column}), on=["region_code", "name"], how="left", maintain_order="left")
+        .drop("name")
+    )
 
 
 def _quarantine(
