@@ -63,7 +63,6 @@ def demo_data(
 ) -> None:
     """Write realistic demo exports into landing/, the way the regions send them."""
     from ingestion.demo import generate
-
     from safelake.reference import REFERENCE_DIR
 
     settings = _settings()

@@ -1,16 +1,20 @@
 """`safelake build`: dbt builds a NEW DuckDB file; only a fully green build is published, atomically.
 
-builds/<id>.duckdb is one build; current.duckdb is a symlink swapped with one rename, so readers that
-opened the previous file keep reading it. Every build, green or not, leaves builds/<id>.json.
+dbt builds builds/next.duckdb; a green build is renamed to builds/<id>.duckdb and current.duckdb, a
+symlink, is swapped to it with one rename, so readers that opened the previous file keep reading it.
+Every build, green or not, leaves builds/<id>.json.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import os
 import secrets
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -153,39 +157,79 @@ def publish(settings: Settings, target: Path) -> None:
 def prune(settings: Settings) -> None:
     """Keep the newest N published builds (and never the one being served); failed builds keep their record."""
     published = [r.build_id for r in records(settings) if r.status == "published"]
-    keep = set(published[-settings.keep_builds :]) | {published_build(settings)}
+    keep = set(published[-settings.keep_builds :]) | {published_build(settings), staging_path(settings).stem}
     for path in builds_dir(settings).glob("*.duckdb"):
         if path.stem not in keep:
             path.unlink()
 
 
-def build(settings: Settings, full_refresh: bool = False) -> BuildRecord:
+def staging_path(settings: Settings) -> Path:
+    """The build in progress; one at a time (the CLI holds a lock, the DAG runs with max_active_runs=1)."""
+    return builds_dir(settings) / "next.duckdb"
+
+
+def _save(settings: Settings, record: BuildRecord) -> None:
+    (builds_dir(settings) / f"{record.build_id}.json").write_text(json.dumps(asdict(record), indent=2))
+
+
+def start_build(settings: Settings, full_refresh: bool = False) -> BuildRecord:
+    """Prepare builds/next.duckdb (a copy of the served build, so incremental models add only their
+    window) and pin the lake snapshot the whole build reads."""
     started = dt.datetime.now(dt.UTC)
-    build_id = started.strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
-    record = BuildRecord(build_id=build_id, started_at=started.isoformat())
+    record = BuildRecord(
+        build_id=started.strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3), started_at=started.isoformat()
+    )
     builds_dir(settings).mkdir(parents=True, exist_ok=True)
-    target = builds_dir(settings) / f"{build_id}.duckdb"
+    staging = staging_path(settings)
+    staging.unlink(missing_ok=True)
     current = current_path(settings)
     if current.exists() and not full_refresh:
-        shutil.copyfile(current.resolve(), target)  # incremental models then rebuild only their window
+        shutil.copyfile(current.resolve(), staging)
         record.incremental = True
     record.lake_snapshot = lake_snapshot(settings)
-    args = ["build", "--full-refresh"] if not record.incremental else ["build"]
-    result = run_dbt(args, dbt_env(settings, target, record.lake_snapshot), settings)
-    _summarise(result, record)
+    _save(settings, record)
+    return record
+
+
+def dbt_args(record: BuildRecord) -> list[str]:
+    return ["build"] if record.incremental else ["build", "--full-refresh"]
+
+
+def finish_build(settings: Settings, record: BuildRecord) -> BuildRecord:
+    """Publish the staged build if nothing failed; otherwise drop it. Either way, write the record."""
     finished = dt.datetime.now(dt.UTC)
     record.finished_at = finished.isoformat()
-    record.seconds = round((finished - started).total_seconds(), 2)
+    record.seconds = round((finished - dt.datetime.fromisoformat(record.started_at)).total_seconds(), 2)
+    staging = staging_path(settings)
     if record.failures:
         record.status = "failed"
-        target.unlink(missing_ok=True)
+        staging.unlink(missing_ok=True)
     else:
-        _stamp(target, record)
+        target = builds_dir(settings) / f"{record.build_id}.duckdb"
+        _stamp(staging, record)
+        os.replace(staging, target)
         publish(settings, target)
         record.status = "published"
-    (builds_dir(settings) / f"{build_id}.json").write_text(json.dumps(asdict(record), indent=2))
+    _save(settings, record)
     prune(settings)
     return record
+
+
+def build(settings: Settings, full_refresh: bool = False) -> BuildRecord:
+    """The whole build in this process: `safelake build`."""
+    with build_lock(settings):
+        record = start_build(settings, full_refresh)
+        result = run_dbt(dbt_args(record), dbt_env(settings, staging_path(settings), record.lake_snapshot), settings)
+        _summarise(result, record)
+        return finish_build(settings, record)
+
+
+@contextmanager
+def build_lock(settings: Settings) -> Iterator[None]:
+    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    with (settings.warehouse_dir / "build.lock").open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
 
 
 def require_success(record: BuildRecord, settings: Settings) -> None:
