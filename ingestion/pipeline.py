@@ -137,13 +137,17 @@ def _write(con: duckdb.DuckDBPyConnection, contract: Contract, incoming: pl.Data
         existing = con.execute(f"SELECT count(*) FROM incoming i JOIN {table} t ON {on}").fetchone()[0]
         merged = con.execute(sql).fetchone()[0]
         return incoming.height - existing, merged - (incoming.height - existing)
-    # Immutable events: insert what is new; the time bounds let DuckLake skip older files.
-    low, high = incoming[contract.time].min(), incoming[contract.time].max()
+    # Immutable rows: insert the keys not yet in the lake; time bounds, if the contract has a
+    # record time, let DuckLake skip older files.
+    window, bounds = "", []
+    if contract.time:
+        window = f"t.{contract.time} BETWEEN ? AND ? AND "
+        bounds = [incoming[contract.time].min(), incoming[contract.time].max()]
     sql = (
         f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(f'i.{c}' for c in columns)} FROM incoming i "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{contract.time} BETWEEN ? AND ? AND {on})"
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {window}{on})"
     )
-    return con.execute(sql, [low, high]).fetchone()[0], 0
+    return con.execute(sql, bounds).fetchone()[0], 0
 
 
 def _archive(path: Path, dataset: str, digest: str, settings: Settings) -> None:

@@ -155,7 +155,7 @@ def _checks(contract: Contract, geo: Geography, profile: Profile, now: dt.dateti
             checks.append(_failure(value < col.min, col.name, "out_of_range", pl.format("{} < {}", value, col.min)))
         if col.max is not None:
             checks.append(_failure(value > col.max, col.name, "out_of_range", pl.format("{} > {}", value, col.max)))
-    if contract.column(contract.time).type == "timestamp":
+    if contract.time and contract.column(contract.time).type == "timestamp":
         future = pl.col(contract.time) > now + dt.timedelta(days=1)
         checks.append(_failure(future, contract.time, "future_date", pl.format("{}", pl.col(contract.time))))
     return checks

@@ -43,7 +43,7 @@ class Contract:
     name: str
     description: str
     key: tuple[str, ...]
-    time: str
+    time: str | None
     version: str | None
     columns: tuple[Column, ...]
 
@@ -60,6 +60,9 @@ class Contract:
 
 
 def _column(name: str, spec: dict, code_lists: dict[str, list[str]]) -> Column:
+    unknown = set(spec) - {"type", "description", "required", "codes", "min", "max", "pii", "ref"}
+    if unknown:
+        raise ValueError(f"contracts.yaml: column {name} has unknown keys {sorted(unknown)} (quote text with commas)")
     if spec["type"] not in TYPES:
         raise ValueError(f"contracts.yaml: column {name} has unknown type {spec['type']!r}")
     code_list = spec.get("codes")
@@ -87,11 +90,11 @@ def load_contracts() -> dict[str, Contract]:
             name=name,
             description=spec["description"],
             key=tuple(spec["key"]),
-            time=spec["time"],
+            time=spec.get("time"),
             version=spec.get("version"),
             columns=columns,
         )
-        unknown = set(contract.key) | {contract.time, contract.version or contract.time}
+        unknown = set(contract.key) | {contract.time, contract.version} - {None}
         unknown -= set(contract.column_names)
         if unknown:
             raise ValueError(f"contracts.yaml: {name} names columns it does not define: {sorted(unknown)}")
@@ -112,11 +115,12 @@ def render_markdown() -> str:
     for c in load_contracts().values():
         lines += [f"## `{c.name}`", "", c.description, ""]
         lines.append(f"- natural key: `{', '.join(c.key)}`")
-        lines.append(f"- record time: `{c.time}`")
+        record_time = f"`{c.time}`" if c.time else "none (detail rows linked to a record that has one)"
+        lines.append(f"- record time: {record_time}")
         if c.version:
             lines.append(f"- corrections: the row with the newest `{c.version}` wins (MERGE by key)")
         else:
-            lines.append("- immutable events: a row already in the lake is never changed")
+            lines.append(f"- immutable {'events' if c.time else 'rows'}: a row already in the lake is never changed")
         lines += ["", "| column | type | required | rule | PII | description |", "|---|---|---|---|---|---|"]
         for col in c.columns:
             rule = []

@@ -20,7 +20,8 @@ def lake_status(settings: Settings) -> dict[str, Any]:
     for name, contract in load_contracts().items():
         if name not in tables:
             continue
-        rows, newest = con.execute(f"SELECT count(*), max({contract.time}) FROM lake.{name}").fetchone()
+        newest_sql = f"max({contract.time})" if contract.time else "NULL"  # detail rows have no record time
+        rows, newest = con.execute(f"SELECT count(*), {newest_sql} FROM lake.{name}").fetchone()
         files, last = con.execute(
             "SELECT count(*), max(ingested_at) FROM lake._ingest_ledger WHERE dataset = ?", [name]
         ).fetchone()

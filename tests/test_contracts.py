@@ -7,7 +7,15 @@ from safelake import contracts
 from safelake.contracts import TYPES, load_contracts, render_markdown
 from tests.conftest import REPO
 
-EXPECTED = {"crime_report", "road_incident", "camera", "camera_status", "fraud_report"}
+EXPECTED = {
+    "crime_report",
+    "road_incident",
+    "road_participant",
+    "road_vehicle",
+    "camera",
+    "camera_status",
+    "fraud_report",
+}
 
 
 def test_every_dataset_has_a_contract():
@@ -18,7 +26,8 @@ def test_every_dataset_has_a_contract():
 def test_contract_is_complete(name):
     contract = load_contracts()[name]
     assert contract.key and all(contract.column(k).required for k in contract.key)
-    assert contract.column(contract.time).type in ("timestamp", "date")
+    if contract.time:  # detail rows (the people and vehicles of an incident) have no time of their own
+        assert contract.column(contract.time).type in ("timestamp", "date")
     assert all(c.type in TYPES and c.description for c in contract.columns)
     if contract.version:
         assert contract.column(contract.version).required
@@ -31,6 +40,20 @@ def test_personal_data_is_marked():
     assert pii["crime_report"] == {"victim_name", "victim_phone", "address"}
     assert pii["fraud_report"] == {"victim_name", "victim_phone"}
     assert pii["camera_status"] == set()
+    # Sensitive (health, gender) but not identifying on its own: described, not pseudonymised.
+    assert pii["road_participant"] == pii["road_vehicle"] == set()
+    assert "sensitive" in load_contracts()["road_participant"].description
+
+
+def test_detail_rows_have_no_record_time_and_are_immutable():
+    contracts = load_contracts()
+    assert [n for n, c in contracts.items() if c.time is None] == ["road_participant", "road_vehicle"]
+    for name in ("road_participant", "road_vehicle"):
+        assert contracts[name].version is None
+        assert contracts[name].column("incident_id").required
+    doc = render_markdown()
+    assert doc.count("- record time: none (") == 2
+    assert "- record time: `occurred_at`" in doc
 
 
 def test_committed_doc_is_generated_from_the_definition():

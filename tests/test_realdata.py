@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from ingestion import pipeline
-from ingestion.readers import FileRefused
 from safelake import lake
 from safelake.settings import Settings
+from safelake.status import lake_status
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 PII_KEY = "test-key-0123456789abcdef"
@@ -39,6 +39,8 @@ CASES = [
     ("police_uk", POLICE, "police_uk_street_crime", "crime_report"),
     ("nyc", NYC, "nyc_mvc_crashes", "road_incident"),
     ("ru", RU, "ru_dtp_accidents", "road_incident"),
+    ("ru_participants", RU_PARTICIPANTS, "ru_dtp_participants", "road_participant"),
+    ("ru_vehicles", RU_VEHICLES, "ru_dtp_vehicles", "road_vehicle"),
     ("cafc", CAFC, "cafc_fraud_reports", "fraud_report"),
     ("austin_cameras", CAMERAS, "austin_traffic_cameras", "camera"),
     ("austin_comm_status", CAMERAS, "austin_traffic_cameras_comm_status", "camera_status"),
@@ -134,11 +136,42 @@ def test_camera_status_profile_is_picked_in_its_landing_folder(tmp_path, monkeyp
     assert pipeline.choose_profile(landed, settings).name == "austin_traffic_cameras_comm_status"
 
 
-@pytest.mark.parametrize("path", [RU_PARTICIPANTS, RU_VEHICLES], ids=["participants", "vehicles"])
-def test_linked_ru_files_have_no_contract_to_feed(tmp_path, monkeypatch, path):
-    """Participants and vehicles are per-accident detail rows: no contract holds them (yet)."""
-    with pytest.raises(FileRefused, match="no profile matches"):
-        pipeline.choose_profile(path, make_settings(monkeypatch, tmp_path))
+@pytest.mark.parametrize(("case", "rows_in"), [("ru_participants", 2476), ("ru_vehicles", 1605)])
+def test_linked_ru_files_ingest_every_row(ingested, case, rows_in):
+    """Detail rows without a record time: immutable, each key inserted once, nothing corrected."""
+    results, homes = ingested
+    result = results[case]
+    assert (result.rows_in, result.inserted, result.corrected, result.duplicates, result.quarantined) == (
+        rows_in,
+        rows_in,
+        0,
+        0,
+        0,
+    )
+    dataset = next(c[3] for c in CASES if c[0] == case)
+    status = lake_status(homes[case])["datasets"][dataset]
+    assert (status["rows"], status["newest_record"], status["quarantined"]) == (rows_in, None, {})
+
+
+def test_linked_ru_files_insert_only_new_keys(tmp_path, monkeypatch):
+    """Without a record time the immutable path is a plain anti-join on the key: a later export
+    that repeats rows inserts only the new ones."""
+    settings = make_settings(monkeypatch, tmp_path)
+    lines = RU_VEHICLES.read_text(encoding="utf-8").splitlines(keepends=True)
+    first = tmp_path / "sample_vehicles_part.csv"
+    first.write_text("".join(lines[:101]), encoding="utf-8")
+    (part,) = pipeline.ingest(settings, [first])
+    (whole,) = pipeline.ingest(settings, [RU_VEHICLES])
+    assert (part.profile, part.inserted, part.duplicates) == ("ru_dtp_vehicles", 100, 0)
+    assert (whole.inserted, whole.corrected, whole.duplicates) == (1505, 0, 100)
+    con = lake.connect(settings, read_only=True)
+    try:
+        assert con.execute("SELECT count(*), count(DISTINCT vehicle_id) FROM lake.road_vehicle").fetchone() == (
+            1605,
+            1605,
+        )
+    finally:
+        con.close()
 
 
 def test_second_ingest_of_the_same_files_is_skipped(ingested):
@@ -148,7 +181,16 @@ def test_second_ingest_of_the_same_files_is_skipped(ingested):
     def counts() -> tuple:
         con = lake.connect(settings, read_only=True)
         try:
-            tables = ["crime_report", "road_incident", "fraud_report", "camera", "camera_status", "_quarantine"]
+            tables = [
+                "crime_report",
+                "road_incident",
+                "road_participant",
+                "road_vehicle",
+                "fraud_report",
+                "camera",
+                "camera_status",
+                "_quarantine",
+            ]
             return tuple(
                 con.execute(f"SELECT count(*) FROM lake.{t}").fetchone()[0] for t in [*tables, "_ingest_ledger"]
             )
@@ -270,6 +312,63 @@ def test_ru_accident_mapped(rows):
     (hit,) = rows("ru", "incident_id = 'ru-dtp-1980641'")
     assert hit["incident_type"] == "pedestrian_hit"
     assert Counter(r["incident_type"] for r in rows("ru"))["rollover"] == 62
+
+
+def test_ru_participant_mapped(rows):
+    (driver,) = rows("ru_participants", "participant_id = 'ru-dtp-2585509_1_1'")
+    assert (driver["incident_id"], driver["vehicle_id"]) == ("ru-dtp-2585509", "ru-dtp-2585509_1")
+    # "Раненый, находящийся (находившийся) на амбулаторном лечении, либо в условиях дневного стационара"
+    assert (driver["role"], driver["gender"], driver["health"]) == ("driver", "female", "injured")
+    assert (driver["violation"], driver["driving_experience_years"]) == (None, 1)
+    (walker,) = rows("ru_participants", "participant_id = 'ru-dtp-2731878_0_1'")
+    assert (walker["role"], walker["vehicle_id"], walker["driving_experience_years"]) == ("pedestrian", None, None)
+    records = csv_records(RU_PARTICIPANTS)
+    lake_rows = {r["participant_id"]: r for r in rows("ru_participants")}
+    by_text = Counter((r["health_status"], lake_rows["ru-dtp-" + r["participant_id"]]["health"]) for r in records)
+    assert by_text["Не пострадал", "unhurt"] == 1041
+    assert by_text["Раненый, находящийся (находившийся) на стационарном лечении", "seriously_injured"] == 437
+    assert by_text["Скончался в течение 1 суток", "killed"] == 17
+    assert by_text["", None] == 6
+    assert Counter(r["health"] for r in lake_rows.values()) == {
+        "unhurt": 1089,
+        "injured": 831,
+        "seriously_injured": 437,
+        "killed": 113,
+        None: 6,
+    }
+    # One violation's own text holds a comma: the list is kept whole, not cut at the first comma.
+    unlicensed = "Управление ТС лицом, не имеющим права на управление ТС"
+    kept = [r for r in records if r["violations"].startswith(unlicensed + ",")]
+    assert kept and all(lake_rows["ru-dtp-" + r["participant_id"]]["violation"] == r["violations"] for r in kept)
+
+
+def test_ru_participants_add_up_to_their_incidents(rows):
+    """Participants link to incidents of the accidents file, and their outcomes match its counts."""
+    incidents = {r["incident_id"]: r for r in rows("ru")}
+    vehicles = {r["vehicle_id"] for r in rows("ru_vehicles")}
+    people = rows("ru_participants")
+    assert {p["incident_id"] for p in people} <= incidents.keys()
+    assert {p["vehicle_id"] for p in people if p["vehicle_id"]} <= vehicles
+    killed, injured = Counter(), Counter()
+    for p in people:
+        killed[p["incident_id"]] += p["health"] == "killed"
+        injured[p["incident_id"]] += p["health"] in ("injured", "seriously_injured")
+    assert sum(incidents[i]["killed"] == killed[i] for i in incidents) == 999
+    assert sum(incidents[i]["injured"] == injured[i] for i in incidents) == 994
+
+
+def test_ru_vehicle_mapped(rows):
+    (car,) = rows("ru_vehicles", "vehicle_id = 'ru-dtp-2585509_1'")
+    assert (car["incident_id"], car["brand"], car["model"], car["model_year"]) == (
+        "ru-dtp-2585509",
+        "TOYOTA",
+        "Yaris",
+        2008,
+    )
+    assert car["category"] == "В-класс (малый) до 3,9 м"  # a decimal comma, not a list
+    lada = rows("ru_vehicles", "model LIKE '%ВАЗ-2108%'")
+    assert {r["model"] for r in lada} == {"Жигули  ВАЗ-2108, 09 и модификации"}  # trimmed, not split
+    assert len(rows("ru_vehicles", "model_year IS NULL")) == 56
 
 
 def test_cafc_report_mapped(rows):

@@ -55,6 +55,14 @@ def records(settings: Settings) -> list[BuildRecord]:
     return [BuildRecord(**json.loads(p.read_text())) for p in sorted(builds_dir(settings).glob("*.json"))]
 
 
+def load_record(settings: Settings, build_id: str) -> BuildRecord:
+    """One build's record (builds/<id>.json): what Airflow tasks pass between them is only the id."""
+    path = builds_dir(settings) / f"{build_id}.json"
+    if not path.exists():
+        raise SafeLakeError(f"no build record {path}; was the build started in another SAFELAKE_HOME?")
+    return BuildRecord(**json.loads(path.read_text()))
+
+
 def last_build(settings: Settings) -> BuildRecord | None:
     found = records(settings) if builds_dir(settings).exists() else []
     return found[-1] if found else None
@@ -108,11 +116,22 @@ def run_dbt(args: list[str], env: dict[str, str], settings: Settings):
             ]
         )
     finally:
+        _release_dbt_connection()
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+def _release_dbt_connection() -> None:
+    """dbt-duckdb keeps the database open in-process after a run; close it so the file can be stamped."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager as Manager
+
+    with Manager._LOCK:
+        if Manager._ENV is not None:
+            Manager._ENV.close()
+            Manager._ENV = None
 
 
 def _summarise(result, record: BuildRecord) -> None:

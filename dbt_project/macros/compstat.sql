@@ -1,0 +1,127 @@
+{#- CompStat: the one implementation of the week-to-date / 28-day / year-to-date comparison
+    against the same period a year earlier, used by crime, road safety and fraud.
+
+    compstat_windows(): one row per window with its current and prior-year day ranges.
+      wtd and 28d compare with the same weekdays 52 weeks (364 days) earlier, so a Monday is
+      compared with a Monday; ytd compares 1 Jan..as-of with 1 Jan..the same date a year earlier.
+
+    compstat(daily, measures, dimension):
+      daily     - relation or CTE with date_day, region_code, district_code, the dimension column
+                  (optional) and additive daily measures;
+      measures  - measure columns to sum;
+      dimension - optional category column (offence_code, cause, scheme); totals get 'all'.
+    Returns one row per window × area (nation, each region, each district) × dimension value
+    (and 'all'), with <m>_current, <m>_prior, <m>_change and <m>_pct_change for each measure.
+    Only areas with a record in either period appear. -#}
+
+{% macro compstat_windows() %}
+    select
+        compstat_window,
+        window_order,
+        window_start,
+        window_end,
+        prior_start,
+        prior_end
+    from (
+        select 'wtd' as compstat_window, 1 as window_order,
+            cast(date_trunc('week', {{ as_of_date() }}) as date) as window_start,
+            {{ as_of_date() }} as window_end,
+            cast(date_trunc('week', {{ as_of_date() }}) as date) - 364 as prior_start,
+            {{ as_of_date() }} - 364 as prior_end
+        union all
+        select '28d', 2,
+            {{ as_of_date() }} - 27,
+            {{ as_of_date() }},
+            {{ as_of_date() }} - 27 - 364,
+            {{ as_of_date() }} - 364
+        union all
+        select 'ytd', 3,
+            cast(date_trunc('year', {{ as_of_date() }}) as date),
+            {{ as_of_date() }},
+            cast(date_trunc('year', {{ as_of_date() }}) - interval 1 year as date),
+            cast({{ as_of_date() }} - interval 1 year as date)
+    ) as windows
+{% endmacro %}
+
+{% macro compstat(daily, measures, dimension=none) %}
+    {%- set dim = ('daily.' ~ dimension) if dimension else "'all'" -%}
+    {%- set window_cols = "compstat_window, window_order, window_start, window_end, prior_start, prior_end" -%}
+    {%- set grouping_sets = [] -%}
+    {%- for geo in ["region_code, district_code", "region_code", none] -%}
+        {%- set cols = window_cols ~ (", " ~ geo if geo else "") -%}
+        {%- if dimension %}{% do grouping_sets.append(cols ~ ", dimension_value") %}{% endif -%}
+        {%- do grouping_sets.append(cols) -%}
+    {%- endfor -%}
+    with
+
+    windows as (
+        {{ compstat_windows() }}
+    ),
+
+    in_window as (
+
+        select
+            windows.*,
+            daily.date_day between windows.window_start and windows.window_end as is_current,
+            daily.region_code,
+            daily.district_code,
+            {{ dim }} as dimension_value,
+            {%- for m in measures %}
+            daily.{{ m }}{{ "," if not loop.last }}
+            {%- endfor %}
+        from {{ daily }} as daily
+        inner join windows
+            on daily.date_day between windows.window_start and windows.window_end
+            or daily.date_day between windows.prior_start and windows.prior_end
+
+    ),
+
+    rolled_up as (
+
+        select
+            compstat_window,
+            window_order,
+            window_start,
+            window_end,
+            prior_start,
+            prior_end,
+            case
+                when grouping(region_code) = 1 then 'nation'
+                when grouping(district_code) = 1 then 'region'
+                else 'district'
+            end as area_level,
+            region_code,
+            district_code,
+            case when grouping(dimension_value) = 1 then 'all' else dimension_value end as dimension_value,
+            {%- for m in measures %}
+            coalesce(sum({{ m }}) filter (where is_current), 0) as {{ m }}_current,
+            coalesce(sum({{ m }}) filter (where not is_current), 0) as {{ m }}_prior{{ "," if not loop.last }}
+            {%- endfor %}
+        from in_window
+        group by grouping sets (
+            {%- for s in grouping_sets %}
+            ({{ s }}){{ "," if not loop.last }}
+            {%- endfor %}
+        )
+
+    )
+
+    select
+        compstat_window,
+        window_order,
+        window_start,
+        window_end,
+        prior_start,
+        prior_end,
+        area_level,
+        region_code,
+        district_code,
+        dimension_value,
+        {%- for m in measures %}
+        {{ m }}_current,
+        {{ m }}_prior,
+        {{ m }}_current - {{ m }}_prior as {{ m }}_change,
+        {{ pct_change(m ~ '_current', m ~ '_prior') }} as {{ m }}_pct_change{{ "," if not loop.last }}
+        {%- endfor %}
+    from rolled_up
+{% endmacro %}

@@ -1,0 +1,137 @@
+-- One row per plan KPI per day (three years back to the as-of day): how each KPI named in
+-- plan_targets is measured. measure_kind says how days add up:
+--   flow  - numerator is the day's count or amount; the year's value is the sum;
+--   ratio - numerator ÷ denominator × 100 over the days summed (clearance, availability);
+--   stock - numerator is the level at the end of the day (cameras installed).
+with
+
+dates as (
+
+    select * from {{ ref('dim_dates') }}
+    where date_day <= {{ as_of_date() }}
+
+),
+
+crime_reports as (
+
+    select * from {{ ref('fct_crime_reports') }}
+
+),
+
+road_incidents as (
+
+    select * from {{ ref('fct_road_incidents') }}
+
+),
+
+fraud_reports as (
+
+    select * from {{ ref('fct_fraud_reports') }}
+
+),
+
+cameras as (
+
+    select * from {{ ref('dim_cameras') }}
+
+),
+
+camera_days as (
+
+    select * from {{ ref('fct_camera_days') }}
+
+),
+
+measures as (
+
+    select 'crimes_registered' as kpi, 'flow' as measure_kind, registered_date as date_day,
+        count(*) as numerator, null as denominator
+    from crime_reports group by all
+    union all
+    select 'clearance_rate_pct', 'ratio', registered_date,
+        count(*) filter (where is_cleared), count(*)
+    from crime_reports group by all
+    union all
+    select 'crimes_against_minors', 'flow', registered_date, count(*) filter (where is_victim_minor), null
+    from crime_reports group by all
+    union all
+    select 'dv_crimes_registered', 'flow', registered_date, count(*) filter (where is_domestic_violence), null
+    from crime_reports group by all
+    union all
+    select 'road_deaths', 'flow', occurred_date, sum(killed), null
+    from road_incidents group by all
+    union all
+    select 'ksi', 'flow', occurred_date, sum(killed_or_seriously_injured), null
+    from road_incidents group by all
+    union all
+    select 'fraud_reports', 'flow', reported_date, count(*), null
+    from fraud_reports group by all
+    union all
+    select 'fraud_loss_kgs', 'flow', reported_date, sum(loss_amount_reporting), null
+    from fraud_reports group by all
+    union all
+    select 'availability_pct', 'ratio', date_day, sum(up_minutes), sum(expected_minutes)
+    from camera_days group by all
+    union all
+    -- installations per day; turned into the installed stock below
+    select 'cameras_installed', 'stock', installed_on, count(*), null
+    from cameras where is_installed group by all
+
+),
+
+kpis as (
+
+    select
+        kpi,
+        any_value(measure_kind) as measure_kind,
+        min(date_day) as first_data_date
+    from measures
+    group by kpi
+
+),
+
+opening_stock as (
+
+    -- installations before the calendar's first day
+    select kpi, sum(numerator) as opening_stock
+    from measures
+    where measure_kind = 'stock' and date_day < (select min(date_day) from dates)
+    group by kpi
+
+),
+
+filled as (
+
+    select
+        kpis.kpi,
+        kpis.measure_kind,
+        kpis.first_data_date,
+        dates.date_day,
+        coalesce(measures.numerator, 0) as numerator,
+        coalesce(measures.denominator, 0) as denominator,
+        coalesce(opening_stock.opening_stock, 0) as opening_stock
+    from kpis
+    cross join dates
+    left join measures on kpis.kpi = measures.kpi and dates.date_day = measures.date_day
+    left join opening_stock on kpis.kpi = opening_stock.kpi
+
+),
+
+final as (
+
+    select
+        kpi,
+        measure_kind,
+        first_data_date,
+        date_day,
+        case
+            when measure_kind = 'stock' then
+                opening_stock + sum(numerator) over (partition by kpi order by date_day rows unbounded preceding)
+            else numerator
+        end as numerator,
+        case when measure_kind = 'ratio' then denominator end as denominator
+    from filled
+
+)
+
+select * from final

@@ -1,0 +1,198 @@
+{#- The big one: camera × day. Incremental: each run recomputes the trailing
+    var('camera_days_rebuild_days') days, and any older day that rows ingested since the last
+    run touch (a late status file, a corrected registry entry); whole days are replaced
+    (delete+insert on date_day), so a rerun gives the same rows. Days after the as-of day are
+    dropped, so a build pinned to an earlier as_of never keeps newer days. -#}
+{{ config(
+    alias='camera_days',
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='date_day',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where date_day > {{ as_of_date() }}{% endif %}"
+) }}
+
+with
+
+cameras as (
+
+    select * from {{ ref('dim_cameras') }}
+    where is_commissioned
+
+),
+
+outage_days as (
+
+    select * from {{ ref('int_camera_outages_split_by_day') }}
+
+),
+
+statuses as (
+
+    select * from {{ ref('stg_lake__camera_statuses') }}
+
+),
+
+camera_registry as (
+
+    select * from {{ ref('stg_lake__cameras') }}
+
+),
+
+dates as (
+
+    select * from {{ ref('dim_dates') }}
+    where date_day <= {{ as_of_date() }}
+
+),
+
+{% if is_incremental() %}
+previous_build as (
+
+    select
+        max(date_day) as last_day,
+        max(lake_ingested_through) as ingested_through
+    from {{ this }}
+
+),
+
+late_days as (
+
+    select min(status_date) as first_day
+    from statuses
+    where ingested_at > (select ingested_through from previous_build)
+    union all
+    select min(date_day)
+    from outage_days
+    where source_ingested_at > (select ingested_through from previous_build)
+    union all
+    select min(commissioned_on)
+    from camera_registry
+    where ingested_at > (select ingested_through from previous_build)
+
+),
+
+rebuild_from as (
+
+    select least(
+        (select last_day from previous_build) - {{ var('camera_days_rebuild_days') }} + 1,
+        {{ as_of_date() }} - {{ var('camera_days_rebuild_days') }} + 1,
+        coalesce((select min(first_day) from late_days), {{ as_of_date() }})
+    ) as first_day
+
+),
+{% else %}
+rebuild_from as (
+
+    select cast(null as date) as first_day
+
+),
+{% endif %}
+
+monitoring as (
+
+    -- before the status feed's first day nothing is known about a camera's uptime: no rows
+    select min(status_date) as first_day from statuses
+
+),
+
+lake_mark as (
+
+    -- how far the lake had been ingested when this build read it; the next run rebuilds any
+    -- older day that later writes touch
+    select greatest(
+        (select max(ingested_at) from statuses),
+        (select max(ingested_at) from camera_registry)
+    ) as ingested_through
+
+),
+
+camera_dates as (
+
+    select
+        cameras.camera_id,
+        dates.date_day,
+        cameras.region_code,
+        cameras.district_code,
+        cameras.site_id,
+        cameras.contractor,
+        cameras.programme,
+        -- the as-of day itself ends at the as-of moment (now, when as_of is not pinned)
+        epoch(least(dates.date_day + interval 1 day, {{ as_of_timestamp() }}) - cast(dates.date_day as timestamp))
+            / 60 as day_minutes
+    from cameras
+    inner join dates on dates.date_day >= cameras.commissioned_on
+    where dates.date_day >= coalesce((select first_day from rebuild_from), dates.date_day)
+        and dates.date_day >= (select first_day from monitoring)
+
+),
+
+downtime as (
+
+    select
+        camera_id,
+        date_day,
+        sum(minutes) filter (where outage_kind = 'planned_maintenance') as maintenance_minutes,
+        sum(minutes) filter (where outage_kind = 'unplanned') as down_minutes,
+        {%- for cause in ['power', 'network', 'hardware', 'maintenance', 'vandalism', 'unknown'] %}
+        sum(minutes) filter (where outage_kind = 'unplanned' and cause = '{{ cause }}')
+            as down_minutes_{{ cause }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from outage_days
+    where date_day >= coalesce((select first_day from rebuild_from), date_day)
+    group by camera_id, date_day
+
+),
+
+observed as (
+
+    select
+        camera_id,
+        status_date as date_day,
+        count(*) as observations,
+        max(status_at) as last_observation_at
+    from statuses
+    where status_date >= coalesce((select first_day from rebuild_from), status_date)
+        and status_at < {{ as_of_timestamp() }}
+    group by camera_id, status_date
+
+),
+
+final as (
+
+    select
+        camera_dates.date_day,
+        camera_dates.camera_id,
+        camera_dates.region_code,
+        camera_dates.district_code,
+        camera_dates.site_id,
+        camera_dates.contractor,
+        camera_dates.programme,
+        round(camera_dates.day_minutes - coalesce(downtime.maintenance_minutes, 0), 2) as expected_minutes,
+        round(camera_dates.day_minutes - coalesce(downtime.maintenance_minutes, 0)
+            - coalesce(downtime.down_minutes, 0), 2) as up_minutes,
+        round(coalesce(downtime.down_minutes, 0), 2) as down_minutes,
+        round(coalesce(downtime.maintenance_minutes, 0), 2) as maintenance_minutes,
+        {%- for cause in ['power', 'network', 'hardware', 'maintenance', 'vandalism', 'unknown'] %}
+        round(coalesce(downtime.down_minutes_{{ cause }}, 0), 2) as down_minutes_{{ cause }},
+        {%- endfor %}
+        {{ safe_ratio(
+            'camera_dates.day_minutes - coalesce(downtime.maintenance_minutes, 0) - coalesce(downtime.down_minutes, 0)',
+            'camera_dates.day_minutes - coalesce(downtime.maintenance_minutes, 0)',
+            100, 3) }} as availability_pct,
+        coalesce(observed.observations, 0) as observations,
+        coalesce(observed.observations, 0) > 0 as is_reporting,
+        observed.last_observation_at,
+        (select ingested_through from lake_mark) as lake_ingested_through,
+        cast('{{ run_started_at }}' as timestamptz) as rebuilt_at
+    from camera_dates
+    left join downtime
+        on camera_dates.camera_id = downtime.camera_id
+        and camera_dates.date_day = downtime.date_day
+    left join observed
+        on camera_dates.camera_id = observed.camera_id
+        and camera_dates.date_day = observed.date_day
+
+)
+
+select * from final

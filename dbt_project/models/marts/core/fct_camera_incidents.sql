@@ -1,0 +1,33 @@
+{{ config(alias='camera_incidents') }}
+
+with
+
+outages as (
+
+    select * from {{ ref('fct_camera_outages') }}
+
+),
+
+final as (
+
+    select
+        camera_incident_id,
+        any_value(site_id) as site_id,
+        any_value(region_code) as region_code,
+        -- a site sits in one district; min() keeps the choice stable if the registry disagrees
+        min(district_code) as district_code,
+        any_value(outage_kind) as outage_kind,
+        mode(cause) as cause,
+        min(started_at) as started_at,
+        cast(min(started_at) as date) as started_date,
+        case when bool_and(not is_ongoing) then max(ended_at) end as ended_at,
+        bool_or(is_ongoing) as is_ongoing,
+        count(distinct camera_id) as cameras_affected,
+        count(distinct camera_id) >= {{ var('mass_outage_min_cameras') }} as is_mass_outage,
+        sum(duration_minutes) as camera_minutes_down
+    from outages
+    group by camera_incident_id
+
+)
+
+select * from final

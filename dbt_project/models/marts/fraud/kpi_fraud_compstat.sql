@@ -1,0 +1,62 @@
+with
+
+fraud_daily as (
+
+    select * from {{ ref('agg_fraud_daily') }}
+
+),
+
+populations as (
+
+    select * from {{ ref('int_area_populations') }}
+
+),
+
+compstat as (
+
+    {{ compstat(
+        'fraud_daily',
+        ['fraud_reports', 'reports_with_loss', 'loss_amount', 'recovered_amount'],
+        dimension='scheme'
+    ) }}
+
+),
+
+final as (
+
+    select
+        compstat.compstat_window,
+        compstat.window_order,
+        compstat.window_start,
+        compstat.window_end,
+        compstat.prior_start,
+        compstat.prior_end,
+        compstat.area_level,
+        compstat.region_code,
+        compstat.district_code,
+        compstat.dimension_value as scheme,
+        compstat.fraud_reports_current,
+        compstat.fraud_reports_prior,
+        compstat.fraud_reports_change,
+        compstat.fraud_reports_pct_change,
+        compstat.fraud_reports_current > compstat.fraud_reports_prior as is_worse,
+        {{ safe_ratio('compstat.fraud_reports_current', 'populations.population', 100000) }} as reports_per_100k,
+        compstat.loss_amount_current,
+        compstat.loss_amount_prior,
+        compstat.loss_amount_pct_change,
+        compstat.reports_with_loss_current,
+        {{ safe_ratio('compstat.reports_with_loss_current', 'compstat.fraud_reports_current', 100, 1) }}
+            as share_with_loss_pct,
+        compstat.recovered_amount_current,
+        compstat.recovered_amount_prior,
+        {{ safe_ratio('compstat.recovered_amount_current', 'compstat.loss_amount_current', 100, 1) }}
+            as recovered_share_pct
+    from compstat
+    left join populations
+        on compstat.area_level = populations.area_level
+        and compstat.region_code is not distinct from populations.region_code
+        and compstat.district_code is not distinct from populations.district_code
+
+)
+
+select * from final

@@ -1,0 +1,37 @@
+with
+
+source as (
+
+    select * from {{ lake_source('fraud_report') }}
+
+),
+
+final as (
+
+    select
+        report_id as fraud_report_id,
+        region_code,
+        district_code,
+        scheme,
+        channel,
+        payment_method,
+        victim_age_group,
+        coalesce(victims, 1) as victims,
+        currency,
+        loss_amount,
+        coalesce(recovered_amount, 0) as recovered_amount,
+        {{ to_local('reported_at') }} as reported_at,
+        cast({{ to_local('reported_at') }} as date) as reported_date,
+        {{ to_local('updated_at') }} as updated_at,
+        victim_name as victim_name_pseudonym,
+        victim_phone as victim_phone_pseudonym,
+        _file_sha256 as source_file_sha256,
+        _line as source_line,
+        _profile as source_profile,
+        _ingested_at as ingested_at
+
+    from source
+
+)
+
+select * from final
