@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,3 +22,38 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     get_settings.cache_clear()
     yield get_settings()
     get_settings.cache_clear()
+
+
+@dataclass(frozen=True)
+class Published:
+    """A SAFELAKE_HOME with demo data ingested and one warehouse published by `safelake build`."""
+
+    home: Path
+    start: dt.date
+    days: int
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {"SAFELAKE_HOME": str(self.home), "SAFELAKE_PII_KEY": PII_KEY}
+
+    def settings(self) -> Settings:
+        return Settings(home=self.home, pii_key=PII_KEY)
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
+    """Built once per test session and shared read-only: readers' tests (dashboards, e-mails, SQL) must not
+    write into it. The demo data ends yesterday, so the warehouse's as-of day is today."""
+    from ingestion.demo import generate
+    from ingestion.pipeline import ingest
+    from safelake.reference import REFERENCE_DIR
+    from warehouse.build import build
+
+    days = 120
+    fixture = Published(tmp_path_factory.mktemp("published") / "home", dt.date.today() - dt.timedelta(days=days), days)
+    settings = fixture.settings()
+    generate(settings.landing, fixture.start, days, 400, 11, REFERENCE_DIR / "kg")
+    ingest(settings)
+    record = build(settings)
+    assert record.status == "published", record.failures
+    return fixture
