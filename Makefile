@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 export SAFELAKE_HOME ?= $(CURDIR)/var
 
-.PHONY: setup up test lint bench bench-ingest demo clean
+# Dashboards hook: `make up` starts this Streamlit app once it exists (the dashboards come later).
+DASHBOARD_APP ?= dashboards/app.py
+DASHBOARD_PORT ?= 8501
+
+.PHONY: setup up down dashboards-up test lint bench bench-ingest demo clean
 
 # Install only; idempotent and quick when nothing changed (the stamp tracks pyproject.toml).
 setup: $(VENV)/.setup-stamp
@@ -14,12 +18,35 @@ $(VENV)/.setup-stamp: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# init → demo data (one year up to today, unless there is data) → ingest → Airflow (standalone, PIDs in
+# SAFELAKE_HOME/run/) → unpause the DAGs → first build through Airflow → dashboards → URLs. Safe to rerun.
 up: setup
 	$(BIN)/safelake init
-	@if [ -z "$$(find $(SAFELAKE_HOME)/landing $(SAFELAKE_HOME)/archive -type f 2>/dev/null | head -1)" ]; then \
+	@if [ -z "$$(find $(SAFELAKE_HOME)/landing $(SAFELAKE_HOME)/archive -type f -not -name '.*' 2>/dev/null | head -1)" ]; then \
 		$(BIN)/safelake demo-data --start $$(date -d '-364 days' +%F) --days 365; fi
-	$(BIN)/safelake ingest
+	@$(BIN)/safelake ingest || echo "make up: the files refused above stay in landing/; going on with the rest"
+	$(BIN)/python -m warehouse.manifest
+	bin/airflow-up
+	@$(MAKE) --no-print-directory dashboards-up
 	$(BIN)/safelake status
+	@eval "$$($(BIN)/python -m safelake.airflow_env)"; \
+	echo; echo "SafeLake is up:"; \
+	echo "  Airflow     $$AIRFLOW__API__BASE_URL   ($$($(BIN)/python -m safelake.airflow_env --login))"; \
+	if bin/bg status dashboards; then echo "  Dashboards  http://127.0.0.1:$(DASHBOARD_PORT)"; \
+	else echo "  Dashboards  not yet ($(DASHBOARD_APP) does not exist)"; fi; \
+	echo "  Warehouse   $(SAFELAKE_HOME)/warehouse/current.duckdb (read-only for readers)"; \
+	echo "  Stop with   make down"
+
+# Stops what `make up` started, by the PIDs in SAFELAKE_HOME/run/.
+down:
+	bin/bg stop dashboards
+	bin/airflow-down
+
+dashboards-up:
+	@if [ -f "$(DASHBOARD_APP)" ]; then \
+		bin/bg start dashboards -- $(BIN)/streamlit run $(DASHBOARD_APP) --server.address 127.0.0.1 \
+			--server.port $(DASHBOARD_PORT) --server.headless true --browser.gatherUsageStats false; \
+	else echo "dashboards: $(DASHBOARD_APP) does not exist yet; skipped"; fi
 
 test: setup
 	$(BIN)/ruff check .

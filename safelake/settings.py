@@ -5,12 +5,21 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from safelake.errors import SafeLakeError
+
+FRESHNESS_HOURS = {  # the regions' exports are weekly: a week and a day without a file is late
+    "crime_report": 24.0 * 8,
+    "road_incident": 24.0 * 8,
+    "fraud_report": 24.0 * 8,
+    "camera": 24.0 * 35,  # the registry is a monthly export
+    "camera_status": 26.0,  # the video-management system sends a daily snapshot
+}
 
 
 class Settings(BaseSettings):
@@ -26,6 +35,40 @@ class Settings(BaseSettings):
     lake_data_path: str | None = None
     keep_builds: int = 5
 
+    # Operations: retention, freshness alerts, the on-call address and the mail server.
+    archive_retention_days: int = Field(365, ge=1)  # original exports under archive/ are deleted after this
+    snapshot_retention_days: int = Field(30, ge=1)  # lake snapshots older than this are expired ("as of" limit)
+    # A dataset that has sent nothing (no file ingested) for longer than this many hours raises an alert.
+    # SAFELAKE_FRESHNESS_HOURS='{"crime_report": 24}' overrides some; the others keep their default.
+    freshness_hours: dict[str, float] = Field(default_factory=lambda: dict(FRESHNESS_HOURS))
+    # A region with a regional dataset that has sent nothing for longer than this raises an alert.
+    region_freshness_hours: float = Field(24 * 8, gt=0)
+    alert_repeat_hours: float = Field(24, gt=0)  # the same alert is e-mailed again only after this long
+    oncall_email: str = "oncall@localhost"
+    mail_from: str = "safelake@localhost"
+    # SMTP for alerts (and the KPI e-mails); unset host = write .eml files into SAFELAKE_HOME/outbox/.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    # Inside Airflow, an Airflow connection (host, port, login, password) overrides the SMTP fields above.
+    smtp_conn_id: str | None = None
+
+    # KPI briefings: who gets which e-mail (YAML; unset = briefings/recipients.example.yaml).
+    recipients_file: Path | None = None
+    # A published warehouse older than this is stale: recipients get a "data delayed" note instead.
+    warehouse_stale_hours: float = Field(26, gt=0)
+
+    # Orchestration: the embedded Airflow (`make up`) and the build cadence.
+    airflow_host: str = "127.0.0.1"
+    airflow_port: int = Field(8080, ge=1, le=65535)
+    airflow_parallelism: int = Field(4, ge=1, le=64)
+    airflow_owner: str = "safelake-data"
+    airflow_retries: int = Field(2, ge=0)  # every task; the delay doubles at each try (exponential backoff)
+    airflow_retry_delay_seconds: int = Field(60, ge=1)
+    build_min_interval_minutes: int = Field(60, ge=0)  # data-aware builds start at most this often
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -34,6 +77,13 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Asia/Bishkek") from None
         return value
+
+    @field_validator("freshness_hours")
+    @classmethod
+    def _complete_thresholds(cls, value: dict[str, float]) -> dict[str, float]:
+        if any(hours <= 0 for hours in value.values()):
+            raise ValueError("every threshold must be a positive number of hours")
+        return FRESHNESS_HOURS | value
 
     @field_validator("pii_key")
     @classmethod
@@ -72,6 +122,18 @@ class Settings(BaseSettings):
     @property
     def extension_dir(self) -> Path:
         return self.home / "duckdb_extensions"
+
+    @property
+    def outbox(self) -> Path:
+        return self.home / "outbox"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.home / "run"
+
+    @property
+    def airflow_home(self) -> Path:
+        return self.home / "airflow"
 
     @property
     def catalog(self) -> str:

@@ -69,9 +69,7 @@ def connect(settings: Settings, scope: Scope = NATIONAL) -> duckdb.DuckDBPyConne
         where = ""
         if not scope.is_national and "region_code" in names:
             where = f" WHERE region_code = '{scope.region_code}'"
-        con.execute(
-            f"CREATE VIEW memory.{schema}.{table} AS SELECT * FROM {WAREHOUSE_ALIAS}.{schema}.{table}{where}"
-        )
+        con.execute(f"CREATE VIEW memory.{schema}.{table} AS SELECT * FROM {WAREHOUSE_ALIAS}.{schema}.{table}{where}")
     con.execute("USE memory")
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
