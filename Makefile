@@ -8,7 +8,7 @@ export SAFELAKE_HOME ?= $(CURDIR)/var
 DASHBOARD_APP ?= dashboards/app.py
 DASHBOARD_PORT ?= 8501
 
-.PHONY: setup up down dashboards-up test lint bench bench-ingest demo clean
+.PHONY: setup up down dashboards-up test lint bench bench-ingest bench-build bench-email bench-dashboards docs demo clean
 
 # Install only; idempotent and quick when nothing changed (the stamp tracks pyproject.toml).
 setup: $(VENV)/.setup-stamp
@@ -18,12 +18,12 @@ $(VENV)/.setup-stamp: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# init → demo data (one year up to today, unless there is data) → ingest → Airflow (standalone, PIDs in
+# init → demo data (the year up to yesterday, unless there is data) → ingest → Airflow (standalone, PIDs in
 # SAFELAKE_HOME/run/) → unpause the DAGs → first build through Airflow → dashboards → URLs. Safe to rerun.
 up: setup
 	$(BIN)/safelake init
 	@if [ -z "$$(find $(SAFELAKE_HOME)/landing $(SAFELAKE_HOME)/archive -type f -not -name '.*' 2>/dev/null | head -1)" ]; then \
-		$(BIN)/safelake demo-data --start $$(date -d '-364 days' +%F) --days 365; fi
+		$(BIN)/safelake demo-data --start $$(date -d '-365 days' +%F) --days 365; fi
 	@$(BIN)/safelake ingest || echo "make up: the files refused above stay in landing/; going on with the rest"
 	$(BIN)/python -m warehouse.manifest
 	bin/airflow-up
@@ -55,10 +55,27 @@ test: setup
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-bench: bench-ingest
+# Every benchmark; each prints JSON lines and writes docs/bench-<name>.json (figures in docs/benchmarks.md).
+bench: bench-ingest bench-build
 
 bench-ingest: setup
 	$(BIN)/python -m ingestion.bench
+
+# p50/p95 server time of every dashboard page over 20 AppTest renders (docs/bench-dashboards.json, docs/benchmarks.md).
+bench-dashboards: setup
+	$(BIN)/python -m dashboards.bench
+
+# A full build at one year of national scale, then an incremental build after one new day.
+bench-build: setup
+	$(BIN)/python -m warehouse.bench
+
+# The dbt docs site of the published warehouse, one static page under SAFELAKE_HOME/warehouse/docs/.
+docs: setup
+	$(BIN)/python -m warehouse.docs
+
+# 100 personalised KPI briefings rendered from SAFELAKE_HOME's published warehouse → docs/bench-email.json
+bench-email: setup
+	$(BIN)/python -m briefings.bench
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

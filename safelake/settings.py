@@ -35,6 +35,13 @@ class Settings(BaseSettings):
     lake_data_path: str | None = None
     keep_builds: int = 5
 
+    # Access policy (warehouse/policy.py): who sees what, and how analysts' SQL is bounded.
+    users_file: Path | None = None  # default SAFELAKE_HOME/users.yaml (`safelake users add`)
+    suppress_below: int = Field(5, ge=1)  # minors/DV cells of 1..N-1 are hidden from roles not cleared
+    sql_timeout_seconds: float = Field(30, gt=0)
+    sql_row_limit: int = Field(10_000, ge=1)
+    sql_memory_limit: str = "2GB"
+
     # Operations: retention, freshness alerts, the on-call address and the mail server.
     archive_retention_days: int = Field(365, ge=1)  # original exports under archive/ are deleted after this
     snapshot_retention_days: int = Field(30, ge=1)  # lake snapshots older than this are expired ("as of" limit)
@@ -122,6 +129,14 @@ class Settings(BaseSettings):
     @property
     def extension_dir(self) -> Path:
         return self.home / "duckdb_extensions"
+
+    @property
+    def users_path(self) -> Path:
+        return self.users_file or self.home / "users.yaml"
+
+    @property
+    def audit_log(self) -> Path:
+        return self.home / "audit" / "sql.jsonl"
 
     @property
     def outbox(self) -> Path:

@@ -94,7 +94,7 @@ def dbt_env(settings: Settings, target: Path, snapshot: int) -> dict[str, str]:
     }
 
 
-def run_dbt(args: list[str], env: dict[str, str], settings: Settings):
+def run_dbt(args: list[str], env: dict[str, str], settings: Settings, target_path: Path | None = None):
     """Run dbt in-process with the given environment; returns dbt's result object."""
     from dbt.cli.main import dbtRunner
 
@@ -109,7 +109,7 @@ def run_dbt(args: list[str], env: dict[str, str], settings: Settings):
                 "--profiles-dir",
                 str(DBT_PROJECT),
                 "--target-path",
-                str(settings.warehouse_dir / "dbt_target"),
+                str(target_path or settings.warehouse_dir / "dbt_target"),
                 "--log-path",
                 str(settings.warehouse_dir / "dbt_logs"),
                 "--quiet",

@@ -1,0 +1,108 @@
+"""Users and roles: who may log in, and the scope each role gives (see warehouse/policy.py).
+
+The users file (SAFELAKE_USERS_FILE, default SAFELAKE_HOME/users.yaml) holds one entry per user with
+a salted scrypt hash of the password, never the password; a user without a hash can only log in
+through OIDC (`st.login`) when that is configured.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+from enum import StrEnum
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from safelake.errors import SafeLakeError
+from safelake.settings import Settings
+from warehouse.policy import Scope
+
+SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+class Role(StrEnum):
+    leadership = "leadership"  # national, cleared for small counts about minors and domestic violence
+    regional_chief = "regional_chief"  # their own region only
+    analyst = "analyst"  # national, pseudonymised facts, small counts suppressed
+    admin = "admin"  # national, cleared
+
+
+CLEARED = {Role.leadership, Role.admin}
+
+
+class User(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    display_name: str = ""
+    email: str | None = None
+    role: Role
+    region_code: str | None = None
+    password_hash: str | None = None
+
+    @model_validator(mode="after")
+    def _region_matches_role(self) -> User:
+        if (self.role == Role.regional_chief) != (self.region_code is not None):
+            raise ValueError("a regional_chief needs region_code, and only a regional_chief has one")
+        return self
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(self.name, self.region_code, cleared_for_sensitive=self.role in CLEARED)
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, **SCRYPT)
+    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
+
+
+def verify_password(user: User, password: str) -> bool:
+    if not user.password_hash:
+        return False
+    _, salt, digest = user.password_hash.split("$")
+    actual = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), **SCRYPT)
+    return hmac.compare_digest(actual, base64.b64decode(digest))
+
+
+def load_users(settings: Settings) -> dict[str, User]:
+    path = settings.users_path
+    if not path.exists():
+        return {}
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        users = [User(name=name, **(fields or {})) for name, fields in entries.get("users", {}).items()]
+    except (yaml.YAMLError, ValidationError, TypeError, AttributeError) as exc:
+        detail = str(exc).splitlines()[0] if not isinstance(exc, ValidationError) else exc.errors()[0]["msg"]
+        raise SafeLakeError(f"{path}: not a valid users file ({detail}); see docs/access.md for the format") from None
+    return {user.name: user for user in users}
+
+
+def get_user(settings: Settings, name: str) -> User:
+    users = load_users(settings)
+    if name not in users:
+        raise SafeLakeError(f"unknown user {name!r} in {settings.users_path}; add one with `safelake users add`")
+    return users[name]
+
+
+def authenticate(settings: Settings, name: str, password: str) -> User | None:
+    user = load_users(settings).get(name)
+    return user if user is not None and verify_password(user, password) else None
+
+
+def save_user(settings: Settings, user: User) -> Path:
+    """Add or replace one user; the file is rewritten atomically (a crash leaves the old one)."""
+    path = settings.users_path
+    users = load_users(settings) | {user.name: user}
+    body = {"users": {u.name: u.model_dump(exclude={"name"}, exclude_none=True, mode="json") for u in users.values()}}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(yaml.safe_dump(body, allow_unicode=True, sort_keys=True), encoding="utf-8")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+    return path
