@@ -20,7 +20,7 @@ from safelake.errors import SafeLakeError
 from safelake.settings import Settings, get_settings
 
 app = typer.Typer(
-    help="SafeLake: public-safety plan data — ingest, build, status.",
+    help="SafeLake: public-safety plan data — ingest, build, status, e-mail briefings.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -183,6 +183,165 @@ def contracts_doc(out: Path = Path("docs/data-contracts.md")) -> None:
 
     out.write_text(render_markdown(), encoding="utf-8")
     console.print(f"wrote {out}")
+
+
+SqlFormat = typer.Option("--format", help="table, csv, json, or parquet (needs --out).")
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="One SELECT over the marts and analytics views.")],
+    user: Annotated[str, typer.Option("--user", envvar="SAFELAKE_USER", help="Whose scope applies.")],
+    output: Annotated[str, SqlFormat] = "table",
+    out: Annotated[Path | None, typer.Option(help="File for csv/json/parquet instead of stdout.")] = None,
+) -> None:
+    """Query the published warehouse within USER's scope: read-only, time- and row-limited, audited."""
+    import csv
+
+    import pyarrow.parquet as pq
+
+    from warehouse.policy import run_sql
+    from warehouse.users import get_user
+
+    if output not in ("table", "csv", "json", "parquet"):
+        raise SafeLakeError(f"--format {output!r}: use table, csv, json or parquet")
+    if output == "parquet" and out is None:
+        raise SafeLakeError("--format parquet writes a file: give --out FILE.parquet")
+    settings = _settings()
+    account = get_user(settings, user)
+    result = run_sql(settings, account.name, account.scope, query)
+    note = f"{len(result.rows)} row(s) in {result.seconds:.2f} s" + (
+        f"; cut at the limit of {settings.sql_row_limit} rows" if result.truncated else ""
+    )
+    if output == "parquet":
+        pq.write_table(result.arrow(), out)
+    elif output == "table":
+        table = Table(*result.columns)
+        for row in result.rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        console.print(table)
+    else:
+        stream = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
+        if output == "csv":
+            writer = csv.writer(stream)
+            writer.writerow(result.columns)
+            writer.writerows(result.rows)
+        else:
+            records = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
+            stream.write(json.dumps(records, default=str, ensure_ascii=False) + "\n")
+        if out:
+            stream.close()
+    err.print(note + (f"; wrote {out}" if out else ""))
+
+
+@app.command()
+def export(
+    user: Annotated[str, typer.Option("--user", envvar="SAFELAKE_USER", help="Whose scope applies.")],
+    out: Annotated[Path, typer.Option(help="The DuckDB file to write.")] = Path("safelake-export.duckdb"),
+) -> None:
+    """Copy USER's scoped, pseudonymised views into a DuckDB file for Jupyter, DBeaver and other tools."""
+    from warehouse.policy import export as run
+    from warehouse.users import get_user
+
+    settings = _settings()
+    account = get_user(settings, user)
+    with console.status(f"exporting {account.scope.region_code or 'national'} views"):
+        counts = run(settings, account.scope, out)
+    console.print(f"wrote {out}: {len(counts)} tables, {sum(counts.values()):,} rows")
+
+
+users_app = typer.Typer(help="Who may log in to the dashboards and query the warehouse.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    name: str,
+    role: Annotated[str, typer.Option(help="leadership, regional_chief, analyst or admin.")],
+    region: Annotated[str | None, typer.Option(help="ISO 3166-2 region code (regional_chief only).")] = None,
+    email: Annotated[str | None, typer.Option(help="E-mail address.")] = None,
+    display_name: Annotated[str, typer.Option(help="Name shown in the dashboards.")] = "",
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, envvar="SAFELAKE_NEW_PASSWORD")
+    ] = "",
+) -> None:
+    """Add or replace a user; only a salted hash of the password is stored."""
+    from pydantic import ValidationError
+
+    from warehouse.users import User, hash_password, save_user
+
+    if len(password) < 10:
+        raise SafeLakeError("the password needs at least 10 characters")
+    try:
+        user = User(
+            name=name,
+            role=role,
+            region_code=region,
+            email=email,
+            display_name=display_name or name,
+            password_hash=hash_password(password),
+        )
+    except ValidationError as exc:
+        raise SafeLakeError(f"user {name}: {exc.errors()[0]['msg']}") from None
+    console.print(f"saved {user.name} ({user.role}) in {save_user(_settings(), user)}")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """The users and their scopes."""
+    from warehouse.users import load_users
+
+    table = Table("user", "role", "region", "e-mail", "password")
+    for user in load_users(_settings()).values():
+        table.add_row(
+            user.name,
+            user.role,
+            user.region_code or "national",
+            user.email or "",
+            "set" if user.password_hash else "OIDC only",
+        )
+    console.print(table)
+
+
+email_app = typer.Typer(help="KPI briefings by e-mail: preview one, or send to the recipients.", no_args_is_help=True)
+app.add_typer(email_app, name="email")
+BriefingOption = Annotated[str, typer.Option("--briefing", help="Briefing name from the recipients file.")]
+ToOption = Annotated[list[str] | None, typer.Option("--to", help="Only these recipients (repeatable).")]
+
+
+@email_app.command("preview")
+def email_preview(
+    briefing: BriefingOption = "daily",
+    to: ToOption = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for the .html and .eml files [default: SAFELAKE_HOME/preview].")
+    ] = None,
+) -> None:
+    """Render the briefing for each recipient (or --to) into OUT as .html and .eml, without sending."""
+    from briefings.preview import preview
+
+    settings = _settings()
+    for html, eml in preview(settings, briefing, out or settings.home / "preview", to):
+        console.print(f"wrote {html} and {eml}")
+
+
+@email_app.command("send")
+def email_send(briefing: BriefingOption = "daily", to: ToOption = None) -> None:
+    """Send the briefing of the current period (SMTP, or .eml files in the outbox); never twice to anyone."""
+    from briefings.deliver import deliver
+
+    settings = _settings()
+    with console.status(f"sending the {briefing} briefing"):
+        report = deliver(settings, briefing, to=to)
+    for address, where in report.sent:
+        console.print(f"sent to {address}: {where}")
+    for address, why in report.skipped:
+        console.print(f"skipped {address}: {why}")
+    for address, error in report.failed:
+        err.print(f"failed {address}: {error}", soft_wrap=True, markup=False)
+    console.print(report.summary())
+    if report.failed:
+        raise typer.Exit(1)
 
 
 def main() -> None:
