@@ -257,3 +257,22 @@ def export(settings: Settings, scope: Scope, out: Path) -> dict[str, int]:
         con.close()
     os.replace(tmp, out)
     return counts
+
+
+def schema_catalog(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """The readable views with their columns, types and dbt descriptions, for the analysts' schema browser.
+
+    `con` is a connection from connect(); the descriptions are the comments dbt stored in the build."""
+    rows = con.execute(
+        f"""
+        SELECT c.schema_name, c.table_name, t.comment, c.column_name, c.data_type, c.comment
+        FROM duckdb_columns() c
+        JOIN duckdb_tables() t USING (database_name, schema_name, table_name)
+        WHERE c.database_name = '{WAREHOUSE_ALIAS}' AND c.schema_name IN ('marts', 'analytics')
+        ORDER BY c.schema_name, c.table_name, c.column_index
+        """
+    ).fetchall()
+    return [
+        {"schema": s, "table": t, "table_description": td, "column": c, "type": ty, "description": d}
+        for s, t, td, c, ty, d in rows
+    ]
