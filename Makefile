@@ -22,6 +22,7 @@ $(VENV)/.setup-stamp: pyproject.toml
 # SAFELAKE_HOME/run/) → unpause the DAGs → first build through Airflow → dashboards → URLs. Safe to rerun.
 up: setup
 	$(BIN)/safelake init
+	$(BIN)/safelake users demo
 	@if [ -z "$$(find $(SAFELAKE_HOME)/landing $(SAFELAKE_HOME)/archive -type f -not -name '.*' 2>/dev/null | head -1)" ]; then \
 		$(BIN)/safelake demo-data --start $$(date -d '-365 days' +%F) --days 365; fi
 	@$(BIN)/safelake ingest || echo "make up: the files refused above stay in landing/; going on with the rest"

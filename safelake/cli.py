@@ -286,6 +286,19 @@ def users_add(
     console.print(f"saved {user.name} ({user.role}) in {save_user(_settings(), user)}")
 
 
+@users_app.command("demo")
+def users_demo() -> None:
+    """With no users file yet, create one user per role with a random password, shown once."""
+    from warehouse.users import create_demo_users
+
+    settings = _settings()
+    created = create_demo_users(settings)
+    if not created:
+        console.print(f"users: {settings.users_path} exists; `safelake users list` shows who")
+    for name, role, password in created:
+        console.print(f"dashboard login (shown once): {name} / {password}  ({role})", markup=False)
+
+
 @users_app.command("list")
 def users_list() -> None:
     """The users and their scopes."""

@@ -106,3 +106,28 @@ def save_user(settings: Settings, user: User) -> Path:
     os.chmod(tmp, 0o600)
     os.replace(tmp, path)
     return path
+
+
+DEMO_USERS = (
+    ("leadership", None, "Leadership"),
+    ("chief.bishkek", "KG-GB", "Regional chief, Bishkek"),
+    ("analyst", None, "Analyst"),
+    ("admin", None, "Administrator"),
+)
+
+
+def create_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
+    """On a machine with no users file yet: one user per role with a random password, returned once
+    (name, role, password) to be shown to whoever ran `make up`. With a users file, nothing happens."""
+    if settings.users_path.exists():
+        return []
+    created = []
+    for name, region, display in DEMO_USERS:
+        role = Role.regional_chief if region else Role(name)
+        password = secrets.token_urlsafe(12)
+        save_user(
+            settings,
+            User(name=name, display_name=display, role=role, region_code=region, password_hash=hash_password(password)),
+        )
+        created.append((name, role.value, password))
+    return created
