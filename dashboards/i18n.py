@@ -1,0 +1,354 @@
+"""Russian and English: every label, code name, number and date the dashboards show goes through here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Literal
+
+Lang = Literal["ru", "en"]
+LANGS: tuple[Lang, ...] = ("ru", "en")
+LANG_NAMES = {"ru": "Русский", "en": "English"}
+
+# key: (English, Russian)
+STRINGS: dict[str, tuple[str, str]] = {
+    # pages
+    "plan": ("Plan 2026", "План 2026"),
+    "cameras": ("Cameras", "Камеры"),
+    "crime": ("Crime", "Преступность"),
+    "road": ("Road safety", "Безопасность дорожного движения"),
+    "fraud": ("Fraud", "Мошенничество"),
+    "data_health": ("Data health", "Состояние данных"),
+    # sidebar
+    "language": ("Language", "Язык"),
+    "period": ("Period", "Период"),
+    "region": ("Region", "Регион"),
+    "district": ("District", "Район"),
+    "all_country": ("Whole country", "Вся страна"),
+    "all_districts": ("All districts", "Все районы"),
+    "period_wtd": ("Week to date", "С начала недели"),
+    "period_28d": ("Last 28 days", "Последние 28 дней"),
+    "period_ytd": ("Year to date", "С начала года"),
+    "share_hint": (
+        "The address bar holds these filters: copy it to share this view.",
+        "Фильтры хранятся в адресной строке: скопируйте её, чтобы поделиться видом.",
+    ),
+    # no data, stamps
+    "no_data": ("No data yet: no warehouse has been published.", "Данных пока нет: хранилище ещё не опубликовано."),
+    "no_data_hint": (
+        "Run `make up` (demo data, ingest and first build) or `safelake build` after `safelake ingest`.",
+        "Выполните `make up` (демо-данные, загрузка и первая сборка) или `safelake build` после `safelake ingest`.",
+    ),
+    "as_of": ("Data as of {date} · build {build}, built {built}", "Данные на {date} · сборка {build} от {built}"),
+    "silent_warning": ("Silent: {items}. See Data health.", "Нет данных: {items}. См. «Состояние данных»."),
+    "no_boundaries": (
+        "No boundaries for this level in the reference data: shown as a table.",
+        "Для этого уровня нет границ в справочных данных: показано таблицей.",
+    ),
+    "national_only": (
+        "This view exists nationally and per region only: showing {area}.",
+        "Этот показатель есть только по стране и регионам: показано — {area}.",
+    ),
+    "window": ("{start} – {end}", "{start} – {end}"),
+    # plan
+    "plan_targets": ("Plan targets", "Целевые показатели плана"),
+    "actual": ("Actual", "Факт"),
+    "target": ("Target", "Цель"),
+    "milestone": ("Milestone due", "Веха на сегодня"),
+    "prior_year": ("Prior year", "Прошлый год"),
+    "forecast": ("Year-end forecast", "Прогноз на конец года"),
+    "pace_needed": ("Pace needed", "Нужный темп"),
+    "pace_now": ("pace now", "текущий темп"),
+    "per_month": ("/month", "/мес."),
+    "status": ("Status", "Статус"),
+    "owner": ("Owner", "Ответственный"),
+    "since_yesterday": ("Since yesterday", "За сутки"),
+    "no_change": ("no change", "без изменений"),
+    "burnup": ("Camera burn-up", "Накопительный график камер"),
+    "installed": ("Installed", "Установлено"),
+    "commissioned": ("Commissioned", "Подключено"),
+    "reporting": ("Reporting", "Передают данные"),
+    "planned": ("Monthly plan", "План по месяцам"),
+    "year_end_target": ("Year-end target", "Цель на конец года"),
+    "per_10k": ("Per 10,000 residents", "На 10 000 жителей"),
+    "by_region": ("By region", "По регионам"),
+    "by_district": ("By district", "По районам"),
+    # cameras
+    "availability": ("Availability", "Доступность"),
+    "offline_now": ("Offline now", "Не в сети сейчас"),
+    "offline_24h": ("Offline > 24 h", "Не в сети > 24 ч"),
+    "mttr": ("MTTR, h", "Среднее время ремонта (MTTR), ч"),
+    "mtbf": ("MTBF, h", "Наработка на отказ (MTBF), ч"),
+    "cameras_n": ("Cameras", "Камер"),
+    "failures": ("Failures", "Отказы"),
+    "availability_by_area": ("Availability by area", "Доступность по территориям"),
+    "availability_by_contractor": ("Availability by contractor", "Доступность по подрядчикам"),
+    "contractor": ("Contractor", "Подрядчик"),
+    "downtime_by_cause": ("Downtime by cause", "Простои по причинам"),
+    "camera_hours_down": ("Camera-hours down", "Камеро-часы простоя"),
+    "incidents_once": ("Incidents (mass outage once)", "Инциденты (массовый сбой — один)"),
+    "offline_list": ("Cameras offline now", "Камеры не в сети сейчас"),
+    "worst_cameras": ("Worst 20 cameras", "20 худших камер"),
+    "camera": ("Camera", "Камера"),
+    "site": ("Site", "Площадка"),
+    "cause": ("Cause", "Причина"),
+    "offline_since": ("Offline since", "Не в сети с"),
+    "offline_hours": ("Hours offline", "Часов без связи"),
+    "unplanned": ("Unplanned", "Внеплановые"),
+    "planned_maintenance": ("Planned maintenance", "Плановое обслуживание"),
+    # compstat
+    "compstat": ("CompStat", "CompStat"),
+    "by_category": ("By category", "По категориям"),
+    "category": ("Category", "Категория"),
+    "area": ("Area", "Территория"),
+    "metric": ("Measure", "Показатель"),
+    "wtd": ("WTD", "Неделя"),
+    "28d": ("28 days", "28 дней"),
+    "ytd": ("YTD", "С начала года"),
+    "prior": ("prior yr", "прошл. год"),
+    "pct_change": ("% change", "изм., %"),
+    "worse_note": ("Red = worse than the same period last year.", "Красным — хуже, чем год назад."),
+    "suppressed_note": (
+        "Counts from 1 to {k} are suppressed (shown as <{k1}).",
+        "Значения от 1 до {k} скрыты (показаны как <{k1}).",
+    ),
+    # crime
+    "crimes_registered": ("Crimes registered", "Зарегистрировано преступлений"),
+    "rate_per_100k": ("Per 100,000", "На 100 000"),
+    "rate_per_10k": ("Per 10,000", "На 10 000"),
+    "clearance": ("Clearance", "Раскрываемость"),
+    "clearance_prior": ("Clearance, prior yr", "Раскрываемость, прошл. год"),
+    "camera_share": ("Public-place cleared with camera", "Раскрыто с камерами (общ. места)"),
+    "rates_clearance": ("Rates and clearance", "Уровень и раскрываемость"),
+    "minors_dv": ("Minors and domestic violence", "Несовершеннолетние и домашнее насилие"),
+    "minors": ("Against minors", "Против несовершеннолетних"),
+    "dv": ("Domestic violence", "Домашнее насилие"),
+    "hour_weekday": ("Hour × weekday (last 365 days)", "Час × день недели (последние 365 дней)"),
+    "hour": ("Hour", "Час"),
+    "weekday": ("Weekday", "День недели"),
+    "map": ("Map", "Карта"),
+    # road
+    "incidents": ("Incidents", "ДТП"),
+    "killed": ("Killed", "Погибли"),
+    "injured": ("Injured", "Ранены"),
+    "ksi": ("Killed or seriously injured", "Погибшие и тяжелораненые"),
+    "causes": ("Causes", "Причины"),
+    "daily_incidents": (
+        "Incidents per day, holidays and mass events shaded",
+        "ДТП по дням, праздники и массовые мероприятия выделены",
+    ),
+    "holiday_periods": (
+        "Holiday and mass-event periods vs ordinary days",
+        "Праздники и массовые мероприятия против обычных дней",
+    ),
+    "period_name": ("Period", "Период"),
+    "per_day": ("per day", "в день"),
+    "ordinary_per_day": ("ordinary day", "обычный день"),
+    "ratio": ("× ordinary", "× к обычному"),
+    # fraud
+    "fraud_reports": ("Reports", "Заявления"),
+    "loss_amount": ("Loss, KGS", "Ущерб, сом"),
+    "median_loss": ("Median loss, KGS", "Медианный ущерб, сом"),
+    "share_with_loss": ("With a loss", "С ущербом"),
+    "recovered": ("Recovered", "Возмещено"),
+    "breakdowns": ("Scheme, channel, payment method, victim age", "Схема, канал, способ оплаты, возраст жертвы"),
+    "scheme": ("Scheme", "Схема"),
+    "channel": ("Channel", "Канал"),
+    "payment_method": ("Payment method", "Способ оплаты"),
+    "victim_age_group": ("Victim age", "Возраст жертвы"),
+    # data health
+    "warehouse": ("Published warehouse", "Опубликованное хранилище"),
+    "build": ("Build", "Сборка"),
+    "built_at": ("Built", "Собрано"),
+    "lake_snapshot": ("Lake snapshot", "Снимок озера"),
+    "as_of_day": ("As-of day", "Дата данных"),
+    "sources": ("Sources", "Источники"),
+    "dataset": ("Source", "Источник"),
+    "rows": ("Rows", "Строк"),
+    "newest_record": ("Newest record", "Последняя запись"),
+    "last_ingest": ("Last ingest", "Последняя загрузка"),
+    "quarantined": ("Quarantined", "В карантине"),
+    "top_reason": ("Top reason", "Главная причина"),
+    "silent": ("Silent", "Молчит"),
+    "silent_regions": ("Sources and regions that went silent", "Источники и регионы, переставшие присылать данные"),
+    "none_silent": ("Every source and region is reporting.", "Все источники и регионы присылают данные."),
+    "days_since": ("Days since last record", "Дней с последней записи"),
+    "records_28d": ("Records, 28 days", "Записей за 28 дней"),
+    "quarantine_by_reason": ("Quarantine by reason", "Карантин по причинам"),
+    "reason": ("Reason", "Причина"),
+    "column": ("Column", "Столбец"),
+    "yes": ("yes", "да"),
+    "no": ("no", "нет"),
+}
+
+# Codes from the warehouse (statuses, offences, causes, schemes...): (English, Russian). Unknown codes fall back
+# to the code made readable, so a new code never breaks a page.
+CODES: dict[str, tuple[str, str]] = {
+    "on_track": ("On track", "В графике"),
+    "minor_risk": ("Minor risk", "Небольшой риск"),
+    "at_risk": ("At risk", "Под угрозой"),
+    "off_track": ("Off track", "Отставание"),
+    "met": ("Met", "Достигнута"),
+    "missed": ("Missed", "Не достигнута"),
+    "no_status": ("No data", "Нет данных"),
+    "cameras_installed": ("Cameras installed", "Установлено камер"),
+    "availability_pct": ("Camera availability, %", "Доступность камер, %"),
+    "crimes_registered": ("Crimes registered", "Зарегистрировано преступлений"),
+    "clearance_rate_pct": ("Clearance rate, %", "Раскрываемость, %"),
+    "road_deaths": ("Road deaths", "Погибшие в ДТП"),
+    "ksi": ("Killed or seriously injured", "Погибшие и тяжелораненые"),
+    "crimes_against_minors": ("Crimes against minors", "Преступления против несовершеннолетних"),
+    "dv_crimes_registered": ("Domestic-violence crimes", "Преступления домашнего насилия"),
+    "fraud_reports": ("Fraud reports", "Заявления о мошенничестве"),
+    "fraud_loss_kgs": ("Fraud loss, KGS", "Ущерб от мошенничества, сом"),
+    "all": ("All", "Все"),
+    "anti_social_behaviour": ("Anti-social behaviour", "Антиобщественное поведение"),
+    "assault": ("Assault", "Нападения"),
+    "burglary": ("Burglary", "Кражи со взломом"),
+    "criminal_damage": ("Criminal damage", "Повреждение имущества"),
+    "drugs": ("Drugs", "Наркотики"),
+    "fraud": ("Fraud", "Мошенничество"),
+    "homicide": ("Homicide", "Убийства"),
+    "hooliganism": ("Hooliganism", "Хулиганство"),
+    "other": ("Other", "Прочее"),
+    "public_order": ("Public order", "Общественный порядок"),
+    "robbery": ("Robbery", "Грабежи и разбои"),
+    "sexual_offence": ("Sexual offences", "Половые преступления"),
+    "theft": ("Theft", "Кражи"),
+    "vehicle_crime": ("Vehicle crime", "Преступления с автотранспортом"),
+    "weapons": ("Weapons", "Оружие"),
+    "distraction": ("Distraction", "Отвлечение"),
+    "drunk_driving": ("Drunk driving", "Вождение в нетрезвом виде"),
+    "failure_to_yield": ("Failure to yield", "Непредоставление преимущества"),
+    "fatigue": ("Fatigue", "Усталость"),
+    "pedestrian_violation": ("Pedestrian violation", "Нарушение пешеходом"),
+    "road_conditions": ("Road conditions", "Дорожные условия"),
+    "speeding": ("Speeding", "Превышение скорости"),
+    "unknown": ("Unknown", "Неизвестно"),
+    "vehicle_defect": ("Vehicle defect", "Неисправность ТС"),
+    "bank_impersonation": ("Bank impersonation", "Звонок «из банка»"),
+    "extortion": ("Extortion", "Вымогательство"),
+    "fake_relative": ("Fake relative", "«Родственник в беде»"),
+    "identity_theft": ("Identity theft", "Кража личности"),
+    "investment": ("Investment", "Инвестиции"),
+    "job_offer": ("Job offer", "Предложение работы"),
+    "lottery_prize": ("Lottery prize", "Выигрыш в лотерею"),
+    "online_purchase": ("Online purchase", "Покупка в интернете"),
+    "phishing": ("Phishing", "Фишинг"),
+    "romance": ("Romance", "Знакомства"),
+    "email": ("E-mail", "Эл. почта"),
+    "in_person": ("In person", "Лично"),
+    "messenger": ("Messenger", "Мессенджер"),
+    "phone_call": ("Phone call", "Телефонный звонок"),
+    "sms": ("SMS", "SMS"),
+    "social_media": ("Social media", "Соцсети"),
+    "website": ("Website", "Сайт"),
+    "bank_transfer": ("Bank transfer", "Банковский перевод"),
+    "card": ("Card", "Карта"),
+    "cash": ("Cash", "Наличные"),
+    "crypto": ("Crypto", "Криптовалюта"),
+    "e_wallet": ("E-wallet", "Электронный кошелёк"),
+    "mobile_balance": ("Mobile balance", "Баланс телефона"),
+    "none": ("None", "Нет"),
+    "under_18": ("Under 18", "До 18"),
+    "18_24": ("18–24", "18–24"),
+    "25_34": ("25–34", "25–34"),
+    "35_44": ("35–44", "35–44"),
+    "45_54": ("45–54", "45–54"),
+    "55_64": ("55–64", "55–64"),
+    "65_plus": ("65+", "65+"),
+    "power": ("Power", "Электропитание"),
+    "network": ("Network", "Сеть"),
+    "hardware": ("Hardware", "Оборудование"),
+    "maintenance": ("Maintenance", "Обслуживание"),
+    "vandalism": ("Vandalism", "Вандализм"),
+    "unplanned": ("Unplanned", "Внеплановые"),
+    "planned_maintenance": ("Planned maintenance", "Плановое обслуживание"),
+    "offline": ("Offline", "Не в сети"),
+    "no_heartbeat": ("No heartbeat", "Нет сигнала"),
+    "crime_report": ("Crime reports", "Сообщения о преступлениях"),
+    "road_incident": ("Road incidents", "ДТП"),
+    "camera": ("Camera registry", "Реестр камер"),
+    "camera_status": ("Camera status", "Статусы камер"),
+    "fraud_report": ("Fraud reports", "Заявления о мошенничестве"),
+    "bad_date": ("Bad date", "Неверная дата"),
+    "bad_timestamp": ("Bad timestamp", "Неверное время"),
+    "out_of_range": ("Out of range", "Вне допустимого диапазона"),
+    "unknown_code": ("Unknown code", "Неизвестный код"),
+    "unknown_region": ("Unknown region", "Неизвестный регион"),
+    "missing": ("Missing value", "Пропущено значение"),
+    "future_date": ("Future date", "Дата в будущем"),
+    "unreadable": ("Unreadable row", "Нечитаемая строка"),
+}
+
+WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), "ru": ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")}
+MONTHS = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "ru": ("янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"),
+}
+MONTHS_NOMINATIVE_RU = ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
+DASH = "—"
+
+
+def t(key: str, lang: Lang, **values: object) -> str:
+    en, ru = STRINGS[key]
+    text = ru if lang == "ru" else en
+    return text.format(**values) if values else text
+
+
+def code(value: str | None, lang: Lang) -> str:
+    """A warehouse code (status, offence, cause, scheme ...) in the reader's language."""
+    if value is None or value != value:  # None or NaN
+        value = "unknown"
+    names = CODES.get(str(value))
+    if names is None:
+        return str(value).replace("_", " ").capitalize()
+    return names[1] if lang == "ru" else names[0]
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def num(value: float | int | None, lang: Lang, digits: int = 0) -> str:
+    """1234567.8 -> '1,234,568' (en) or '1 234 568' (ru, non-breaking space); None -> a dash."""
+    if _missing(value):
+        return DASH
+    text = f"{float(value):,.{digits}f}"
+    if lang == "ru":
+        text = text.replace(",", "\u00a0").replace(".", ",")
+    return text
+
+
+def pct(value: float | None, lang: Lang, digits: int = 1, signed: bool = False) -> str:
+    if _missing(value):
+        return DASH
+    sign = "+" if signed and value > 0 else ""
+    return f"{sign}{num(value, lang, digits)}{chr(160) + '%' if lang == 'ru' else '%'}"
+
+
+def date(value: dt.date | None, lang: Lang) -> str:
+    if value is None:
+        return DASH
+    return f"{value.day} {MONTHS[lang][value.month - 1]} {value.year}"
+
+
+def month(value: dt.date, lang: Lang) -> str:
+    names = MONTHS_NOMINATIVE_RU if lang == "ru" else MONTHS["en"]
+    return f"{names[value.month - 1]} {value.year}"
+
+
+def datetime(value: dt.datetime | None, lang: Lang, tz: str) -> str:
+    """A timestamp in the plan's time zone (naive values are taken as already local)."""
+    if value is None:
+        return DASH
+    if value.tzinfo is not None:
+        from zoneinfo import ZoneInfo
+
+        value = value.astimezone(ZoneInfo(tz))
+    return f"{date(value.date(), lang)}, {value:%H:%M}"
+
+
+def plotly_separators(lang: Lang) -> str:
+    """Plotly's `separators`: decimal mark then thousands separator."""
+    return ",\u00a0" if lang == "ru" else ".,"

@@ -1,0 +1,480 @@
+"""Every query the dashboards run, against the published warehouse's marts, through `warehouse.policy`.
+
+Results are cached (st.cache_data, TTL) keyed on the build id and the reader's scope (both in `Source`)
+and the filters; a new publish changes the build id, so nothing stale is served after it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any, Literal
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from safelake.settings import Settings, get_settings
+from warehouse.policy import NATIONAL, Scope, connect, published_file
+
+TTL_SECONDS = 600
+SUPPRESS_BELOW = 5  # counts about minors and domestic violence from 1 to 4 are not shown
+WINDOWS = ("wtd", "28d", "ytd")
+Level = Literal["nation", "region", "district"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Source:
+    """One published build as one reader may see it."""
+
+    build_id: str
+    path: str
+    scope: Scope = NATIONAL
+
+
+@dataclasses.dataclass(frozen=True)
+class Area:
+    """The filter's place: the nation, a region, or a district of it."""
+
+    region: str | None = None
+    district: str | None = None
+
+    @property
+    def level(self) -> Level:
+        return "district" if self.district else "region" if self.region else "nation"
+
+    @property
+    def child_level(self) -> Level:
+        return "region" if self.level == "nation" else "district"
+
+    @property
+    def regional(self) -> Area:
+        """The nearest level that nation/region-only marts have."""
+        return Area(self.region)
+
+
+@dataclasses.dataclass(frozen=True)
+class Period:
+    """The sidebar's period mapped onto each mart's windows."""
+
+    compstat: str  # wtd | 28d | ytd
+    camera: str  # 1d | 7d | 30d (kpi_camera_availability, kpi_camera_downtime_by_cause)
+    breakdown: str  # 28d | ytd (kpi_fraud_breakdown)
+
+
+PERIODS = {"wtd": Period("wtd", "7d", "28d"), "28d": Period("28d", "30d", "28d"), "ytd": Period("ytd", "30d", "ytd")}
+
+
+@dataclasses.dataclass(frozen=True)
+class CompStat:
+    """A CompStat mart: its table, category column and the counts that have current/prior/% change columns."""
+
+    table: str
+    category: str
+    metrics: tuple[str, ...]
+
+
+CRIME = CompStat("kpi_crime_compstat", "offence_code", ("crimes_registered",))
+ROAD = CompStat("kpi_road_compstat", "cause", ("incidents", "killed", "injured", "ksi"))
+FRAUD = CompStat("kpi_fraud_compstat", "scheme", ("fraud_reports", "loss_amount"))
+
+_HASH = {
+    Scope: dataclasses.astuple,
+    Source: lambda s: (s.build_id, s.path, dataclasses.astuple(s.scope)),
+    Area: lambda a: (a.region, a.district),
+    CompStat: lambda c: c.table,
+}
+
+
+def _cached(func):  # type: ignore[no-untyped-def]
+    return st.cache_data(ttl=TTL_SECONDS, hash_funcs=_HASH, show_spinner=False)(func)
+
+
+@st.cache_resource(max_entries=4, hash_funcs=_HASH, show_spinner=False)
+def _connection(path: str, scope: Scope) -> duckdb.DuckDBPyConnection:
+    return connect(get_settings(), scope)
+
+
+def _df(src: Source, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+    cursor = _connection(src.path, src.scope).cursor()  # one cursor per query: safe across Streamlit's threads
+    try:
+        return cursor.execute(sql, params or []).df()
+    finally:
+        cursor.close()
+
+
+def open_source(scope: Scope = NATIONAL, settings: Settings | None = None) -> Source:
+    """The current build for this scope; raises warehouse.policy.NoWarehouse when nothing is published."""
+    path = str(published_file(settings or get_settings()))
+    return Source(_build_id(path, scope), path, scope)
+
+
+@st.cache_data(hash_funcs=_HASH, show_spinner=False, max_entries=8)
+def _build_id(path: str, scope: Scope) -> str:
+    return _df(Source("", path, scope), "SELECT build_id FROM meta.build").iloc[0, 0]
+
+
+def _where(area: Area, child: bool = False, level_column: str = "area_level") -> tuple[str, list[Any]]:
+    """SQL filter for the area's own rows, or for its children's rows (regions of the nation, districts)."""
+    level = area.child_level if child else area.level
+    conditions, params = [f"{level_column} = ?"], [level]
+    if area.region:
+        conditions.append("region_code = ?")
+        params.append(area.region)
+    if area.district:
+        conditions.append("district_code = ?")
+        params.append(area.district)
+    return " AND ".join(conditions), params
+
+
+# --- shared ---------------------------------------------------------------------------------------------------
+
+
+@_cached
+def build_info(src: Source) -> dict[str, Any]:
+    row = _df(
+        src,
+        """SELECT b.build_id, b.built_at, b.lake_snapshot,
+                  (SELECT max(as_of_date) FROM marts.kpi_source_freshness) AS as_of_date,
+                  (SELECT list(dataset ORDER BY dataset) FROM marts.kpi_source_freshness WHERE is_silent)
+                      AS silent_sources,
+                  (SELECT list(DISTINCT region_code ORDER BY region_code) FROM marts.kpi_region_reporting
+                      WHERE is_silent) AS silent_regions
+           FROM meta.build b""",
+    ).iloc[0]
+    return {
+        "build_id": row["build_id"],
+        "built_at": row["built_at"].to_pydatetime(),
+        "lake_snapshot": int(row["lake_snapshot"]),
+        "as_of_date": row["as_of_date"].date() if pd.notna(row["as_of_date"]) else None,
+        "silent_sources": _list(row["silent_sources"]),
+        "silent_regions": _list(row["silent_regions"]),
+    }
+
+
+def _list(value: Any) -> list[str]:
+    return [] if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else list(value)
+
+
+@_cached
+def places(src: Source) -> pd.DataFrame:
+    """Regions and districts with their names: code, parent region, level, name_en, name_ru, population."""
+    return _df(
+        src,
+        """SELECT region_code AS code, region_code, 'region' AS level, name_en, name_ru, population
+           FROM analytics.regions
+           UNION ALL
+           SELECT district_code, region_code, 'district', name_en, name_ru, population FROM analytics.districts
+           ORDER BY level DESC, name_en""",
+    )
+
+
+# --- plan -----------------------------------------------------------------------------------------------------
+
+
+@_cached
+def plan_progress(src: Source) -> pd.DataFrame:
+    return _df(src, "SELECT * FROM marts.kpi_plan_progress ORDER BY area, target_id")
+
+
+@_cached
+def plan_changes(src: Source) -> pd.DataFrame:
+    """Each target's actual on the as-of day and the day before (what changed since yesterday)."""
+    return _df(
+        src,
+        """SELECT p.target_id, p.kpi, p.unit, p.measure_kind,
+                  max(b.actual_to_date) FILTER (WHERE b.date_day = p.measured_through) AS today,
+                  max(b.actual_to_date) FILTER (WHERE b.date_day = p.measured_through - 1) AS yesterday
+           FROM marts.kpi_plan_progress p
+           JOIN marts.kpi_plan_burnup b USING (target_id)
+           WHERE b.date_day BETWEEN p.measured_through - 1 AND p.measured_through
+           GROUP BY ALL ORDER BY p.target_id""",
+    )
+
+
+@_cached
+def rollout(src: Source, area: Area) -> pd.DataFrame:
+    """Camera burn-up over the plan's months for the nation or the area's region."""
+    where, params = _where(area.regional)
+    return _df(
+        src,
+        f"""SELECT * FROM marts.kpi_camera_rollout_monthly
+            WHERE {where} AND month_end >= (
+                SELECT min(month_end) FROM marts.kpi_camera_rollout_monthly WHERE planned_installed IS NOT NULL)
+            ORDER BY month_end""",
+        params,
+    )
+
+
+@_cached
+def rollout_by_region(src: Source) -> pd.DataFrame:
+    """Each region's camera programme at the latest measured month."""
+    return _df(
+        src,
+        """SELECT region_code, cameras_installed, cameras_commissioned, cameras_reporting, planned_installed,
+                  year_end_target, cameras_per_10k_residents
+           FROM marts.kpi_camera_rollout_monthly
+           WHERE area_level = 'region' AND month_end = (
+               SELECT max(month_end) FROM marts.kpi_camera_rollout_monthly WHERE is_measured)
+           ORDER BY cameras_installed DESC""",
+    )
+
+
+# --- cameras --------------------------------------------------------------------------------------------------
+
+_AVAILABILITY_COLUMNS = (
+    "cameras, availability_pct, mttr_minutes / 60 AS mttr_hours, mtbf_hours, failures, repairs, "
+    "window_start, window_end"
+)
+
+
+@_cached
+def camera_summary(src: Source, window: str, area: Area) -> dict[str, Any]:
+    where, params = _where(area, level_column="group_level")
+    availability = _df(
+        src,
+        f"SELECT {_AVAILABILITY_COLUMNS} FROM marts.kpi_camera_availability WHERE rolling_window = ? AND {where}",
+        [window, *params],
+    )
+    offline = _df(
+        src,
+        f"""SELECT count(*) AS offline_now, count(*) FILTER (WHERE is_offline_over_24h) AS offline_over_24h
+            FROM marts.kpi_cameras_offline_now WHERE {_codes(area)[0]}""",
+        _codes(area)[1],
+    )
+    row = availability.iloc[0].to_dict() if len(availability) else {}
+    return row | offline.iloc[0].to_dict()
+
+
+def _codes(area: Area) -> tuple[str, list[Any]]:
+    """Filter on region/district codes alone, for tables without an area level (facts, camera lists)."""
+    conditions, params = ["TRUE"], []
+    for column, value in (("region_code", area.region), ("district_code", area.district)):
+        if value:
+            conditions.append(f"{column} = ?")
+            params.append(value)
+    return " AND ".join(conditions), params
+
+
+@_cached
+def availability_by_area(src: Source, window: str, area: Area) -> pd.DataFrame:
+    where, params = _where(area, child=True, level_column="group_level")
+    key = "region_code" if area.child_level == "region" else "district_code"
+    return _df(
+        src,
+        f"""SELECT {key} AS code, {_AVAILABILITY_COLUMNS} FROM marts.kpi_camera_availability
+            WHERE rolling_window = ? AND {where} ORDER BY availability_pct""",
+        [window, *params],
+    )
+
+
+@_cached
+def availability_by_contractor(src: Source, window: str, area: Area) -> pd.DataFrame:
+    """Contractors within the area, added up from the camera rows with the mart's own formulas."""
+    where, params = _codes(area)
+    return _df(
+        src,
+        f"""SELECT coalesce(contractor, 'unknown') AS contractor, count(*) AS cameras,
+                   round(100 * sum(up_minutes) / nullif(sum(expected_minutes), 0), 2) AS availability_pct,
+                   sum(mttr_minutes * repairs) / nullif(sum(repairs), 0) / 60 AS mttr_hours,
+                   sum(up_minutes) / nullif(sum(failures), 0) / 60 AS mtbf_hours,
+                   sum(failures) AS failures
+            FROM marts.kpi_camera_availability
+            WHERE rolling_window = ? AND group_level = 'camera' AND {where}
+            GROUP BY ALL ORDER BY availability_pct""",
+        [window, *params],
+    )
+
+
+@_cached
+def offline_now(src: Source, area: Area, limit: int = 50) -> pd.DataFrame:
+    where, params = _codes(area)
+    return _df(
+        src,
+        f"""SELECT camera_id, region_code, district_code, site_id, contractor, offline_status, cause, offline_since,
+                   offline_minutes / 60 AS offline_hours
+            FROM marts.kpi_cameras_offline_now WHERE {where} ORDER BY offline_minutes DESC LIMIT {int(limit)}""",
+        params,
+    )
+
+
+@_cached
+def downtime_by_cause(src: Source, window: str, area: Area) -> pd.DataFrame:
+    where, params = _where(area.regional)
+    return _df(
+        src,
+        f"""SELECT outage_kind, cause, camera_hours_down, share_of_downtime_pct, cameras_affected, incidents,
+                   mass_outages
+            FROM marts.kpi_camera_downtime_by_cause WHERE rolling_window = ? AND {where}
+            ORDER BY camera_hours_down DESC""",
+        [window, *params],
+    )
+
+
+@_cached
+def worst_cameras(src: Source, window: str, area: Area, limit: int = 20) -> pd.DataFrame:
+    where, params = _codes(area)
+    return _df(
+        src,
+        f"""SELECT camera_id, region_code, district_code, contractor, availability_pct, failures,
+                   mttr_minutes / 60 AS mttr_hours, down_minutes / 60 AS hours_down
+            FROM marts.kpi_camera_availability
+            WHERE rolling_window = ? AND group_level = 'camera' AND {where}
+            ORDER BY availability_pct, down_minutes DESC, camera_id LIMIT {int(limit)}""",
+        [window, *params],
+    )
+
+
+# --- CompStat (crime, road, fraud) ----------------------------------------------------------------------------
+
+By = Literal["category", "area", "total"]
+
+
+def _compstat_where(mart: CompStat, area: Area, by: By, category: str) -> tuple[str, list[Any]]:
+    where, params = _where(area, child=by == "area")
+    if by != "category":
+        where += f" AND {mart.category} = ?"
+        params.append(category)
+    return where, params
+
+
+def _key(mart: CompStat, area: Area, by: By) -> str:
+    if by == "category":
+        return mart.category
+    return "region_code" if by == "area" and area.child_level == "region" else "district_code"
+
+
+@_cached
+def compstat(
+    src: Source, mart: CompStat, metric: str, area: Area, by: Literal["category", "area"], category: str = "all"
+) -> pd.DataFrame:
+    """One count in CompStat layout: a row per category of the area (by='category') or per sub-area (by='area'),
+    and for each window (wtd, 28d, ytd) the current count, the prior-year count and the % change."""
+    if metric not in mart.metrics:
+        raise ValueError(f"{metric!r} is not a CompStat count of {mart.table}; use one of {mart.metrics}")
+    where, params = _compstat_where(mart, area, by, category)
+    columns = ", ".join(
+        f"max({metric}_{part}) FILTER (WHERE compstat_window = '{w}')::DOUBLE AS \"{w}_{name}\""
+        for w in WINDOWS
+        for part, name in (("current", "current"), ("prior", "prior"), ("pct_change", "pct"))
+    )
+    key = _key(mart, area, by)
+    order = "key = 'all' DESC, " if by == "category" else ""
+    return _df(
+        src,
+        f"""SELECT {key} AS key, {columns} FROM marts.{mart.table} WHERE {where}
+            GROUP BY 1 ORDER BY {order}"ytd_current" DESC NULLS LAST, key""",
+        params,
+    )
+
+
+@_cached
+def compstat_window(
+    src: Source, mart: CompStat, window: str, area: Area, by: By, columns: tuple[str, ...], category: str = "all"
+) -> pd.DataFrame:
+    """Chosen columns of one window: per category, per sub-area, or the area's total (by='total')."""
+    where, params = _compstat_where(mart, area, by, category)
+    key = "'total'" if by == "total" else _key(mart, area, by)
+    selected = ", ".join(f"{c}::DOUBLE AS {c}" for c in columns)
+    return _df(
+        src,
+        f"""SELECT {key} AS key, {selected}, window_start, window_end, prior_start, prior_end
+            FROM marts.{mart.table} WHERE compstat_window = ? AND {where} ORDER BY {columns[0]} DESC NULLS LAST""",
+        [window, *params],
+    )
+
+
+def suppress(frame: pd.DataFrame, counts: tuple[str, ...]) -> pd.DataFrame:
+    """Blank counts from 1 to SUPPRESS_BELOW - 1, and the % change next to them (it would give them away)."""
+    out = frame.copy()
+    for current in counts:
+        prior, pct = current.replace("_current", "_prior"), current.replace("_current", "_pct_change")
+        small_current = out[current].between(1, SUPPRESS_BELOW - 1)
+        small_prior = out[prior].between(1, SUPPRESS_BELOW - 1) if prior in out else small_current & False
+        out[current] = out[current].mask(small_current)
+        if prior in out:
+            out[prior] = out[prior].mask(small_prior)
+        if pct in out:
+            out[pct] = out[pct].mask(small_current | small_prior)
+    return out
+
+
+# --- crime ----------------------------------------------------------------------------------------------------
+
+
+@_cached
+def hour_weekday(src: Source, area: Area) -> pd.DataFrame:
+    where, params = _where(area.regional)
+    return _df(
+        src,
+        f"""SELECT day_of_week, hour_of_day, crimes_registered FROM marts.kpi_crime_hour_weekday_profile
+            WHERE {where} ORDER BY day_of_week, hour_of_day""",
+        params,
+    )
+
+
+# --- road -----------------------------------------------------------------------------------------------------
+
+
+@_cached
+def road_daily(src: Source, area: Area, until: dt.date, days: int = 365) -> pd.DataFrame:
+    where, params = _codes(area)
+    return _df(
+        src,
+        f"""SELECT date_day, sum(incidents)::DOUBLE AS incidents, sum(ksi)::DOUBLE AS ksi
+            FROM marts.agg_road_daily WHERE date_day > ?::DATE - {int(days)} AND date_day <= ? AND {where}
+            GROUP BY ALL ORDER BY date_day""",
+        [until, until, *params],
+    )
+
+
+@_cached
+def holiday_periods(src: Source) -> pd.DataFrame:
+    return _df(src, "SELECT * FROM marts.kpi_road_holiday_periods ORDER BY start_date")
+
+
+# --- fraud ----------------------------------------------------------------------------------------------------
+
+
+@_cached
+def fraud_breakdown(src: Source, window: str, area: Area) -> pd.DataFrame:
+    where, params = _where(area.regional)
+    return _df(
+        src,
+        f"""SELECT breakdown, breakdown_value, fraud_reports, share_of_reports_pct, share_with_loss_pct,
+                   loss_amount, median_loss_amount, recovered_amount, window_start, window_end
+            FROM marts.kpi_fraud_breakdown WHERE compstat_window = ? AND {where}
+            ORDER BY breakdown, fraud_reports DESC""",
+        [window, *params],
+    )
+
+
+@_cached
+def fraud_median_loss(src: Source, start: dt.date, end: dt.date, area: Area) -> float | None:
+    """The area's median loss in the window: no mart has it (see the report), so the pseudonymised facts."""
+    where, params = _codes(area)
+    value = _df(
+        src,
+        f"""SELECT median(loss_amount_reporting) FROM analytics.fraud_reports
+            WHERE has_loss AND reported_date BETWEEN ? AND ? AND {where}""",
+        [start, end, *params],
+    ).iloc[0, 0]
+    return None if pd.isna(value) else float(value)
+
+
+# --- data health ----------------------------------------------------------------------------------------------
+
+
+@_cached
+def source_freshness(src: Source) -> pd.DataFrame:
+    return _df(src, "SELECT * FROM marts.kpi_source_freshness ORDER BY dataset")
+
+
+@_cached
+def region_reporting(src: Source) -> pd.DataFrame:
+    return _df(src, "SELECT * FROM marts.kpi_region_reporting ORDER BY dataset, region_code")
+
+
+@_cached
+def quarantine_reasons(src: Source) -> pd.DataFrame:
+    return _df(src, "SELECT * FROM marts.kpi_quarantine_reasons ORDER BY rows_quarantined DESC")

@@ -1,0 +1,234 @@
+"""Layout pieces every page shares: the sidebar filters (kept in the URL), the page header with the as-of stamp,
+the "no data yet" notice, localised tables, the CompStat table and map-or-table."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboards import charts, i18n, queries
+from dashboards.i18n import Lang, t
+from safelake.settings import get_settings
+from warehouse.policy import NATIONAL, NoWarehouse, Scope
+
+# The reader's scope: the one place to change when logins bring regional scopes.
+SCOPE: Scope = NATIONAL
+GEO_DIR = Path(__file__).parent / "geo"
+PAGES = ("plan", "cameras", "crime", "road", "fraud", "data_health")
+PERIOD_KEYS = tuple(queries.PERIODS)
+
+
+@dataclasses.dataclass(frozen=True)
+class Context:
+    lang: Lang
+    period: str
+    area: queries.Area
+    src: queries.Source | None = None
+    info: dict[str, Any] | None = None
+    places: pd.DataFrame | None = None
+
+    @property
+    def windows(self) -> queries.Period:
+        return queries.PERIODS[self.period]
+
+    def name(self, code: str | None) -> str:
+        """A region's or district's name in the reader's language."""
+        if self.places is None or code is None or code != code:
+            return i18n.code(None, self.lang)
+        match = self.places[self.places["code"] == code]
+        if match.empty:
+            return str(code)
+        return match.iloc[0]["name_ru" if self.lang == "ru" else "name_en"]
+
+    @property
+    def area_name(self) -> str:
+        code = self.area.district or self.area.region
+        return self.name(code) if code else t("all_country", self.lang)
+
+
+# --- sidebar: filters persist across pages (widgets of the entry script) and live in the URL -----------------
+
+
+def _initial(key: str, options: Sequence[str], default: str) -> None:
+    if key not in st.session_state:
+        value = st.query_params.get(key, default)
+        st.session_state[key] = value if value in options else default
+
+
+def _reset_district() -> None:
+    st.session_state["district"] = ""
+
+
+def sidebar() -> Context:
+    _initial("lang", i18n.LANGS, "ru")
+    _initial("period", PERIOD_KEYS, "28d")
+    lang: Lang = st.sidebar.radio(
+        "Язык / Language", i18n.LANGS, key="lang", format_func=i18n.LANG_NAMES.get, horizontal=True
+    )
+    st.sidebar.radio(
+        t("period", lang), PERIOD_KEYS, key="period", format_func=lambda p: t(f"period_{p}", lang), horizontal=False
+    )
+    try:
+        src = queries.open_source(SCOPE)
+    except NoWarehouse:
+        st.query_params.from_dict({"lang": lang, "period": st.session_state["period"]})
+        return Context(lang, st.session_state["period"], queries.Area())
+    places = queries.places(src)
+    regions = places[places["level"] == "region"]["code"].tolist()
+    _initial("region", ["", *regions], "")
+    districts = places[(places["level"] == "district") & (places["region_code"] == st.session_state["region"])]
+    _initial("district", ["", *districts["code"]], "")
+    if st.session_state["district"] not in ["", *districts["code"]]:
+        _reset_district()
+    partial = Context(lang, st.session_state["period"], queries.Area(), src, None, places)
+    region = st.sidebar.selectbox(
+        t("region", lang),
+        ["", *regions],
+        key="region",
+        format_func=lambda c: partial.name(c) if c else t("all_country", lang),
+        on_change=_reset_district,
+    )
+    district = ""
+    if region:
+        district = st.sidebar.selectbox(
+            t("district", lang),
+            ["", *districts["code"]],
+            key="district",
+            format_func=lambda c: partial.name(c) if c else t("all_districts", lang),
+        )
+    st.sidebar.caption(t("share_hint", lang))
+    params = {"lang": lang, "period": st.session_state["period"], "region": region, "district": district}
+    st.query_params.from_dict({k: v for k, v in params.items() if v})
+    return Context(
+        lang,
+        st.session_state["period"],
+        queries.Area(region or None, district or None),
+        src,
+        queries.build_info(src),
+        places,
+    )
+
+
+# --- page frame -----------------------------------------------------------------------------------------------
+
+
+def page(key: str) -> Context:
+    """Title, as-of stamp and data-health note; stops the page with "no data yet" when nothing is published."""
+    ctx: Context = st.session_state.get("context") or sidebar()
+    lang = ctx.lang
+    st.title(t(key, lang))
+    if ctx.src is None or ctx.info is None:
+        st.info(t("no_data", lang))
+        st.markdown(t("no_data_hint", lang))
+        st.stop()
+    info = ctx.info
+    tz = get_settings().timezone
+    st.caption(
+        t(
+            "as_of",
+            lang,
+            date=i18n.date(info["as_of_date"], lang),
+            build=info["build_id"],
+            built=i18n.datetime(info["built_at"], lang, tz),
+        )
+        + f" · {ctx.area_name}"
+    )
+    silent = [i18n.code(s, lang) for s in info["silent_sources"]] + [ctx.name(r) for r in info["silent_regions"]]
+    if silent:
+        st.warning(t("silent_warning", lang, items=", ".join(silent)))
+    return ctx
+
+
+def window_caption(frame: pd.DataFrame, lang: Lang) -> None:
+    if len(frame) and "window_start" in frame:
+        start, end = frame["window_start"].iloc[0], frame["window_end"].iloc[0]
+        st.caption(t("window", lang, start=i18n.date(start.date(), lang), end=i18n.date(end.date(), lang)))
+
+
+# --- tables ---------------------------------------------------------------------------------------------------
+
+Format = Callable[[Any], str]
+
+
+def formats(lang: Lang) -> dict[str, Format]:
+    return {
+        "int": lambda v: i18n.num(v, lang),
+        "num1": lambda v: i18n.num(v, lang, 1),
+        "num2": lambda v: i18n.num(v, lang, 2),
+        "pct": lambda v: i18n.pct(v, lang),
+        "pct_signed": lambda v: i18n.pct(v, lang, signed=True),
+        "date": lambda v: i18n.date(v.date() if hasattr(v, "date") else v, lang),
+        "datetime": lambda v: i18n.datetime(None if pd.isna(v) else v.to_pydatetime(), lang, get_settings().timezone),
+        "text": lambda v: i18n.DASH if v is None or v != v else str(v),
+    }
+
+
+def table(
+    frame: pd.DataFrame,
+    columns: dict[str, tuple[str, str]],
+    lang: Lang,
+    styles: pd.DataFrame | None = None,
+    na: dict[str, str] | None = None,
+) -> None:
+    """Show `frame`'s columns under localised labels, numbers formatted for the language.
+    columns: column -> (label, format kind); styles: CSS per cell (same shape as the result), optional."""
+    shown = frame[list(columns)].rename(columns={c: label for c, (label, _) in columns.items()})
+    fmt = formats(lang)
+    styler = shown.style
+    for column, (label, kind) in columns.items():
+        styler = styler.format(fmt[kind], subset=[label], na_rep=(na or {}).get(column, i18n.DASH))
+    if styles is not None:
+        styler = styler.apply(lambda _: styles.set_axis(shown.columns, axis=1).set_axis(shown.index), axis=None)
+    st.dataframe(styler, hide_index=True, width="stretch")
+
+
+WORSE = "color: #c62828; font-weight: 600"
+
+
+def compstat_table(frame: pd.DataFrame, key_label: str, label: Callable[[str], str], lang: Lang) -> None:
+    """The CompStat layout for crime, road and fraud: per row, each window's current, prior year and % change;
+    the current and % change cells in red where the count rose against the prior year."""
+    shown = frame.assign(key=[label(k) for k in frame["key"]])
+    for w in queries.WINDOWS:  # no row in a window = nothing happened in it
+        shown[[f"{w}_current", f"{w}_prior"]] = shown[[f"{w}_current", f"{w}_prior"]].fillna(0)
+    columns: dict[str, tuple[str, str]] = {"key": (key_label, "text")}
+    styles = pd.DataFrame("", index=shown.index, columns=["key"])
+    for w in queries.WINDOWS:
+        name = t(w, lang)
+        columns |= {
+            f"{w}_current": (name, "int"),
+            f"{w}_prior": (f"{name}, {t('prior', lang)}", "int"),
+            f"{w}_pct": (f"{name}, {t('pct_change', lang)}", "pct_signed"),
+        }
+        worse = (shown[f"{w}_current"] > shown[f"{w}_prior"]).map({True: WORSE, False: ""})
+        styles[f"{w}_current"], styles[f"{w}_prior"], styles[f"{w}_pct"] = worse, "", worse
+    table(shown, columns, lang, styles=styles)
+    st.caption(t("worse_note", lang))
+
+
+def chart(fig: go.Figure, key: str) -> None:
+    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+
+
+@cache
+def _geojson(name: str) -> dict[str, Any] | None:
+    path = GEO_DIR / f"{name}.geojson"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def area_map(ctx: Context, codes: Sequence[str], values: Sequence[float], key: str) -> None:
+    """A choropleth of the areas when dashboards/geo/ has their boundaries, else a note (the table stands in)."""
+    level = ctx.area.child_level
+    geojson = _geojson(f"{get_settings().geography}_{level}s")
+    if geojson is None:
+        st.caption(t("no_boundaries", ctx.lang))
+        return
+    chart(charts.choropleth(geojson, codes, values, ctx.lang), key)

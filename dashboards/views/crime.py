@@ -1,0 +1,91 @@
+"""Crime: CompStat by offence and by area, rates and clearance, minors and domestic violence, hour × weekday."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboards import charts, i18n, queries, ui
+from dashboards.i18n import t
+
+ctx = ui.page("crime")
+lang, src, area, window = ctx.lang, ctx.src, ctx.area, ctx.windows.compstat
+area_word = t("region" if area.child_level == "region" else "district", lang)
+
+st.subheader(f"{t('compstat', lang)}: {t('crimes_registered', lang)} — {t('by_category', lang)}")
+by_category = queries.compstat(src, queries.CRIME, "crimes_registered", area, "category")
+ui.compstat_table(by_category, t("category", lang), lambda c: i18n.code(c, lang), lang)
+
+offence = st.selectbox(t("category", lang), by_category["key"].tolist(), format_func=lambda c: i18n.code(c, lang))
+st.subheader(f"{t('compstat', lang)}: {i18n.code(offence, lang)} — {area_word}")
+ui.compstat_table(
+    queries.compstat(src, queries.CRIME, "crimes_registered", area, "area", offence), area_word, ctx.name, lang
+)
+
+st.subheader(f"{t('rates_clearance', lang)} — {t(f'period_{ctx.period}', lang)}")
+rate_columns = (
+    "rate_per_100k",
+    "rate_per_10k",
+    "clearance_rate_pct",
+    "clearance_rate_pct_prior",
+    "public_place_cleared_camera_share_pct",
+)
+total = queries.compstat_window(src, queries.CRIME, window, area, "total", rate_columns)
+ui.window_caption(total, lang)
+if len(total):
+    row = total.iloc[0]
+    cards = st.columns(4)
+    cards[0].metric(t("rate_per_100k", lang), i18n.num(row["rate_per_100k"], lang, 2))
+    cards[1].metric(t("rate_per_10k", lang), i18n.num(row["rate_per_10k"], lang, 2))
+    cards[2].metric(
+        t("clearance", lang),
+        i18n.pct(row["clearance_rate_pct"], lang),
+        delta=i18n.pct(row["clearance_rate_pct"] - row["clearance_rate_pct_prior"], lang, signed=True),
+    )
+    cards[3].metric(t("camera_share", lang), i18n.pct(row["public_place_cleared_camera_share_pct"], lang))
+rates = queries.compstat_window(src, queries.CRIME, window, area, "area", rate_columns)
+ui.area_map(ctx, rates["key"], rates["rate_per_100k"], key="crime_map")
+left, right = st.columns(2)
+with left:
+    ui.chart(
+        charts.hbar([ctx.name(c) for c in rates["key"]], rates["rate_per_100k"], lang, t("rate_per_100k", lang)),
+        key="crime_rates",
+    )
+with right:
+    ui.table(
+        rates.assign(key=[ctx.name(c) for c in rates["key"]]),
+        {
+            "key": (area_word, "text"),
+            "rate_per_100k": (t("rate_per_100k", lang), "num2"),
+            "rate_per_10k": (t("rate_per_10k", lang), "num2"),
+            "clearance_rate_pct": (t("clearance", lang), "pct"),
+            "clearance_rate_pct_prior": (t("clearance_prior", lang), "pct"),
+        },
+        lang,
+    )
+
+st.subheader(f"{t('minors_dv', lang)} — {t(f'period_{ctx.period}', lang)}")
+sensitive = ("crimes_against_minors_current", "dv_crimes_current")
+sensitive_columns = tuple(c.replace("_current", s) for c in sensitive for s in ("_current", "_prior", "_pct_change"))
+minors = queries.suppress(
+    queries.compstat_window(src, queries.CRIME, window, area, "area", sensitive_columns), sensitive
+)
+hidden = f"<{queries.SUPPRESS_BELOW}"
+columns = {"key": (area_word, "text")}
+for name, prefix in (("minors", "crimes_against_minors"), ("dv", "dv_crimes")):
+    columns |= {
+        f"{prefix}_current": (t(name, lang), "int"),
+        f"{prefix}_prior": (f"{t(name, lang)}, {t('prior', lang)}", "int"),
+        f"{prefix}_pct_change": (f"{t(name, lang)}, {t('pct_change', lang)}", "pct_signed"),
+    }
+ui.table(
+    minors.assign(key=[ctx.name(c) for c in minors["key"]]),
+    columns,
+    lang,
+    na={c: hidden for c in columns if not c.endswith("pct_change") and c != "key"},
+)
+st.caption(t("suppressed_note", lang, k=queries.SUPPRESS_BELOW - 1, k1=queries.SUPPRESS_BELOW))
+
+st.subheader(t("hour_weekday", lang))
+if area.district:
+    st.caption(t("national_only", lang, area=ctx.name(area.region)))
+ui.chart(charts.heatmap(queries.hour_weekday(src, area), lang), key="hour_weekday")

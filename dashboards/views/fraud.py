@@ -1,0 +1,93 @@
+"""Fraud: reports, loss and median loss; scheme, channel, payment method and victim age; CompStat."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboards import charts, i18n, queries, ui
+from dashboards.i18n import t
+
+ctx = ui.page("fraud")
+lang, src, area, window = ctx.lang, ctx.src, ctx.area, ctx.windows.compstat
+area_word = t("region" if area.child_level == "region" else "district", lang)
+
+totals = queries.compstat_window(
+    src,
+    queries.FRAUD,
+    window,
+    area,
+    "total",
+    (
+        "fraud_reports_current",
+        "fraud_reports_pct_change",
+        "loss_amount_current",
+        "loss_amount_pct_change",
+        "share_with_loss_pct",
+        "recovered_share_pct",
+    ),
+)
+ui.window_caption(totals, lang)
+if len(totals):
+    row = totals.iloc[0]
+    median = queries.fraud_median_loss(src, row["window_start"].date(), row["window_end"].date(), area)
+    cards = st.columns(5)
+    cards[0].metric(
+        t("fraud_reports", lang),
+        i18n.num(row["fraud_reports_current"], lang),
+        delta=i18n.pct(row["fraud_reports_pct_change"], lang, signed=True),
+        delta_color="inverse",
+    )
+    cards[1].metric(
+        t("loss_amount", lang),
+        i18n.num(row["loss_amount_current"], lang),
+        delta=i18n.pct(row["loss_amount_pct_change"], lang, signed=True),
+        delta_color="inverse",
+    )
+    cards[2].metric(t("median_loss", lang), i18n.num(median, lang))
+    cards[3].metric(t("share_with_loss", lang), i18n.pct(row["share_with_loss_pct"], lang))
+    cards[4].metric(t("recovered", lang), i18n.pct(row["recovered_share_pct"], lang))
+
+metric = st.radio(t("metric", lang), queries.FRAUD.metrics, format_func=lambda m: t(m, lang), horizontal=True)
+st.subheader(f"{t('compstat', lang)}: {t(metric, lang)} — {t('scheme', lang)}")
+ui.compstat_table(
+    queries.compstat(src, queries.FRAUD, metric, area, "category"),
+    t("scheme", lang),
+    lambda c: i18n.code(c, lang),
+    lang,
+)
+st.subheader(f"{t('compstat', lang)}: {t(metric, lang)} — {area_word}")
+by_area = queries.compstat(src, queries.FRAUD, metric, area, "area")
+ui.area_map(ctx, by_area["key"], by_area[f"{window}_current"], key="fraud_map")
+ui.compstat_table(by_area, area_word, ctx.name, lang)
+
+st.subheader(t("breakdowns", lang))
+if area.district:
+    st.caption(t("national_only", lang, area=ctx.name(area.region)))
+breakdown = queries.fraud_breakdown(src, ctx.windows.breakdown, area)
+ui.window_caption(breakdown, lang)
+columns = st.columns(2)
+for i, name in enumerate(("scheme", "channel", "payment_method", "victim_age_group")):
+    part = breakdown[breakdown["breakdown"] == name]
+    with columns[i % 2]:
+        ui.chart(
+            charts.hbar(
+                [i18n.code(v, lang) for v in part["breakdown_value"]], part["fraud_reports"], lang, t(name, lang)
+            ),
+            key=f"fraud_{name}",
+        )
+ui.table(
+    breakdown.assign(
+        breakdown=[t(b, lang) for b in breakdown["breakdown"]],
+        breakdown_value=[i18n.code(v, lang) for v in breakdown["breakdown_value"]],
+    ),
+    {
+        "breakdown": ("", "text"),
+        "breakdown_value": (t("category", lang), "text"),
+        "fraud_reports": (t("fraud_reports", lang), "int"),
+        "share_of_reports_pct": ("%", "pct"),
+        "loss_amount": (t("loss_amount", lang), "int"),
+        "median_loss_amount": (t("median_loss", lang), "int"),
+        "share_with_loss_pct": (t("share_with_loss", lang), "pct"),
+    },
+    lang,
+)

@@ -1,0 +1,76 @@
+"""The real app in a real browser (Debian chromium): every page opens, its Plotly charts draw, a screenshot is saved
+to docs/screenshots/<page>.png."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dashboards import ui
+from tests.conftest import Published
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = REPO / "docs" / "screenshots"
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium: apt-get install -y chromium"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(published: Published) -> Iterator[str]:
+    port = free_port()
+    command = [str(REPO / ".venv" / "bin" / "streamlit"), "run", str(REPO / "dashboards" / "app.py")]
+    command += ["--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true"]
+    command += ["--browser.gatherUsageStats", "false"]
+    process = subprocess.Popen(command, cwd=REPO, env=os.environ | published.env, stdout=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"streamlit did not start on {url}") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_every_page_draws_its_charts(app_url: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM))
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        for key in ui.PAGES:
+            path = "" if key == "plan" else key.replace("_", "-")  # the default page lives at the root
+            page.goto(f"{app_url}/{path}?lang=en&period=28d")
+            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+            page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000)
+            assert page.locator("[data-testid=stException]").count() == 0, key
+            assert page.get_by_text("Page not found").count() == 0, key
+            drawn = page.locator(".js-plotly-plot .main-svg").count()
+            assert drawn >= 1, key
+            assert page.get_by_text("Data as of").count() >= 1, key
+            page.screenshot(path=str(SHOTS / f"{key}.png"), full_page=True)
+        browser.close()
