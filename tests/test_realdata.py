@@ -1,4 +1,4 @@
-"""Every real public export in /work/shared/realdata ingests through a source profile alone.
+"""Every real public export in ../shared/realdata ingests through a source profile alone.
 
 Each file is ingested once per module (the police.uk and CAFC files hold 30k+ rows). The counts
 are checked against an independent count with Python's csv module, and against the lake.
