@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 DAGS = REPO / "dags"
 BIN = Path(sys.executable).parent
 PII_KEY = "test-key-0123456789abcdef"
-DAG_IDS = {"ingest_landing", "build_warehouse", "lake_maintenance", "data_freshness"}
+DAG_IDS = {"ingest_landing", "build_warehouse", "lake_maintenance", "data_freshness", "kpi_briefings"}
 WRITERS = {"ingest_landing", "build_warehouse", "lake_maintenance"}
 MAX_PARSE_SECONDS = 2.0
 

@@ -1,0 +1,196 @@
+"""Briefing charts: Vega-Lite specs rendered to PNG by vl-convert (no browser; one renderer per process).
+
+Spec builders are pure functions of a Briefing and a language; `png` renders any of them. The same
+spec renders to the same bytes, so identical charts (the national plan chart in every e-mail of a
+run) are rendered once per process.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from functools import lru_cache
+from typing import Any
+
+import vl_convert
+
+from briefings.content import Briefing
+from briefings.i18n import label, text
+
+WIDTH = 560
+SCALE = 1
+STATUS_COLOURS = {
+    "on_track": "#2e7d32",
+    "minor_risk": "#f9a825",
+    "at_risk": "#ef6c00",
+    "off_track": "#c62828",
+    "met": "#1565c0",
+    "missed": "#6a1b9a",
+    "no_data": "#9e9e9e",
+}
+CONFIG = {"view": {"stroke": None}, "axis": {"labelFontSize": 11, "titleFontSize": 11}}
+Spec = dict[str, Any]
+
+
+def _spec(title: str, height: int, body: Spec) -> Spec:
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": {"text": title, "anchor": "start", "fontSize": 13},
+        "width": WIDTH - 160,
+        "height": height,
+        "background": "white",
+        "config": CONFIG,
+        **body,
+    }
+
+
+def plan_chart(b: Briefing, lang: str) -> Spec:
+    rows = [
+        {
+            "target": label(lang, p["target_id"]),
+            "pct": min(p["pct_of_target"] or 0, 150),
+            "status": label(lang, p["status"] or "no_data"),
+            "colour": STATUS_COLOURS[p["status"] or "no_data"],
+        }
+        for p in b.plan
+    ]
+    return _spec(
+        text(lang, "chart_plan"),
+        18 * len(rows),
+        {
+            "data": {"values": rows},
+            "layer": [
+                {
+                    "mark": {"type": "bar", "height": 12},
+                    "encoding": {
+                        "y": {"field": "target", "type": "nominal", "sort": None, "title": None},
+                        "x": {"field": "pct", "type": "quantitative", "title": "%", "scale": {"domain": [0, 150]}},
+                        "color": {"field": "colour", "type": "nominal", "scale": None},
+                    },
+                },
+                {"mark": {"type": "rule", "color": "#333"}, "encoding": {"x": {"datum": 100}}},
+            ],
+        },
+    )
+
+
+def trend_chart(b: Briefing, lang: str) -> Spec:
+    rows = [
+        {"day": d.isoformat(), "series": series, "n": n}
+        for d, current, prior in b.crime_trend
+        for series, n in ((text(lang, "crimes"), current), (text(lang, "year_ago"), prior))
+    ]
+    return _spec(
+        text(lang, "chart_trend"),
+        150,
+        {
+            "data": {"values": rows},
+            "mark": {"type": "line", "strokeWidth": 1.5},
+            "encoding": {
+                "x": {"field": "day", "type": "temporal", "title": None, "axis": {"format": "%d.%m"}},
+                "y": {"field": "n", "type": "quantitative", "title": None},
+                "color": {
+                    "field": "series",
+                    "type": "nominal",
+                    "title": None,
+                    "scale": {
+                        "domain": [text(lang, "crimes"), text(lang, "year_ago")],
+                        "range": ["#1565c0", "#bdbdbd"],
+                    },
+                    "legend": {"orient": "top"},
+                },
+            },
+        },
+    )
+
+
+def offline_chart(b: Briefing, lang: str) -> Spec:
+    """By district for a region, by region for the nation."""
+    if b.scope.is_national:
+        counts = Counter(o[f"region_{lang}"] or o["region_code"] or "?" for o in b.offline)
+    else:
+        counts = Counter(o[f"district_{lang}"] or o["district_code"] or "?" for o in b.offline)
+    rows = [{"area": area, "n": n} for area, n in counts.most_common(12)]
+    return _spec(
+        text(lang, "chart_offline"),
+        max(18 * len(rows), 40),
+        {
+            "data": {"values": rows},
+            "mark": {"type": "bar", "color": "#c62828", "height": 12},
+            "encoding": {
+                "y": {"field": "area", "type": "nominal", "sort": "-x", "title": None},
+                "x": {"field": "n", "type": "quantitative", "title": None, "axis": {"tickMinStep": 1}},
+            },
+        },
+    )
+
+
+def movers_chart(b: Briefing, lang: str, n: int) -> Spec:
+    rows = [
+        {"kpi": label(lang, m.metric), "pct": m.windows["28d"][2]}
+        for m in b.top_movers(n)
+        if not m.sensitive and m.windows.get("28d", (0, 0, None))[2] is not None
+    ]
+    return _spec(
+        text(lang, "chart_movers"),
+        max(18 * len(rows), 40),
+        {
+            "data": {"values": rows},
+            "mark": {"type": "bar", "height": 12},
+            "encoding": {
+                "y": {"field": "kpi", "type": "nominal", "sort": None, "title": None},
+                "x": {"field": "pct", "type": "quantitative", "title": None},
+                "color": {"condition": {"test": "datum.pct > 0", "value": "#c62828"}, "value": "#2e7d32"},
+            },
+        },
+    )
+
+
+def rollout_chart(b: Briefing, lang: str) -> Spec:
+    """The region's camera programme this year: cameras installed against the monthly plan."""
+    rows = [
+        {"month": month.isoformat(), "series": series, "n": n}
+        for month, installed, planned in b.rollout
+        for series, n in ((text(lang, "installed"), installed), (text(lang, "planned"), planned))
+        if n is not None
+    ]
+    series = [text(lang, "installed"), text(lang, "planned")]
+    return _spec(
+        text(lang, "chart_rollout"),
+        150,
+        {
+            "data": {"values": rows},
+            "mark": {"type": "line", "point": True, "strokeWidth": 1.5},
+            "encoding": {
+                "x": {"field": "month", "type": "temporal", "title": None, "axis": {"format": "%m.%Y"}},
+                "y": {"field": "n", "type": "quantitative", "title": None},
+                "color": {
+                    "field": "series",
+                    "type": "nominal",
+                    "title": None,
+                    "scale": {"domain": series, "range": ["#1565c0", "#9e9e9e"]},
+                    "legend": {"orient": "top"},
+                },
+            },
+        },
+    )
+
+
+def charts(b: Briefing, lang: str, movers: int) -> dict[str, Spec]:
+    """Plan (national) or camera roll-out (regional), crime trend, offline cameras when any; weekly adds movers."""
+    specs = {"plan": plan_chart(b, lang)} if b.plan else {"rollout": rollout_chart(b, lang)}
+    specs["trend"] = trend_chart(b, lang)
+    if b.offline:
+        specs["offline"] = offline_chart(b, lang)
+    if b.kind == "weekly":
+        specs["movers"] = movers_chart(b, lang, movers)
+    return specs
+
+
+@lru_cache(maxsize=256)
+def _png(spec_json: str) -> bytes:
+    return vl_convert.vegalite_to_png(json.loads(spec_json), scale=SCALE)
+
+
+def png(spec: Spec) -> bytes:
+    return _png(json.dumps(spec, sort_keys=True))

@@ -1,0 +1,249 @@
+"""What a briefing says, read from the published warehouse in the recipient's scope.
+
+Every read goes through `warehouse.policy.connect(settings, scope)`: a regional scope sees only its
+region's rows, so the same queries give the national and the regional briefing. The result is a plain
+`Briefing` object (no language, no recipient): rendering and personalising happen in `render`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from safelake.settings import Settings
+from warehouse.policy import Scope, connect
+
+WINDOWS = ("wtd", "28d", "ytd")
+# Movers are ranked on the 28-day window: long enough to be more than noise, short enough to be news.
+RANK_WINDOW = "28d"
+MIN_VOLUME = 10  # current + prior below this is noise, never a "mover"
+QUARANTINE_WARN_PCT = 1.0  # a source losing more than this share of rows to quarantine is a data-health warning
+TREND_DAYS = 56
+
+# One row per metric × CompStat window at the scope's area level (nation rows, or the region's row).
+MOVERS_SQL = """
+with area as (select ? as level),
+metrics as (
+    select 'crime' as domain, if(offence_code = 'all', 'crimes_registered', 'offence:' || offence_code) as metric,
+           compstat_window, crimes_registered_current as cur, crimes_registered_prior as prior,
+           crimes_registered_pct_change as pct, false as sensitive
+    from marts.kpi_crime_compstat, area where area_level = area.level
+    union all
+    select 'crime', 'crimes_against_minors', compstat_window, crimes_against_minors_current,
+           crimes_against_minors_prior, crimes_against_minors_pct_change, true
+    from marts.kpi_crime_compstat, area where area_level = area.level and offence_code = 'all'
+    union all
+    select 'crime', 'dv_crimes', compstat_window, dv_crimes_current, dv_crimes_prior, dv_crimes_pct_change, true
+    from marts.kpi_crime_compstat, area where area_level = area.level and offence_code = 'all'
+    union all
+    select 'road', unnest(['road_incidents', 'road_killed', 'road_ksi', 'road_children_hurt']), compstat_window,
+           unnest([incidents_current, killed_current, ksi_current, children_hurt_current]),
+           unnest([incidents_prior, killed_prior, ksi_prior, children_hurt_prior]),
+           unnest([incidents_pct_change, killed_pct_change, ksi_pct_change, children_hurt_pct_change]), false
+    from marts.kpi_road_compstat, area where area_level = area.level and cause = 'all'
+    union all
+    select 'fraud', if(scheme = 'all', 'fraud_reports', 'scheme:' || scheme), compstat_window,
+           fraud_reports_current, fraud_reports_prior, fraud_reports_pct_change, false
+    from marts.kpi_fraud_compstat, area where area_level = area.level
+)
+-- minors / DV counts the policy suppressed for this scope stay NULL
+select domain, metric, compstat_window, if(sensitive, cur, coalesce(cur, 0)), if(sensitive, prior, coalesce(prior, 0)),
+       pct, sensitive
+from metrics
+"""
+
+PLAN_SQL = """
+select target_id, area, kpi, unit, direction, actual_to_date, target_value, pct_of_target, milestone_due_value,
+       forecast_year_end, status, status_reason
+from marts.kpi_plan_progress
+order by case status when 'missed' then 0 when 'off_track' then 1 when 'at_risk' then 2 when 'minor_risk' then 3
+         when 'on_track' then 4 when 'met' then 5 else 6 end, target_id
+"""
+
+OFFLINE_SQL = """
+select o.camera_id, o.region_code, r.name_en as region_en, r.name_ru as region_ru, o.district_code,
+       d.name_en as district_en, d.name_ru as district_ru, o.site_id, o.contractor, o.offline_status, o.cause,
+       o.offline_since, round(o.offline_minutes / 60, 1) as offline_hours
+from marts.kpi_cameras_offline_now o
+left join analytics.districts d using (district_code)
+left join analytics.regions r on r.region_code = o.region_code
+where o.is_offline_over_24h
+order by o.offline_minutes desc, o.camera_id
+"""
+
+ROLLOUT_SQL = """
+select month_end::date, if(is_measured, cameras_installed, null), planned_installed
+from marts.kpi_camera_rollout_monthly
+where area_level = ? and year(month_end) = year(?::date)
+order by month_end
+"""
+
+CAMERAS_SQL = """
+select cameras_installed, cameras_commissioned, planned_installed, year_end_target
+from marts.kpi_camera_rollout_monthly
+where is_measured and area_level = ?
+order by month_end desc limit 1
+"""
+
+
+@dataclass(frozen=True)
+class Mover:
+    """One KPI's CompStat columns: window → (current, prior, the mart's % change, None when prior is 0).
+
+    Counts about minors and domestic violence are None where the access policy suppressed them for the scope."""
+
+    domain: str
+    metric: str
+    windows: dict[str, tuple[int | None, int | None, float | None]]
+    sensitive: bool  # crimes against minors / domestic violence
+
+    @property
+    def score(self) -> float:
+        """Size of the move in the ranking window, in Poisson standard deviations: (c − p) ÷ √(c + p).
+
+        0 when the volume is too small to mean anything, or when there is nothing a year earlier to compare with
+        (history not loaded yet is not a rise)."""
+        cur, prior, _ = self.windows.get(RANK_WINDOW, (0, 0, None))
+        if cur is None or prior is None or prior == 0 or cur + prior < MIN_VOLUME:
+            return 0.0
+        return (cur - prior) / math.sqrt(cur + prior)
+
+
+@dataclass(frozen=True)
+class HealthWarning:
+    """A data-health finding; `kind` picks the sentence, `args` fill it (rendered in the reader's language)."""
+
+    kind: str  # source_silent | region_silent | quarantine
+    args: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Briefing:
+    kind: str
+    scope: Scope
+    build_id: str
+    built_at: dt.datetime
+    as_of_date: dt.date
+    region_name: dict[str, str] | None  # {"en": ..., "ru": ...}; None for the nation
+    plan: list[dict[str, Any]]  # the national plan; empty for a regional scope (the policy keeps it national)
+    cameras: dict[str, Any] | None
+    movers: list[Mover]
+    offline: list[dict[str, Any]]
+    warnings: list[HealthWarning]
+    crime_trend: list[tuple[dt.date, int | None, int | None]]  # day, crimes, the same weekday a year earlier
+    suppress_below: int  # the policy's threshold: a suppressed count reads "<N"
+    rollout: list[tuple[dt.date, int | None, float | None]]  # month end, cameras installed (to date), plan
+
+    def top_movers(self, n: int) -> list[Mover]:
+        moving = [m for m in self.movers if m.score != 0]
+        return sorted(moving, key=lambda m: (-abs(m.score), m.metric))[:n]
+
+
+def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict[str, Any]]:
+    cur = con.execute(sql, params or [])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def movers(con: duckdb.DuckDBPyConnection, level: str) -> list[Mover]:
+    by_metric: dict[tuple[str, str, bool], dict[str, tuple[int | None, int | None, float | None]]] = {}
+    for domain, metric, window, cur, prior, pct, sensitive in con.execute(MOVERS_SQL, [level]).fetchall():
+        counts = (None if cur is None else int(cur), None if prior is None else int(prior), pct)
+        by_metric.setdefault((domain, metric, sensitive), {})[window] = counts
+    return [Mover(d, m, w, s) for (d, m, s), w in sorted(by_metric.items())]
+
+
+def warnings(con: duckdb.DuckDBPyConnection) -> list[HealthWarning]:
+    found = [
+        HealthWarning("source_silent", {"dataset": ds, "days": days})
+        for ds, days in con.execute(
+            "select dataset, days_since_newest_record from marts.kpi_source_freshness where is_silent order by 1"
+        ).fetchall()
+    ]
+    found += [
+        HealthWarning("region_silent", {"region": region, "dataset": ds, "days": days})
+        for region, ds, days in con.execute(
+            "select region_code, dataset, days_since_last_record from marts.kpi_region_reporting "
+            "where is_silent order by 1, 2"
+        ).fetchall()
+    ]
+    found += [
+        HealthWarning("quarantine", {"dataset": ds, "rows": rows, "pct": pct, "reason": reason})
+        for ds, rows, pct, reason in con.execute(
+            "select dataset, rows_quarantined, quarantined_share_pct, top_quarantine_reason "
+            "from marts.kpi_source_freshness where quarantined_share_pct >= ? order by 3 desc",
+            [QUARANTINE_WARN_PCT],
+        ).fetchall()
+    ]
+    return found
+
+
+def crime_trend(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[tuple[dt.date, int | None, int | None]]:
+    """Crimes per day and on the same weekday a year earlier (364 days); None where the data does not reach."""
+    since, newest = con.execute("select min(date_day)::date, max(date_day)::date from marts.agg_crime_daily").fetchone()
+    if newest is None:
+        return []
+    last = min(as_of, newest)  # a day without any report yet (today, before the first export) is not a zero
+    first = last - dt.timedelta(days=TREND_DAYS - 1)
+    counts = dict(
+        con.execute(
+            "select date_day::date, sum(crimes_registered)::int from marts.agg_crime_daily "
+            "where date_day between ? and ? or date_day between ? and ? group by 1",
+            [first, last, first - dt.timedelta(days=364), last - dt.timedelta(days=364)],
+        ).fetchall()
+    )
+    days = [first + dt.timedelta(days=i) for i in range(TREND_DAYS)]
+
+    def on(day: dt.date) -> int | None:
+        return counts.get(day, 0) if day >= since else None
+
+    return [(d, on(d), on(d - dt.timedelta(days=364))) for d in days]
+
+
+def build_info(settings: Settings) -> tuple[str, dt.datetime]:
+    """Build id and build time of the published warehouse (raises NoWarehouse when nothing is published)."""
+    con = connect(settings)
+    try:
+        build_id, built_at = con.execute("select build_id, built_at from meta.build").fetchone()
+    finally:
+        con.close()
+    return build_id, built_at
+
+
+def load_briefing(settings: Settings, kind: str, scope: Scope) -> Briefing:
+    """Everything one scope's briefing shows, in one connection to the published build."""
+    con = connect(settings, scope)
+    try:
+        build_id, built_at = con.execute("select build_id, built_at from meta.build").fetchone()
+        as_of = con.execute("select max(as_of_date) from marts.kpi_source_freshness").fetchone()[0]
+        as_of = as_of or built_at.astimezone(dt.UTC).date()
+        level = "nation" if scope.is_national else "region"
+        region_name = None
+        if not scope.is_national:
+            row = con.execute(
+                "select name_en, name_ru from analytics.regions where region_code = ?", [scope.region_code]
+            ).fetchone()
+            region_name = {"en": row[0], "ru": row[1]} if row else {"en": scope.region_code, "ru": scope.region_code}
+        cameras = _dicts(con, CAMERAS_SQL, [level])
+        return Briefing(
+            kind=kind,
+            scope=scope,
+            build_id=build_id,
+            built_at=built_at,
+            as_of_date=as_of,
+            region_name=region_name,
+            plan=_dicts(con, PLAN_SQL),
+            cameras=cameras[0] if cameras else None,
+            movers=movers(con, level),
+            offline=_dicts(con, OFFLINE_SQL),
+            warnings=warnings(con),
+            crime_trend=crime_trend(con, as_of),
+            suppress_below=settings.suppress_below,
+            rollout=[tuple(row) for row in con.execute(ROLLOUT_SQL, [level, as_of]).fetchall()],
+        )
+    finally:
+        con.close()

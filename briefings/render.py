@@ -1,0 +1,270 @@
+"""One recipient's briefing: subject, HTML (inline styles, tables, no scripts), plain text, PNG charts, CSV.
+
+`render` is pure (a Briefing, a recipient, the time zone → a Rendered); `to_message` makes the MIME message:
+multipart/mixed [ alternative [ text, related [ html, PNGs by Content-ID ] ], CSV attachments ].
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from email.message import EmailMessage
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+from briefings import charts
+from briefings.config import Recipient
+from briefings.content import WINDOWS, Briefing
+from briefings.i18n import label, text
+from safelake import notify
+from safelake.settings import Settings
+
+MOVERS = {"daily": 6, "weekly": 10}
+OFFLINE_ROWS = 15
+WORSE, BETTER = "#c62828", "#2e7d32"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    html: str
+    text: str
+    images: dict[str, bytes]  # Content-ID (without <>) → PNG
+    attachments: dict[str, bytes]  # file name → CSV (UTF-8 with BOM, so spreadsheet programs read Cyrillic)
+
+
+@cache
+def _templates() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("briefings", "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return env
+
+
+def number(value: float | int | None, lang: str, digits: int = 0) -> str:
+    if value is None:
+        return "–"
+    out = f"{value:,.{digits}f}"
+    return out.replace(",", "\u00a0").replace(".", ",") if lang == "ru" else out
+
+
+def plan_value(value: float | None, unit: str, lang: str) -> str:
+    if unit == "percent":
+        return "–" if value is None else number(value, lang, 1) + "%"
+    return number(value, lang)
+
+
+def scope_name(b: Briefing, lang: str) -> str:
+    return b.region_name[lang] if b.region_name else text(lang, "nation")
+
+
+def local_time(moment: dt.datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _count(value: int | None, below: int, lang: str) -> tuple[str, bool]:
+    """A count as shown, and whether the access policy suppressed it (NULL: a small minors / DV count)."""
+    return (f"<{below}", True) if value is None else (number(value, lang), False)
+
+
+def mover_rows(b: Briefing, lang: str) -> list[dict[str, Any]]:
+    rows = []
+    for m in b.top_movers(MOVERS[b.kind]):
+        cells = []
+        for window in WINDOWS:
+            cur, prior, pct = m.windows.get(window, (0, 0, None))
+            cur_s, hidden_cur = _count(cur, b.suppress_below, lang)
+            prior_s, hidden_prior = _count(prior, b.suppress_below, lang)
+            hidden = hidden_cur or hidden_prior
+            pct_s = "–" if pct is None or hidden else f"{'+' if pct > 0 else ''}{number(pct, lang, 1)}"
+            colour = "" if pct is None or hidden or pct == 0 else (WORSE if pct > 0 else BETTER)
+            cells.append({"cur": cur_s, "prior": prior_s, "pct": pct_s, "colour": colour})
+        rows.append({"kpi": label(lang, m.metric), "cells": cells, "metric": m.metric})
+    return rows
+
+
+def plan_rows(b: Briefing, lang: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "target": label(lang, p["target_id"]),
+            "actual": plan_value(p["actual_to_date"], p["unit"], lang),
+            "target_value": plan_value(p["target_value"], p["unit"], lang),
+            "pct": number(p["pct_of_target"], lang, 1),
+            "forecast": plan_value(p["forecast_year_end"], p["unit"], lang),
+            "status": label(lang, p["status"] or "no_data"),
+            "colour": charts.STATUS_COLOURS[p["status"] or "no_data"],
+            "reason": p["status_reason"] if lang == "en" else "",
+        }
+        for p in b.plan
+    ]
+
+
+def plan_headline(b: Briefing, lang: str) -> str:
+    counts: dict[str, int] = {}
+    for p in b.plan:
+        counts[p["status"] or "no_data"] = counts.get(p["status"] or "no_data", 0) + 1
+    order = [s for s in charts.STATUS_COLOURS if s in counts]
+    return text(lang, "plan_headline", n=len(b.plan), counts=", ".join(f"{label(lang, s)} {counts[s]}" for s in order))
+
+
+def warning_lines(b: Briefing, lang: str) -> list[str]:
+    def shown(value: Any) -> Any:
+        return number(value, lang, 1 if isinstance(value, float) else 0) if isinstance(value, int | float) else value
+
+    return [text(lang, w.kind, **{k: shown(v) for k, v in w.args.items()}) for w in b.warnings]
+
+
+def camera_line(b: Briefing, lang: str) -> str | None:
+    c = b.cameras
+    if not c:
+        return None
+    values = ("cameras_installed", "cameras_commissioned", "planned_installed", "year_end_target")
+    installed, commissioned, planned, target = (number(c[k], lang) for k in values)
+    line = text(lang, "cameras_line", installed=installed, commissioned=commissioned, planned=planned, target=target)
+    return f"{scope_name(b, lang)}: {line}"
+
+
+def offline_rows(b: Briefing, lang: str, tz: ZoneInfo) -> list[dict[str, Any]]:
+    return [
+        {
+            "camera": o["camera_id"],
+            "district": o[f"district_{lang}"] or o["district_code"] or "–",
+            "since": o["offline_since"].strftime("%Y-%m-%d %H:%M") if o["offline_since"] else "–",
+            "hours": number(o["offline_hours"], lang, 1),
+            "cause": o["cause"] or "–",
+        }
+        for o in b.offline[:OFFLINE_ROWS]
+    ]
+
+
+def csv_files(b: Briefing) -> dict[str, bytes]:
+    def table(header: list[str], rows: list[list[Any]]) -> bytes:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        return out.getvalue().encode("utf-8-sig")
+
+    stem = f"safelake-{b.kind}-{b.scope.region_code or 'national'}-{b.as_of_date.isoformat()}"
+    plan = [
+        [p["target_id"], p["unit"], p["actual_to_date"], p["target_value"], p["pct_of_target"], p["forecast_year_end"]]
+        + [p["status"]]
+        for p in b.plan
+    ]
+    kpis = []
+    for m in b.movers:
+        for window in WINDOWS:
+            if window in m.windows:
+                cur, prior, pct = m.windows[window]
+                cur_s, hidden_cur = _count(cur, b.suppress_below, "en")
+                prior_s, hidden_prior = _count(prior, b.suppress_below, "en")
+                hidden = hidden_cur or hidden_prior
+                kpis.append(
+                    [m.domain, m.metric, window, cur_s if hidden else cur, prior_s if hidden else prior]
+                    + ["" if pct is None or hidden else pct, round(m.score, 2)]
+                )
+    offline = [
+        [o["camera_id"], o["region_code"], o["district_code"], o["site_id"], o["contractor"], o["offline_status"]]
+        + [o["cause"], o["offline_since"], o["offline_hours"]]
+        for o in b.offline
+    ]
+    files = {
+        f"{stem}-plan.csv": table(
+            ["target_id", "unit", "actual_to_date", "target_value", "pct_of_target", "forecast_year_end", "status"],
+            plan,
+        ),
+        f"{stem}-kpis.csv": table(
+            ["domain", "metric", "compstat_window", "current", "prior_year", "pct_change", "move_score"], kpis
+        ),
+        f"{stem}-cameras-offline-24h.csv": table(
+            ["camera_id", "region_code", "district_code", "site_id", "contractor", "offline_status", "cause"]
+            + ["offline_since", "offline_hours"],
+            offline,
+        ),
+    }
+    return {name: data for name, data in files.items() if b.plan or not name.endswith("-plan.csv")}
+
+
+def subject(b: Briefing, lang: str) -> str:
+    return f"[SafeLake] {text(lang, b.kind)} · {scope_name(b, lang)} · {b.as_of_date.strftime('%d.%m.%Y')}"
+
+
+def render(b: Briefing, recipient: Recipient, tz: ZoneInfo) -> Rendered:
+    lang = recipient.language
+    specs = charts.charts(b, lang, MOVERS[b.kind])
+    cids = {name: f"{name}.{b.build_id}@safelake" for name in specs}
+    view = {
+        "t": lambda key, **kw: text(lang, key, **kw),
+        "lang": lang,
+        "kind": b.kind,
+        "title": text(lang, b.kind),
+        "scope": scope_name(b, lang),
+        "regional": not b.scope.is_national,
+        "name": recipient.name,
+        "as_of": b.as_of_date.strftime("%d.%m.%Y"),
+        "build_id": b.build_id,
+        "built_at": local_time(b.built_at, tz),
+        "headline": plan_headline(b, lang) if b.plan else "",
+        "plan": plan_rows(b, lang),
+        "cameras": camera_line(b, lang),
+        "movers": mover_rows(b, lang),
+        "windows": WINDOWS,
+        "offline": offline_rows(b, lang, tz),
+        "offline_total": len(b.offline),
+        "offline_more": max(len(b.offline) - OFFLINE_ROWS, 0),
+        "warnings": warning_lines(b, lang),
+        "cids": cids,
+        "fmt": lambda v: number(v, lang),
+    }
+    env = _templates()
+    return Rendered(
+        subject=subject(b, lang),
+        html=env.get_template("briefing.html").render(view),
+        text=env.get_template("briefing.txt").render(view),
+        images={cids[name]: charts.png(spec) for name, spec in specs.items()},
+        attachments=csv_files(b),
+    )
+
+
+def to_message(settings: Settings, rendered: Rendered, to: str) -> EmailMessage:
+    msg = notify.new_message(settings, to, rendered.subject)
+    msg.set_content(rendered.text)
+    msg.add_alternative(rendered.html, subtype="html")
+    html_part = msg.get_payload()[1]
+    for cid, png in rendered.images.items():
+        name = cid.split(".")[0] + ".png"
+        html_part.add_related(png, "image", "png", cid=f"<{cid}>", disposition="inline", filename=name)
+    for name, data in rendered.attachments.items():
+        msg.add_attachment(data, maintype="text", subtype="csv", filename=name)
+    return msg
+
+
+def delayed_message(
+    settings: Settings,
+    recipient: Recipient,
+    kind: str,
+    build: tuple[str, dt.datetime] | None,
+    tz: ZoneInfo,
+) -> EmailMessage:
+    """The short note sent instead of stale numbers."""
+    lang = recipient.language
+    briefing = text(lang, kind)
+    if build is None:
+        body = text(lang, "delayed_none", briefing=briefing)
+    else:
+        hours = number(settings.warehouse_stale_hours, lang)
+        body = text(
+            lang, "delayed_body", briefing=briefing, build_id=build[0], built_at=local_time(build[1], tz), hours=hours
+        )
+    msg = notify.new_message(settings, recipient.address, f"[SafeLake] {text(lang, 'delayed_subject')}: {briefing}")
+    msg.set_content(f"{text(lang, 'hello', name=recipient.name)}\n\n{body}\n")
+    return msg
