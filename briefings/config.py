@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from safelake.errors import SafeLakeError
 from safelake.settings import Settings
 from warehouse.policy import Scope
-from warehouse.users import CLEARED, Role
+from warehouse.users import Role, scope_for
 
 EXAMPLE = Path(__file__).with_name("recipients.example.yaml")
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -77,7 +77,7 @@ class Recipient(BaseModel):
     @property
     def scope(self) -> Scope:
         region = None if self.region == "national" else self.region
-        return Scope(self.region, region, cleared_for_sensitive=self.role in CLEARED)
+        return scope_for(self.region, self.role, region)
 
 
 class BriefingConfig(BaseModel):

@@ -35,6 +35,11 @@ class Role(StrEnum):
 CLEARED = {Role.leadership, Role.admin}
 
 
+def scope_for(name: str, role: Role, region_code: str | None) -> Scope:
+    """The scope a role gives, for a dashboard user or an e-mail recipient alike."""
+    return Scope(name, region_code, cleared_for_sensitive=role in CLEARED)
+
+
 class User(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -53,7 +58,7 @@ class User(BaseModel):
 
     @property
     def scope(self) -> Scope:
-        return Scope(self.name, self.region_code, cleared_for_sensitive=self.role in CLEARED)
+        return scope_for(self.name, self.role, self.region_code)
 
 
 def hash_password(password: str) -> str:
