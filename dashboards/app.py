@@ -1,4 +1,4 @@
-"""SafeLake leadership dashboards: `streamlit run dashboards/app.py` (multipage, st.navigation)."""
+"""SafeLake leadership dashboards: `streamlit run dashboards/app.py` (multipage, st.navigation, login first)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,18 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `streamlit run` puts only dashboards/ on the path
 
-from dashboards import ui  # noqa: E402
+from dashboards import auth, ui  # noqa: E402
 from dashboards.i18n import t  # noqa: E402
 
 st.set_page_config(page_title="SafeLake", page_icon=":material/shield:", layout="wide")
-context = ui.sidebar()
-st.session_state["context"] = context
-pages = [
-    st.Page(f"views/{key}.py", title=t(key, context.lang), url_path=key.replace("_", "-"), default=key == "plan")
-    for key in ui.PAGES
-]
-st.navigation(pages).run()
+lang = ui.language()
+user = auth.session_user()
+if user is None:
+    st.navigation([st.Page(auth.login_page, title=t("login", lang), default=True)]).run()
+else:
+    st.session_state["context"] = ui.sidebar(user, lang)
+    pages = [
+        st.Page(f"views/{key}.py", title=t(key, lang), url_path=key.replace("_", "-"), default=key == "plan")
+        for key in ui.pages_for(user)
+    ]
+    st.navigation(pages).run()

@@ -181,3 +181,25 @@ def _coordinates(geojson: dict[str, Any]) -> list[tuple[float, float]]:
         return [point for child in node for point in walk(child)] if isinstance(node, list) else []
 
     return [point for feature in geojson["features"] for point in walk(feature["geometry"]["coordinates"])]
+
+
+def auto(frame: pd.DataFrame, lang: Lang) -> go.Figure | None:
+    """A query result's chart: its first text or date column against its first numeric column, a line over dates,
+    bars otherwise; None when the result has no such pair of columns."""
+    dates = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
+    texts = [
+        c for c in frame.columns if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])
+    ]
+    numbers = [
+        c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+    ]
+    x = next((c for c in frame.columns if c in dates or c in texts), None)
+    if x is None or not numbers or frame.empty:
+        return None
+    y = numbers[0]
+    if x in dates:
+        ordered = frame.sort_values(x)
+        fig = go.Figure(go.Scatter(x=ordered[x], y=ordered[y], mode="lines", line={"color": "#1565c0"}))
+    else:
+        fig = go.Figure(go.Bar(x=frame[x].astype(str), y=frame[y], marker_color=NEUTRAL))
+    return _layout(fig, lang, 360, xaxis={"title": x}, yaxis={"title": y})

@@ -19,6 +19,34 @@ STRINGS: dict[str, tuple[str, str]] = {
     "road": ("Road safety", "Безопасность дорожного движения"),
     "fraud": ("Fraud", "Мошенничество"),
     "data_health": ("Data health", "Состояние данных"),
+    "sql": ("SQL", "SQL-запросы"),
+    # login
+    "login": ("Log in", "Вход"),
+    "username": ("User name", "Имя пользователя"),
+    "password": ("Password", "Пароль"),
+    "login_button": ("Log in", "Войти"),
+    "login_sso": ("Log in with single sign-on", "Войти через единый вход (SSO)"),
+    "login_or": ("or with a SafeLake password:", "или с паролем SafeLake:"),
+    "login_wrong": ("Wrong user name or password.", "Неверное имя пользователя или пароль."),
+    "login_no_users": (
+        "No users yet: the users file {path} does not exist. Create one user per role with `safelake users demo` "
+        "(the passwords are shown once), or a user with `safelake users add NAME --role ROLE [--region CODE]`.",
+        "Пользователей пока нет: файла {path} не существует. Создайте по пользователю на каждую роль командой "
+        "`safelake users demo` (пароли показываются один раз) или пользователя командой "
+        "`safelake users add ИМЯ --role РОЛЬ [--region КОД]`.",
+    ),
+    "login_sso_refused": (
+        "Access refused: no SafeLake user has the e-mail {email}. Ask an administrator to add you "
+        "(`safelake users add NAME --role ROLE --email {email}`).",
+        "Доступ запрещён: нет пользователя SafeLake с адресом {email}. Попросите администратора добавить вас "
+        "(`safelake users add ИМЯ --role РОЛЬ --email {email}`).",
+    ),
+    "logout": ("Log out", "Выйти"),
+    "role_leadership": ("Leadership", "Руководство"),
+    "role_regional_chief": ("Regional chief", "Начальник региона"),
+    "role_analyst": ("Analyst", "Аналитик"),
+    "role_admin": ("Administrator", "Администратор"),
+    "small_counts_hidden": ("small counts hidden", "малые значения скрыты"),
     # sidebar
     "language": ("Language", "Язык"),
     "period": ("Period", "Период"),
@@ -178,6 +206,41 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reason": ("Reason", "Причина"),
     "column": ("Column", "Столбец"),
     "yes": ("yes", "да"),
+    # sql
+    "sql_editor": (
+        "SQL: one SELECT on `marts.*`, `analytics.*`, `meta.build`",
+        "SQL: один SELECT по `marts.*`, `analytics.*`, `meta.build`",
+    ),
+    "run": ("Run", "Выполнить"),
+    "sql_rows": ("{rows} rows in {seconds} s", "Строк: {rows}, {seconds} с"),
+    "sql_truncated": (
+        "Cut at {limit} rows (SAFELAKE_SQL_ROW_LIMIT): narrow the query or aggregate.",
+        "Обрезано до {limit} строк (SAFELAKE_SQL_ROW_LIMIT): сузьте запрос или агрегируйте.",
+    ),
+    "sql_scope": (
+        "Rows of {area} only: your scope is applied to every view.",
+        "Только строки: {area} — ваша область доступа применяется ко всем представлениям.",
+    ),
+    "download_csv": ("Download CSV", "Скачать CSV"),
+    "download_parquet": ("Download Parquet", "Скачать Parquet"),
+    "saved_queries": ("Saved queries", "Сохранённые запросы"),
+    "query_name": ("Name", "Название"),
+    "save": ("Save", "Сохранить"),
+    "load": ("Load", "Загрузить"),
+    "delete": ("Delete", "Удалить"),
+    "no_saved": ("No saved queries yet.", "Сохранённых запросов пока нет."),
+    "schema_browser": ("Schema: marts and analytics", "Схема: marts и analytics"),
+    "table": ("Table", "Таблица"),
+    "description": ("Description", "Описание"),
+    "type": ("Type", "Тип"),
+    "no_descriptions": (
+        "This build has no descriptions (built before dbt's persist_docs was on): names and types only.",
+        "В этой сборке нет описаний (собрана до включения persist_docs в dbt): только имена и типы.",
+    ),
+    "plan_national": (
+        "The plan's targets are national figures: not shown for a regional scope.",
+        "Целевые показатели плана — общенациональные: для регионального доступа не показываются.",
+    ),
     "no": ("no", "нет"),
 }
 
@@ -287,7 +350,7 @@ MONTHS = {
     "ru": ("янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"),
 }
 MONTHS_NOMINATIVE_RU = ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
-DASH = "—"
+DASH = "–"
 
 
 def t(key: str, lang: Lang, **values: object) -> str:

@@ -1,7 +1,9 @@
 """Every query the dashboards run, against the published warehouse's marts, through `warehouse.policy`.
 
 Results are cached (st.cache_data, TTL) keyed on the build id and the reader's scope (both in `Source`)
-and the filters; a new publish changes the build id, so nothing stale is served after it.
+and the filters; a new publish changes the build id, so nothing stale is served after it. The logged-in user's
+scope comes in through `open_source` (called once, by `ui.sidebar`); small counts are suppressed by the policy's
+views for scopes not cleared for them, never here.
 """
 
 from __future__ import annotations
@@ -15,10 +17,9 @@ import pandas as pd
 import streamlit as st
 
 from safelake.settings import Settings, get_settings
-from warehouse.policy import NATIONAL, Scope, connect, published_file
+from warehouse.policy import Scope, connect, published_file, schema_catalog
 
 TTL_SECONDS = 600
-SUPPRESS_BELOW = 5  # counts about minors and domestic violence from 1 to 4 are not shown
 WINDOWS = ("wtd", "28d", "ytd")
 Level = Literal["nation", "region", "district"]
 
@@ -29,7 +30,7 @@ class Source:
 
     build_id: str
     path: str
-    scope: Scope = NATIONAL
+    scope: Scope
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,8 +80,9 @@ ROAD = CompStat("kpi_road_compstat", "cause", ("incidents", "killed", "injured",
 FRAUD = CompStat("kpi_fraud_compstat", "scheme", ("fraud_reports", "loss_amount"))
 
 _HASH = {
-    Scope: dataclasses.astuple,
-    Source: lambda s: (s.build_id, s.path, dataclasses.astuple(s.scope)),
+    # what the policy's views depend on: users with the same region and clearance share the cached results
+    Scope: lambda s: (s.region_code, s.cleared_for_sensitive),
+    Source: lambda s: (s.build_id, s.path, s.scope.region_code, s.scope.cleared_for_sensitive),
     Area: lambda a: (a.region, a.district),
     CompStat: lambda c: c.table,
 }
@@ -90,7 +92,7 @@ def _cached(func):  # type: ignore[no-untyped-def]
     return st.cache_data(ttl=TTL_SECONDS, hash_funcs=_HASH, show_spinner=False)(func)
 
 
-@st.cache_resource(max_entries=4, hash_funcs=_HASH, show_spinner=False)
+@st.cache_resource(max_entries=8, hash_funcs=_HASH, show_spinner=False)
 def _connection(path: str, scope: Scope) -> duckdb.DuckDBPyConnection:
     return connect(get_settings(), scope)
 
@@ -103,7 +105,7 @@ def _df(src: Source, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
         cursor.close()
 
 
-def open_source(scope: Scope = NATIONAL, settings: Settings | None = None) -> Source:
+def open_source(scope: Scope, settings: Settings | None = None) -> Source:
     """The current build for this scope; raises warehouse.policy.NoWarehouse when nothing is published."""
     path = str(published_file(settings or get_settings()))
     return Source(_build_id(path, scope), path, scope)
@@ -384,21 +386,6 @@ def compstat_window(
     )
 
 
-def suppress(frame: pd.DataFrame, counts: tuple[str, ...]) -> pd.DataFrame:
-    """Blank counts from 1 to SUPPRESS_BELOW - 1, and the % change next to them (it would give them away)."""
-    out = frame.copy()
-    for current in counts:
-        prior, pct = current.replace("_current", "_prior"), current.replace("_current", "_pct_change")
-        small_current = out[current].between(1, SUPPRESS_BELOW - 1)
-        small_prior = out[prior].between(1, SUPPRESS_BELOW - 1) if prior in out else small_current & False
-        out[current] = out[current].mask(small_current)
-        if prior in out:
-            out[prior] = out[prior].mask(small_prior)
-        if pct in out:
-            out[pct] = out[pct].mask(small_current | small_prior)
-    return out
-
-
 # --- crime ----------------------------------------------------------------------------------------------------
 
 
@@ -478,3 +465,19 @@ def region_reporting(src: Source) -> pd.DataFrame:
 @_cached
 def quarantine_reasons(src: Source) -> pd.DataFrame:
     return _df(src, "SELECT * FROM marts.kpi_quarantine_reasons ORDER BY rows_quarantined DESC")
+
+
+# --- SQL page -------------------------------------------------------------------------------------------------
+
+
+@_cached
+def catalog(src: Source) -> pd.DataFrame:
+    """The schema browser: marts and analytics tables, their columns, types and (when the build has them) the dbt
+    descriptions, from `warehouse.policy.schema_catalog` on the scope's connection."""
+    cursor = _connection(src.path, src.scope).cursor()
+    try:
+        rows = schema_catalog(cursor)
+    finally:
+        cursor.close()
+    columns = ["schema", "table", "table_description", "column", "type", "description"]
+    return pd.DataFrame(rows, columns=columns)

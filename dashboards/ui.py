@@ -1,5 +1,5 @@
-"""Layout pieces every page shares: the sidebar filters (kept in the URL), the page header with the as-of stamp,
-the "no data yet" notice, localised tables, the CompStat table and map-or-table."""
+"""Layout pieces every page shares: the sidebar (language, who is logged in, filters kept in the URL), the page
+header with the as-of stamp, the "no data yet" notice, localised tables, the CompStat table and map-or-table."""
 
 from __future__ import annotations
 
@@ -14,16 +14,20 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboards import charts, i18n, queries
+from dashboards import auth, charts, i18n, queries
 from dashboards.i18n import Lang, t
 from safelake.settings import get_settings
-from warehouse.policy import NATIONAL, NoWarehouse, Scope
+from warehouse.policy import NoWarehouse
+from warehouse.users import Role, User
 
-# The reader's scope: the one place to change when logins bring regional scopes.
-SCOPE: Scope = NATIONAL
 GEO_DIR = Path(__file__).parent / "geo"
-PAGES = ("plan", "cameras", "crime", "road", "fraud", "data_health")
+PAGES = ("plan", "cameras", "crime", "road", "fraud", "data_health", "sql")
+PAGE_ROLES = {"sql": {Role.analyst, Role.admin, Role.leadership, Role.regional_chief}}  # other pages: every role
 PERIOD_KEYS = tuple(queries.PERIODS)
+
+
+def pages_for(user: User) -> list[str]:
+    return [key for key in PAGES if user.role in PAGE_ROLES.get(key, set(Role))]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,23 +71,32 @@ def _reset_district() -> None:
     st.session_state["district"] = ""
 
 
-def sidebar() -> Context:
+def language() -> Lang:
+    """The language radio, first in the sidebar (also on the login page)."""
     _initial("lang", i18n.LANGS, "ru")
+    return st.sidebar.radio("Язык / Language", i18n.LANGS, key="lang", format_func=i18n.LANG_NAMES.get, horizontal=True)
+
+
+def sidebar(user: User, lang: Lang) -> Context:
+    """Who is logged in, the period and area filters. The user's scope is the scope of every query of every page:
+    it goes into the Source that every query takes (and is part of each query's cache key)."""
     _initial("period", PERIOD_KEYS, "28d")
-    lang: Lang = st.sidebar.radio(
-        "Язык / Language", i18n.LANGS, key="lang", format_func=i18n.LANG_NAMES.get, horizontal=True
-    )
     st.sidebar.radio(
         t("period", lang), PERIOD_KEYS, key="period", format_func=lambda p: t(f"period_{p}", lang), horizontal=False
     )
     try:
-        src = queries.open_source(SCOPE)
+        src = queries.open_source(user.scope)
     except NoWarehouse:
+        _user_box(user, lang, None)
         st.query_params.from_dict({"lang": lang, "period": st.session_state["period"]})
         return Context(lang, st.session_state["period"], queries.Area())
     places = queries.places(src)
     regions = places[places["level"] == "region"]["code"].tolist()
-    _initial("region", ["", *regions], "")
+    # a regional scope has its own region only (the places it can read); the nation adds "whole country"
+    region_options = [user.scope.region_code] if user.scope.region_code else ["", *regions]
+    _initial("region", region_options, region_options[0])
+    if st.session_state["region"] not in region_options:
+        st.session_state["region"] = region_options[0]
     districts = places[(places["level"] == "district") & (places["region_code"] == st.session_state["region"])]
     _initial("district", ["", *districts["code"]], "")
     if st.session_state["district"] not in ["", *districts["code"]]:
@@ -91,10 +104,11 @@ def sidebar() -> Context:
     partial = Context(lang, st.session_state["period"], queries.Area(), src, None, places)
     region = st.sidebar.selectbox(
         t("region", lang),
-        ["", *regions],
+        region_options,
         key="region",
         format_func=lambda c: partial.name(c) if c else t("all_country", lang),
         on_change=_reset_district,
+        disabled=len(region_options) == 1,
     )
     district = ""
     if region:
@@ -105,6 +119,7 @@ def sidebar() -> Context:
             format_func=lambda c: partial.name(c) if c else t("all_districts", lang),
         )
     st.sidebar.caption(t("share_hint", lang))
+    _user_box(user, lang, partial)
     params = {"lang": lang, "period": st.session_state["period"], "region": region, "district": district}
     st.query_params.from_dict({k: v for k, v in params.items() if v})
     return Context(
@@ -117,12 +132,24 @@ def sidebar() -> Context:
     )
 
 
+def _user_box(user: User, lang: Lang, ctx: Context | None) -> None:
+    """Who is logged in, their role and scope, and the logout button."""
+    scope = user.scope
+    area = t("all_country", lang) if scope.is_national else ctx.name(scope.region_code) if ctx else scope.region_code
+    hidden = "" if scope.cleared_for_sensitive else f" · {t('small_counts_hidden', lang)}"
+    box = st.sidebar.container(border=True)
+    box.markdown(f"**{user.display_name or user.name}** (`{user.name}`)")
+    box.caption(f"{t(f'role_{user.role.value}', lang)} · {area}{hidden}")
+    if box.button(t("logout", lang), key="logout"):
+        auth.logout()
+
+
 # --- page frame -----------------------------------------------------------------------------------------------
 
 
 def page(key: str) -> Context:
     """Title, as-of stamp and data-health note; stops the page with "no data yet" when nothing is published."""
-    ctx: Context = st.session_state.get("context") or sidebar()
+    ctx: Context = st.session_state["context"]  # set by app.py after login
     lang = ctx.lang
     st.title(t(key, lang))
     if ctx.src is None or ctx.info is None:
@@ -179,15 +206,33 @@ def table(
     na: dict[str, str] | None = None,
 ) -> None:
     """Show `frame`'s columns under localised labels, numbers formatted for the language.
-    columns: column -> (label, format kind); styles: CSS per cell (same shape as the result), optional."""
+    columns: column -> (label, format kind); styles: CSS per cell (same shape as the result), optional;
+    na: what an empty cell of a column shows (default a dash)."""
     shown = frame[list(columns)].rename(columns={c: label for c, (label, _) in columns.items()})
     fmt = formats(lang)
-    styler = shown.style
+    formatted = {}
     for column, (label, kind) in columns.items():
-        styler = styler.format(fmt[kind], subset=[label], na_rep=(na or {}).get(column, i18n.DASH))
+        missing = shown[label].isna()
+        if missing.any():  # st.dataframe draws an empty cell as "None" whatever the Styler says: text instead
+            text = (na or {}).get(column, i18n.DASH)
+            shown[label] = [text if m else fmt[kind](v) for v, m in zip(shown[label], missing, strict=True)]
+        else:
+            formatted[label] = fmt[kind]
+    styler = shown.style
+    for label, formatter in formatted.items():
+        styler = styler.format(formatter, subset=[label])
     if styles is not None:
         styler = styler.apply(lambda _: styles.set_axis(shown.columns, axis=1).set_axis(shown.index), axis=None)
     st.dataframe(styler, hide_index=True, width="stretch")
+
+
+def dashes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Raw results (the SQL page) with empty cells as a dash rather than st.dataframe's "None"."""
+    out = frame.copy()
+    for column in out.columns[out.isna().any()]:
+        missing = out[column].isna()
+        out[column] = [i18n.DASH if m else str(v) for v, m in zip(out[column], missing, strict=True)]
+    return out
 
 
 WORSE = "color: #c62828; font-weight: 600"

@@ -1,5 +1,6 @@
-"""The real app in a real browser (Debian chromium): every page opens, its Plotly charts draw, a screenshot is saved
-to docs/screenshots/<page>.png."""
+"""The real app in a real browser (Debian chromium): log in through the login form, every page opens from the
+sidebar, its Plotly charts draw (the SQL page's after a query ran), a screenshot is saved to
+docs/screenshots/<page>.png."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from dashboards import ui
+from dashboards import i18n, ui
+from safelake.settings import Settings
 from tests.conftest import Published
+from warehouse.users import Role, User, hash_password, save_user
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = REPO / "docs" / "screenshots"
+PASSWORD = "browser-password"
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium: apt-get install -y chromium"),
@@ -32,12 +36,24 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url(published: Published) -> Iterator[str]:
+def app_url(published: Published, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    users = tmp_path_factory.mktemp("users") / "users.yaml"
+    settings = Settings(home=published.home, users_file=users)
+    save_user(
+        settings,
+        User(name="boss", display_name="Leadership", role=Role.leadership, password_hash=hash_password(PASSWORD)),
+    )
     port = free_port()
     command = [str(REPO / ".venv" / "bin" / "streamlit"), "run", str(REPO / "dashboards" / "app.py")]
     command += ["--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true"]
     command += ["--browser.gatherUsageStats", "false"]
-    process = subprocess.Popen(command, cwd=REPO, env=os.environ | published.env, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command,
+        cwd=REPO,
+        env=os.environ | published.env | {"SAFELAKE_USERS_FILE": str(users)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -62,9 +78,21 @@ def test_every_page_draws_its_charts(app_url: str) -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM))
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
-        for key in ui.PAGES:
-            path = "" if key == "plan" else key.replace("_", "-")  # the default page lives at the root
-            page.goto(f"{app_url}/{path}?lang=en&period=28d")
+        page.goto(f"{app_url}/?lang=en&period=28d")
+        page.get_by_label("User name").fill("boss")
+        page.get_by_label("Password", exact=True).fill("wrong")
+        page.get_by_role("button", name="Log in").click()
+        page.get_by_text(i18n.t("login_wrong", "en")).wait_for(timeout=30_000)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_label("User name").fill("boss")
+        page.get_by_role("button", name="Log in").click()
+        page.get_by_text("Data as of").first.wait_for(timeout=30_000)
+        for key in ui.PAGES:  # through the sidebar: the session (and its login) lives as long as the page
+            page.locator("[data-testid=stSidebarNav] a", has_text=i18n.t(key, "en")).click()
+            page.get_by_role("heading", name=i18n.t(key, "en"), exact=True, level=1).wait_for(timeout=30_000)
+            if key == "sql":
+                page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000)
+                page.get_by_role("button", name="Run", exact=True).click()
             page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
             page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000)
             assert page.locator("[data-testid=stException]").count() == 0, key
@@ -73,4 +101,6 @@ def test_every_page_draws_its_charts(app_url: str) -> None:
             assert drawn >= 1, key
             assert page.get_by_text("Data as of").count() >= 1, key
             page.screenshot(path=str(SHOTS / f"{key}.png"), full_page=True)
+        page.get_by_role("button", name="Log out").click()
+        page.get_by_role("button", name="Log in").wait_for(timeout=30_000)
         browser.close()

@@ -175,7 +175,8 @@ class QueryResult:
     def arrow(self):
         import pyarrow as pa
 
-        return pa.table({c: [r[i] for r in self.rows] for i, c in enumerate(self.columns)})
+        columns = [pa.array([row[i] for row in self.rows]) for i in range(len(self.columns))]
+        return pa.Table.from_arrays(columns, names=self.columns)  # names may repeat (SELECT 1 AS a, 2 AS a)
 
 
 def run_sql(settings: Settings, user: str, scope: Scope, sql: str) -> QueryResult:

@@ -64,12 +64,10 @@ with right:
     )
 
 st.subheader(f"{t('minors_dv', lang)} — {t(f'period_{ctx.period}', lang)}")
-sensitive = ("crimes_against_minors_current", "dv_crimes_current")
-sensitive_columns = tuple(c.replace("_current", s) for c in sensitive for s in ("_current", "_prior", "_pct_change"))
-minors = queries.suppress(
-    queries.compstat_window(src, queries.CRIME, window, area, "area", sensitive_columns), sensitive
+sensitive_columns = tuple(
+    f"{p}{s}" for p in ("crimes_against_minors", "dv_crimes") for s in ("_current", "_prior", "_pct_change")
 )
-hidden = f"<{queries.SUPPRESS_BELOW}"
+minors = queries.compstat_window(src, queries.CRIME, window, area, "area", sensitive_columns)
 columns = {"key": (area_word, "text")}
 for name, prefix in (("minors", "crimes_against_minors"), ("dv", "dv_crimes")):
     columns |= {
@@ -77,13 +75,13 @@ for name, prefix in (("minors", "crimes_against_minors"), ("dv", "dv_crimes")):
         f"{prefix}_prior": (f"{t(name, lang)}, {t('prior', lang)}", "int"),
         f"{prefix}_pct_change": (f"{t(name, lang)}, {t('pct_change', lang)}", "pct_signed"),
     }
-ui.table(
-    minors.assign(key=[ctx.name(c) for c in minors["key"]]),
-    columns,
-    lang,
-    na={c: hidden for c in columns if not c.endswith("pct_change") and c != "key"},
-)
-st.caption(t("suppressed_note", lang, k=queries.SUPPRESS_BELOW - 1, k1=queries.SUPPRESS_BELOW))
+# The policy's views blank small counts for scopes not cleared for them; a blank count is such a count.
+cleared = src.scope.cleared_for_sensitive
+k = ui.get_settings().suppress_below
+hidden = {c: f"<{k}" for c in columns if not cleared and c.endswith(("_current", "_prior"))}
+ui.table(minors.assign(key=[ctx.name(c) for c in minors["key"]]), columns, lang, na=hidden)
+if not cleared:
+    st.caption(t("suppressed_note", lang, k=k - 1, k1=k))
 
 st.subheader(t("hour_weekday", lang))
 if area.district:

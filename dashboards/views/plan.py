@@ -40,7 +40,10 @@ moved = [
 st.markdown(f"**{t('since_yesterday', lang)}:** {'; '.join(moved) if moved else t('no_change', lang)}")
 
 st.subheader(t("plan_targets", lang))
-for target in queries.plan_progress(src).to_dict("records"):
+targets = queries.plan_progress(src)
+if targets.empty and not src.scope.is_national:
+    st.caption(t("plan_national", lang))
+for target in targets.to_dict("records"):
     unit, status = target["unit"], target["status"] or "no_status"
     label, bar, facts = st.columns([2, 5, 3], vertical_alignment="center")
     label.markdown(

@@ -1,0 +1,87 @@
+"""Who is reading: a SafeLake user from the users file, logged in with a password (scrypt, `warehouse.users`) or
+through OIDC (`st.login`, when `.streamlit/secrets.toml` has an `[auth]` section; the provider's e-mail must be a
+user's `email`). The session keeps the `User`; its `scope` is the scope of every query (see `ui.sidebar`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from dashboards.i18n import Lang, t
+from safelake.errors import SafeLakeError
+from safelake.settings import get_settings
+from warehouse.users import User, authenticate, load_users
+
+USER_KEY = "user"  # session_state: the logged-in warehouse.users.User
+
+
+def _oidc() -> dict[str, Any] | None:
+    """The `[auth]` section of the secrets, or None when OIDC is not configured."""
+    try:
+        section = st.secrets.get("auth")
+    except FileNotFoundError:  # no secrets.toml at all
+        return None
+    return dict(section) if section else None
+
+
+def _oidc_email() -> str | None:
+    return st.user.get("email") if _oidc() and st.user.get("is_logged_in") else None
+
+
+def session_user() -> User | None:
+    """The logged-in user, if any; an OIDC login is matched to the users file by e-mail (no match: None)."""
+    user = st.session_state.get(USER_KEY)
+    if user is None and (email := _oidc_email()):
+        users = load_users(get_settings())
+        user = next((u for u in users.values() if u.email and u.email.lower() == email.lower()), None)
+        st.session_state[USER_KEY] = user
+    return user
+
+
+def login_page() -> None:
+    """The only page before login: the password form, the single-sign-on button, or how to create users."""
+    lang: Lang = st.session_state.get("lang", "ru")
+    settings = get_settings()
+    st.title(t("login", lang))
+    if not settings.users_path.exists():
+        st.info(t("login_no_users", lang, path=settings.users_path))
+        return
+    if email := _oidc_email():  # logged in at the provider, but no SafeLake user has that e-mail
+        st.error(t("login_sso_refused", lang, email=email))
+        if st.button(t("logout", lang)):
+            st.logout()
+        return
+    if auth := _oidc():
+        providers = [name for name, value in auth.items() if isinstance(value, Mapping)] or [None]
+        for provider in providers:
+            label = t("login_sso", lang) + (f" ({provider})" if provider else "")
+            if st.button(label, key=f"sso_{provider}", type="primary"):
+                st.login(provider)
+        st.caption(t("login_or", lang))
+    with st.form("login", clear_on_submit=True):
+        name = st.text_input(t("username", lang), key="login_name")
+        password = st.text_input(t("password", lang), type="password", key="login_password")
+        submitted = st.form_submit_button(t("login_button", lang))
+    if submitted:
+        try:
+            user = authenticate(settings, name.strip(), password)
+        except SafeLakeError as exc:  # a broken users file: one line naming it
+            st.error(str(exc))
+            return
+        if user is None:
+            st.error(t("login_wrong", lang))
+            return
+        st.session_state[USER_KEY] = user
+        st.rerun()
+
+
+def logout() -> None:
+    """Forget the user and everything the session held for them (filters, SQL results); keep the language."""
+    for key in [k for k in st.session_state if k != "lang"]:
+        del st.session_state[key]
+    if _oidc_email():
+        st.logout()  # clears the provider's cookie and starts a new session
+    else:
+        st.rerun()

@@ -1,0 +1,128 @@
+"""SQL for analysts: an editor whose query goes through `warehouse.policy.run_sql` only (checked, scoped, time- and
+row-limited, audited), the result as a table, an automatic chart and CSV/Parquet downloads; each user's saved
+queries; a schema browser of marts and analytics with the dbt descriptions."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import streamlit as st
+
+from dashboards import auth, charts, i18n, queries, saved_queries, ui
+from dashboards.i18n import t
+from warehouse.policy import QueryRefused, QueryResult, run_sql
+
+EXAMPLE = (
+    "SELECT region_code, sum(crimes_registered) AS crimes\nFROM marts.agg_crime_daily\nGROUP BY 1\nORDER BY 2 DESC"
+)
+
+ctx = ui.page("sql")
+lang, src = ctx.lang, ctx.src
+user = st.session_state[auth.USER_KEY]
+settings = ui.get_settings()
+st.session_state.setdefault("sql_text", EXAMPLE)
+
+
+def result_frame(result: QueryResult) -> pd.DataFrame:
+    """The rows as a data frame: decimals as floats and dates as datetimes, so the chart sees numbers and dates."""
+    table = result.arrow()
+    for i, field in enumerate(table.schema):
+        if pa.types.is_decimal(field.type):
+            table = table.set_column(i, field.name, table.column(i).cast(pa.float64()))
+    return table.to_pandas(date_as_object=False)
+
+
+def parquet(result: QueryResult) -> bytes:
+    buffer = io.BytesIO()
+    pq.write_table(result.arrow(), buffer)
+    return buffer.getvalue()
+
+
+def run() -> None:
+    st.session_state.pop("sql_result", None)
+    st.session_state.pop("sql_error", None)
+    try:
+        st.session_state["sql_result"] = run_sql(settings, user.name, user.scope, st.session_state["sql_text"])
+    except QueryRefused as exc:
+        st.session_state["sql_error"] = str(exc)
+
+
+def save() -> None:
+    name = st.session_state.get("sql_name", "").strip()
+    if name:
+        saved_queries.save(settings, user.name, name, st.session_state["sql_text"])
+        st.session_state["sql_saved"] = name
+
+
+def load() -> None:
+    st.session_state["sql_text"] = saved_queries.load(settings, user.name)[st.session_state["sql_saved"]]
+    st.session_state["sql_name"] = st.session_state["sql_saved"]
+
+
+def delete() -> None:
+    saved_queries.delete(settings, user.name, st.session_state["sql_saved"])
+
+
+if not src.scope.is_national:
+    st.caption(t("sql_scope", lang, area=ctx.name(src.scope.region_code)))
+editor, side = st.columns([3, 2])
+with editor:
+    st.text_area(t("sql_editor", lang), key="sql_text", height=180)
+    st.button(t("run", lang), type="primary", key="sql_run", on_click=run)
+    if "sql_error" in st.session_state:
+        st.error(st.session_state["sql_error"])
+    elif (result := st.session_state.get("sql_result")) is not None:
+        frame = result_frame(result)
+        st.caption(t("sql_rows", lang, rows=i18n.num(len(frame), lang), seconds=i18n.num(result.seconds, lang, 2)))
+        if result.truncated:
+            st.warning(t("sql_truncated", lang, limit=i18n.num(settings.sql_row_limit, lang)))
+        st.dataframe(ui.dashes(frame), hide_index=True, width="stretch")
+        if (fig := charts.auto(frame, lang)) is not None:
+            ui.chart(fig, key="sql_chart")
+        left, right = st.columns(2)
+        left.download_button(
+            t("download_csv", lang), frame.to_csv(index=False), "query.csv", "text/csv", on_click="ignore"
+        )
+        right.download_button(
+            t("download_parquet", lang),
+            parquet(result),
+            "query.parquet",
+            "application/vnd.apache.parquet",
+            on_click="ignore",
+        )
+
+with side:
+    st.subheader(t("saved_queries", lang))
+    saved = saved_queries.load(settings, user.name)
+    name_box, save_box = st.columns([3, 1], vertical_alignment="bottom")
+    name_box.text_input(t("query_name", lang), key="sql_name")
+    save_box.button(t("save", lang), key="sql_save", on_click=save)
+    if saved:
+        if st.session_state.get("sql_saved") not in saved:
+            st.session_state["sql_saved"] = next(iter(saved))
+        st.selectbox(t("saved_queries", lang), list(saved), key="sql_saved", label_visibility="collapsed")
+        load_box, delete_box = st.columns(2)
+        load_box.button(t("load", lang), key="sql_load", on_click=load)
+        delete_box.button(t("delete", lang), key="sql_delete", on_click=delete)
+    else:
+        st.caption(t("no_saved", lang))
+
+    st.subheader(t("schema_browser", lang))
+    catalog = queries.catalog(src)
+    if catalog["description"].isna().all() and catalog["table_description"].isna().all():
+        st.caption(t("no_descriptions", lang))
+    tables = catalog.drop_duplicates(["schema", "table"]).assign(name=lambda f: f["schema"] + "." + f["table"])
+    ui.table(tables, {"name": (t("table", lang), "text"), "table_description": (t("description", lang), "text")}, lang)
+    chosen = st.selectbox(t("table", lang), tables["name"].tolist(), key="sql_table")
+    ui.table(
+        catalog[catalog["schema"] + "." + catalog["table"] == chosen],
+        {
+            "column": (t("column", lang), "text"),
+            "type": (t("type", lang), "text"),
+            "description": (t("description", lang), "text"),
+        },
+        lang,
+    )
