@@ -8,6 +8,7 @@ import hashlib
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,8 @@ from safelake.contracts import Contract, load_contracts
 from safelake.errors import SafeLakeError
 from safelake.reference import geography
 from safelake.settings import Settings
+
+SKIPPED = "already ingested (same checksum and profile)"
 
 
 @dataclass
@@ -114,16 +117,60 @@ def ingest_lock(settings: Settings) -> Iterator[None]:
         yield
 
 
+@dataclass
+class Held:
+    """What the lake holds of each dataset, read once per run and kept current after each commit (the ingest
+    lock keeps other writers out meanwhile): the keys, or for immutable records keyed by their time (event
+    streams: too many keys to hold) the newest time. A file whose rows are all certainly new is inserted
+    without scanning the table, and the split of a MERGE into new and corrected rows needs no extra query."""
+
+    con: duckdb.DuckDBPyConnection
+    keys: dict[str, pl.DataFrame] = field(default_factory=dict)
+    newest: dict[str, pl.Series] = field(default_factory=dict)
+
+    def fresh(self, contract: Contract, incoming: pl.DataFrame) -> pl.DataFrame:
+        """The incoming rows whose key the lake certainly lacks: exactly those, unless by_time."""
+        name, table = contract.name, f"lake.{contract.name}"
+        if by_time(contract):
+            if name not in self.newest:
+                self.newest[name] = self.con.execute(f"SELECT max({contract.time}) AS t FROM {table}").pl()["t"]
+            newest = self.newest[name].cast(incoming.schema[contract.time])[0]
+            return incoming if newest is None else incoming.filter(pl.col(contract.time) > newest)
+        if name not in self.keys:
+            held = self.con.execute(f"SELECT DISTINCT {', '.join(contract.key)} FROM {table}").pl()
+            self.keys[name] = held.cast(incoming.select(contract.key).schema)
+        return incoming.join(self.keys[name], on=list(contract.key), how="anti")
+
+    def add(self, contract: Contract, incoming: pl.DataFrame, fresh: pl.DataFrame) -> None:
+        """The file is committed: its keys are in the lake now."""
+        name = contract.name
+        if by_time(contract):
+            both = pl.concat([self.newest[name].cast(incoming.schema[contract.time]), incoming[contract.time]])
+            self.newest[name] = both.to_frame().max().to_series()
+        else:
+            self.keys[name] = pl.concat([self.keys[name], fresh.select(contract.key)])
+
+
+def by_time(contract: Contract) -> bool:
+    """Immutable records keyed by their time: a row newer than the lake's newest cannot be in it."""
+    return contract.version is None and contract.time in contract.key
+
+
 def _comparison(contract: Contract) -> str:
     cols = [c for c in contract.column_names if c not in contract.key]
     return f"row({', '.join(f't.{c}' for c in cols)}) IS DISTINCT FROM row({', '.join(f'i.{c}' for c in cols)})"
 
 
-def _write(con: duckdb.DuckDBPyConnection, contract: Contract, incoming: pl.DataFrame) -> tuple[int, int]:
+def _write(
+    con: duckdb.DuckDBPyConnection, contract: Contract, incoming: pl.DataFrame, fresh: pl.DataFrame
+) -> tuple[int, int]:
     """Merge the file's rows into the lake table; returns (rows inserted, rows corrected)."""
     table = f"lake.{contract.name}"
     con.register("incoming", incoming.to_arrow())
     columns = list(incoming.columns)
+    if fresh.height == incoming.height:
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM incoming"
+        return con.execute(sql).fetchone()[0], 0
     on = " AND ".join(f"t.{k} = i.{k}" for k in contract.key)
     if contract.version:
         sets = ", ".join(f"{c} = i.{c}" for c in columns)
@@ -134,9 +181,8 @@ def _write(con: duckdb.DuckDBPyConnection, contract: Contract, incoming: pl.Data
             f"THEN UPDATE SET {sets} "
             f"WHEN NOT MATCHED THEN INSERT ({', '.join(columns)}) VALUES ({values})"
         )
-        existing = con.execute(f"SELECT count(*) FROM incoming i JOIN {table} t ON {on}").fetchone()[0]
         merged = con.execute(sql).fetchone()[0]
-        return incoming.height - existing, merged - (incoming.height - existing)
+        return fresh.height, merged - fresh.height  # `fresh` is exact here: the keys are held
     # Immutable rows: insert the keys not yet in the lake; time bounds, if the contract has a
     # record time, let DuckLake skip older files.
     window, bounds = "", []
@@ -160,9 +206,22 @@ def _archive(path: Path, dataset: str, digest: str, settings: Settings) -> None:
         shutil.copy2(path, target)
 
 
-def ingest_file(
-    con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, digest: str, settings: Settings
-) -> FileResult:
+@dataclass
+class Prepared:
+    """A file read, validated and pseudonymised, its rows deduplicated: nothing of it is in the lake yet."""
+
+    path: Path
+    digest: str
+    profile: Profile
+    contract: Contract
+    now: dt.datetime
+    rows_in: int
+    valid: int
+    incoming: pl.DataFrame
+    quarantine: pl.DataFrame
+
+
+def prepare(path: Path, profile: Profile, digest: str, settings: Settings) -> Prepared:
     contract = load_contracts()[profile.dataset]
     now = dt.datetime.now(dt.UTC)
     raw, bad = readers.read(path, profile)
@@ -183,26 +242,33 @@ def ingest_file(
         pl.lit(profile.dataset).alias("dataset"),
         pl.lit(now).alias("quarantined_at"),
     )
-    rows_in = raw.height + len(bad)
+    return Prepared(path, digest, profile, contract, now, raw.height + len(bad), valid.height, incoming, quarantine)
+
+
+def commit(con: duckdb.DuckDBPyConnection, held: Held, file: Prepared) -> FileResult:
+    """Write one prepared file: its rows, its quarantined rows and its ledger entry in one transaction."""
+    contract, incoming, quarantine = file.contract, file.incoming, file.quarantine
+    fresh = held.fresh(contract, incoming)
     con.execute("BEGIN TRANSACTION")
     try:
-        inserted, corrected = _write(con, contract, incoming) if incoming.height else (0, 0)
-        con.register("quarantine_rows", quarantine.to_arrow())
-        con.execute("INSERT INTO lake._quarantine BY NAME SELECT * FROM quarantine_rows")
-        duplicates = valid.height - inserted - corrected
+        inserted, corrected = _write(con, contract, incoming, fresh) if incoming.height else (0, 0)
+        if quarantine.height:
+            con.register("quarantine_rows", quarantine.to_arrow())
+            con.execute("INSERT INTO lake._quarantine BY NAME SELECT * FROM quarantine_rows")
+        duplicates = file.valid - inserted - corrected
         con.execute(
             "INSERT INTO lake._ingest_ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                digest,
-                path.name,
-                profile.name,
-                profile.dataset,
-                rows_in,
+                file.digest,
+                file.path.name,
+                file.profile.name,
+                contract.name,
+                file.rows_in,
                 inserted,
                 corrected,
                 duplicates,
                 quarantine.height,
-                now,
+                file.now,
             ],
         )
         con.execute("COMMIT")
@@ -211,13 +277,14 @@ def ingest_file(
         raise
     finally:
         con.unregister("incoming")
+    held.add(contract, incoming, fresh)
     return FileResult(
-        path=path,
+        path=file.path,
         status="ingested",
-        digest=digest,
-        profile=profile.name,
-        dataset=profile.dataset,
-        rows_in=rows_in,
+        digest=file.digest,
+        profile=file.profile.name,
+        dataset=contract.name,
+        rows_in=file.rows_in,
         inserted=inserted,
         corrected=corrected,
         duplicates=duplicates,
@@ -237,12 +304,17 @@ def ingest(
     files = paths if paths else landing_files(settings)
     forced = get_profile(profile_name) if profile_name else None
     results = []
-    with ingest_lock(settings):
+    with ingest_lock(settings), ThreadPoolExecutor(max_workers=1) as reader:
         con = lake.connect(settings)
         lake.ensure_tables(con)
         ledger = set(con.execute("SELECT file_sha256, profile FROM lake._ingest_ledger").fetchall())
-        for path in files:
-            result = _ingest_one(con, path, forced, ledger, settings)
+        held = Held(con)
+        pending = reader.submit(_read_one, files[0], forced, ledger, settings) if files else None
+        for following in [*files[1:], None] if files else []:
+            read = pending.result()
+            # The next file is read and transformed while this one is written to the lake.
+            pending = reader.submit(_read_one, following, forced, ledger, settings) if following else None
+            result = _commit_one(con, held, read, ledger, settings)
             if result.status == "ingested":
                 ledger.add((result.digest, result.profile))
             results.append(result)
@@ -251,27 +323,44 @@ def ingest(
     return results
 
 
-def _ingest_one(
+def _failure(path: Path, exc: Exception) -> FileResult:
+    if isinstance(exc, SafeLakeError):
+        return FileResult(path, "refused", str(exc))
+    return FileResult(path, "failed", f"{path}: {type(exc).__name__}: {exc}".splitlines()[0])
+
+
+def _read_one(
+    path: Path, forced: Profile | None, ledger: set[tuple[str, str]], settings: Settings
+) -> Prepared | FileResult:
+    """Everything before the lake: checksum, profile, read, transform; or why the file goes no further."""
+    if not path.is_file():
+        return FileResult(path, "refused", f"{path}: no such file")
+    try:
+        digest = sha256(path)
+        profile = forced or choose_profile(path, settings)
+        if (digest, profile.name) in ledger:
+            return FileResult(path, "skipped", SKIPPED, digest, profile.name, profile.dataset)
+        return prepare(path, profile, digest, settings)
+    except (SafeLakeError, duckdb.Error, pl.exceptions.PolarsError, OSError) as exc:
+        return _failure(path, exc)
+
+
+def _commit_one(
     con: duckdb.DuckDBPyConnection,
-    path: Path,
-    forced: Profile | None,
+    held: Held,
+    read: Prepared | FileResult,
     ledger: set[tuple[str, str]],
     settings: Settings,
 ) -> FileResult:
-    if not path.is_file():
-        return FileResult(path, "refused", f"{path}: no such file")
-    digest = sha256(path)
+    if isinstance(read, Prepared) and (read.digest, read.profile.name) in ledger:  # a copy earlier in this run
+        read = FileResult(read.path, "skipped", SKIPPED, read.digest, read.profile.name, read.contract.name)
+    if isinstance(read, FileResult):
+        if read.status == "skipped":
+            _archive(read.path, read.dataset, read.digest, settings)
+        return read
     try:
-        profile = forced or choose_profile(path, settings)
-        if (digest, profile.name) in ledger:
-            _archive(path, profile.dataset, digest, settings)
-            return FileResult(
-                path, "skipped", "already ingested (same checksum and profile)", digest, profile.name, profile.dataset
-            )
-        result = ingest_file(con, path, profile, digest, settings)
-    except SafeLakeError as exc:
-        return FileResult(path, "refused", str(exc))
-    except (duckdb.Error, pl.exceptions.PolarsError, OSError) as exc:
-        return FileResult(path, "failed", f"{path}: {type(exc).__name__}: {exc}".splitlines()[0])
-    _archive(path, result.dataset, digest, settings)
+        result = commit(con, held, read)
+    except (SafeLakeError, duckdb.Error, pl.exceptions.PolarsError, OSError) as exc:
+        return _failure(read.path, exc)
+    _archive(read.path, result.dataset, read.digest, settings)
     return result

@@ -14,6 +14,7 @@ from safelake.contracts import load_contracts
 from safelake.errors import SafeLakeError
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when installed: ~10x faster
 
 
 class Rule(BaseModel):
@@ -106,7 +107,7 @@ class Profile(BaseModel):
 
 def load_profile(path: Path) -> Profile:
     try:
-        profile = Profile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        profile = Profile.model_validate(yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER))
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])

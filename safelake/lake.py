@@ -42,12 +42,14 @@ SYSTEM_TABLES = {
 def install_extensions(extension_dir: Path, names: tuple[str, ...] = EXTENSIONS) -> None:
     """Install the DuckDB extensions shipped in the pip packages; nothing is downloaded."""
     version = duckdb.__version__
+    missing = [n for n in names if not list(extension_dir.glob(f"v{version}/*/{n}.duckdb_extension"))]
+    if not missing:
+        return
     con = duckdb.connect(config={"home_directory": str(extension_dir.parent)})
     con.execute(f"SET extension_directory = '{extension_dir}'")
-    for name in names:
-        if not list(extension_dir.glob(f"v{version}/*/{name}.duckdb_extension")):
-            package = Path(importlib.import_module(f"duckdb_extension_{name}").__file__).parent
-            con.execute(f"INSTALL '{package / 'extensions' / f'v{version}' / f'{name}.duckdb_extension'}'")
+    for name in missing:
+        package = Path(importlib.import_module(f"duckdb_extension_{name}").__file__).parent
+        con.execute(f"INSTALL '{package / 'extensions' / f'v{version}' / f'{name}.duckdb_extension'}'")
     con.close()
 
 
@@ -73,18 +75,31 @@ def table_columns(contract: Contract) -> dict[str, str]:
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the lake's tables, and add columns a newer contract introduced (additive evolution)."""
+    """Create the lake's tables, and add columns a newer contract introduced (additive evolution).
+    One transaction, so one lake snapshot for all of it."""
     wanted = {name: table_columns(c) for name, c in load_contracts().items()} | SYSTEM_TABLES
     existing: dict[str, set[str]] = {}
     for table, column in con.execute(
         "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = 'lake'"
     ).fetchall():
         existing.setdefault(table, set()).add(column)
+    changes = []
     for table, columns in wanted.items():
         if table not in existing:
             body = ", ".join(f'"{c}" {t}' for c, t in columns.items())
-            con.execute(f"CREATE TABLE lake.{table} ({body})")
+            changes.append(f"CREATE TABLE lake.{table} ({body})")
             continue
-        for column, sql_type in columns.items():
-            if column not in existing[table]:
-                con.execute(f'ALTER TABLE lake.{table} ADD COLUMN "{column}" {sql_type}')
+        changes += [
+            f'ALTER TABLE lake.{table} ADD COLUMN "{column}" {sql_type}'
+            for column, sql_type in columns.items()
+            if column not in existing[table]
+        ]
+    if changes:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for statement in changes:
+                con.execute(statement)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
