@@ -195,11 +195,21 @@ def test_incremental_reruns_and_late_rows_match_a_full_rebuild(lake: Lake, built
     )
     lake.safelake("ingest")
 
-    lake.dbt_build(incremental)
+    incremental_results = lake.dbt_build(incremental)
     full = lake.root / "full.duckdb"
-    lake.dbt_build(full, "--full-refresh")
+    full_results = lake.dbt_build(full, "--full-refresh")
     for table in INCREMENTAL_TABLES:
         assert rows(incremental, table) == rows(full, table), table
+    # the big camera tables' data tests: the rebuilt days on an incremental build, every row on a full one
+    for results, windowed in ((incremental_results, True), (full_results, False)):
+        for test, condition in (
+            ("test.safelake.unique_combination_stg_lake__camera_statuses", "status_date >= (select least("),
+            ("test.safelake.unique_combination_fct_camera_days", "rebuilt_at = cast("),
+            ("test.safelake.expression_is_true_fct_camera_days_availability_pct", "rebuilt_at = cast("),
+        ):
+            [sql] = [r["compiled_code"] for r in results if r["unique_id"].startswith(test)]
+            assert (condition in sql) == windowed, (test, sql)
+            assert "availability_pct is not null" in sql or "availability_pct" not in test  # its own where stays
     with duckdb.connect(str(incremental), read_only=True) as con:
         down = con.execute(
             "select down_minutes_power from analytics.camera_days where camera_id = ? and date_day = ?",

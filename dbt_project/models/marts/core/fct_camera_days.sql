@@ -3,6 +3,7 @@
     run touch (a late status file, a corrected registry entry); whole days are replaced
     (delete+insert on date_day), so a rerun gives the same rows. Days after the as-of day are
     dropped, so a build pinned to an earlier as_of never keeps newer days. -#}
+-- depends_on: {{ ref('fct_camera_outages') }}
 {{ config(
     alias='camera_days',
     materialized='incremental',
@@ -47,38 +48,10 @@ dates as (
 ),
 
 {% if is_incremental() %}
-previous_build as (
-
-    select
-        max(date_day) as last_day,
-        max(lake_ingested_through) as ingested_through
-    from {{ this }}
-
-),
-
-late_days as (
-
-    select min(status_date) as first_day
-    from statuses
-    where ingested_at > (select ingested_through from previous_build)
-    union all
-    select min(date_day)
-    from outage_days
-    where source_ingested_at > (select ingested_through from previous_build)
-    union all
-    select min(commissioned_on)
-    from camera_registry
-    where ingested_at > (select ingested_through from previous_build)
-
-),
-
 rebuild_from as (
 
-    select least(
-        (select last_day from previous_build) - {{ var('camera_days_rebuild_days') }} + 1,
-        {{ as_of_date() }} - {{ var('camera_days_rebuild_days') }} + 1,
-        coalesce((select min(first_day) from late_days), {{ as_of_date() }})
-    ) as first_day
+    -- the rebuild window (macros/rebuild_window.sql), read from the previous build's rows
+    select {{ camera_days_rebuild_from(this, 'statuses', ref('fct_camera_outages'), 'camera_registry') }} as first_day
 
 ),
 {% else %}

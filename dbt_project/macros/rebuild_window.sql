@@ -1,0 +1,63 @@
+{#- The camera_days rebuild window: the one rule for which days an incremental build redoes.
+
+    camera_days_rebuild_from(camera_days, statuses, outages, camera_registry): the first day
+    to redo, a SQL expression: the trailing var('camera_days_rebuild_days') days before the last
+    day already built and before the as-of day, and the oldest day that any row ingested after
+    the previous build's lake mark (camera_days.lake_ingested_through) touches (an outage touches
+    the days from its start: read from the camera_outages table, not its split-by-day view).
+    fct_camera_days redoes whole days from it (int_camera_status_changes its episodes likewise). -#}
+{% macro camera_days_rebuild_from(camera_days, statuses, outages, camera_registry) -%}
+    {%- set mark = "(select max(lake_ingested_through) from " ~ camera_days ~ ")" -%}
+    least(
+        (select max(date_day) from {{ camera_days }}) - {{ var('camera_days_rebuild_days') }} + 1,
+        {{ as_of_date() }} - {{ var('camera_days_rebuild_days') }} + 1,
+        (select min(status_date) from {{ statuses }} where ingested_at > {{ mark }}),
+        (select min(started_date) from {{ outages }} where source_ingested_at > {{ mark }}),
+        (select min(commissioned_on) from {{ camera_registry }} where ingested_at > {{ mark }})
+    )
+{%- endmacro %}
+
+{#- Data tests on the big camera tables check only the rows this build rewrote, when the build is
+    incremental; a full build (--full-refresh, or no camera_days yet) checks every row. A test opts
+    in with a `where` config naming one of two placeholders, resolved here when the test runs (not
+    at parse time, so the manifest is the same for full and incremental builds):
+      __camera_days_rebuild_from__  the first day of the rebuild window above, computed from the
+                                    camera_days table of the previous build (tests on the models
+                                    upstream of fct_camera_days run before it is rebuilt);
+      __build_started_at__          this build's run_started_at, the rebuilt_at stamp of the rows
+                                    fct_camera_days (re)wrote in this build.
+    Filter on whole days (or whole rebuilt days) only, so a unique test still sees every row of a
+    key. A row for which the condition is null is tested: a row with no day, and on a full build
+    every row (both placeholders are then null), while other conditions in the same `where`
+    (e.g. "availability_pct is not null and ...") still apply. -#}
+{% macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where') or '' -%}
+    {%- set placeholders = ['__camera_days_rebuild_from__', '__build_started_at__'] -%}
+    {%- set uses_window = placeholders | select('in', where) | list | length > 0 -%}
+    {%- if uses_window and execute -%}
+        {%- set camera_days = _safelake_relation('fct_camera_days') -%}
+        {%- if flags.FULL_REFRESH or adapter.get_relation(camera_days.database, camera_days.schema, camera_days.identifier) is none -%}
+            {#- full build: both placeholders are null, so the window condition never drops a row -#}
+            {%- set first_day, started_at = 'null', 'null' -%}
+        {%- else -%}
+            {%- set first_day = '(select ' ~ camera_days_rebuild_from(
+                camera_days,
+                _safelake_relation('stg_lake__camera_statuses'),
+                _safelake_relation('fct_camera_outages'),
+                _safelake_relation('stg_lake__cameras')) ~ ')' -%}
+            {%- set started_at = "cast('" ~ run_started_at ~ "' as timestamptz)" -%}
+        {%- endif -%}
+        {%- set where = where
+            | replace('__camera_days_rebuild_from__', first_day)
+            | replace('__build_started_at__', started_at) -%}
+        {%- do return('(select * from ' ~ relation ~ ' where coalesce((' ~ where ~ '), true)) dbt_subquery') -%}
+    {%- elif where -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') -%}
+    {%- endif -%}
+    {%- do return(relation) -%}
+{%- endmacro %}
+
+{% macro _safelake_relation(model_name) -%}
+    {%- set node = graph.nodes['model.' ~ project_name ~ '.' ~ model_name] -%}
+    {%- do return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) -%}
+{%- endmacro %}
