@@ -52,18 +52,33 @@ def raw_copy_seconds(
     return seconds
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+def national_year_args(description: str | None, json_out: str) -> argparse.Namespace:
+    """The benchmark unit (ARCHITECTURE "Scale"): one year, 20,000 cameras; smaller for a quick look."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--cameras", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--json-out", type=Path, default=Path("docs/bench-ingest.json"))
-    args = parser.parse_args()
+    parser.add_argument("--json-out", type=Path, default=Path(json_out))
+    return parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="safelake-bench-"))
+
+def scratch_settings(work: Path) -> Settings:
+    """Settings for a throw-away SAFELAKE_HOME under `work`, as the CLI would read them."""
     os.environ["SAFELAKE_HOME"] = str(work / "home")
     os.environ.setdefault("SAFELAKE_PII_KEY", "benchmark-key-0123456789")
-    settings = Settings()
+    return Settings()
+
+
+def machine() -> str:
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, duckdb {duckdb.__version__}"
+    )
+
+
+def main() -> None:
+    args = national_year_args(__doc__, "docs/bench-ingest.json")
+    work = Path(tempfile.mkdtemp(prefix="safelake-bench-"))
+    settings = scratch_settings(work)
     start = dt.date.today() - dt.timedelta(days=args.days)
     began = time.perf_counter()
     generate(settings.landing, start, args.days, args.cameras, args.seed, REFERENCE_DIR / settings.geography)
@@ -113,8 +128,7 @@ def main() -> None:
         "generate_seconds": round(generated, 1),
         "days": args.days,
         "cameras": args.cameras,
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"duckdb {duckdb.__version__}",
+        "machine": machine(),
     }
     print(json.dumps(summary), flush=True)
     args.json_out.write_text(json.dumps({"datasets": results, "total": summary}, indent=2) + "\n")

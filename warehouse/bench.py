@@ -6,18 +6,14 @@ Prints one JSON object per build and a summary whose ratio is incremental second
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
-import os
-import platform
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
-import duckdb
-
+from ingestion.bench import machine, national_year_args, scratch_settings
 from ingestion.demo import generate
 from ingestion.pipeline import ingest
 from safelake.reference import REFERENCE_DIR
@@ -41,17 +37,9 @@ def timed_build(settings: Settings, full_refresh: bool) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--days", type=int, default=365)
-    parser.add_argument("--cameras", type=int, default=20000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--json-out", type=Path, default=Path("docs/bench-build.json"))
-    args = parser.parse_args()
-
+    args = national_year_args(__doc__, "docs/bench-build.json")
     work = Path(tempfile.mkdtemp(prefix="safelake-bench-build-"))
-    os.environ["SAFELAKE_HOME"] = str(work / "home")
-    os.environ.setdefault("SAFELAKE_PII_KEY", "benchmark-key-0123456789")
-    settings = Settings()
+    settings = scratch_settings(work)
     # One more day than the year; that day's exports are held back and arrive after the full build.
     last = dt.date.today() - dt.timedelta(days=1)
     generate(
@@ -84,8 +72,7 @@ def main() -> None:
         "days": args.days,
         "cameras": args.cameras,
         "new_day": last.isoformat(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"duckdb {duckdb.__version__}",
+        "machine": machine(),
     }
     print(json.dumps(summary), flush=True)
     args.json_out.write_text(json.dumps({"builds": results, "summary": summary}, indent=2) + "\n")
