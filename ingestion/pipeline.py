@@ -121,34 +121,39 @@ def ingest_lock(settings: Settings) -> Iterator[None]:
 class Held:
     """What the lake holds of each dataset, read once per run and kept current after each commit (the ingest
     lock keeps other writers out meanwhile): the keys, or for immutable records keyed by their time (event
-    streams: too many keys to hold) the newest time. A file whose rows are all certainly new is inserted
-    without scanning the table, and the split of a MERGE into new and corrected rows needs no extra query."""
+    streams: too many keys to hold) the newest time. Rows it proves new are inserted without reading the
+    table."""
 
     con: duckdb.DuckDBPyConnection
     keys: dict[str, pl.DataFrame] = field(default_factory=dict)
     newest: dict[str, pl.Series] = field(default_factory=dict)
 
-    def fresh(self, contract: Contract, incoming: pl.DataFrame) -> pl.DataFrame:
-        """The incoming rows whose key the lake certainly lacks: exactly those, unless by_time."""
+    def new(self, contract: Contract, rows: pl.DataFrame) -> pl.Series:
+        """True where the lake certainly lacks the row's key: exactly those rows, unless by_time."""
         name, table = contract.name, f"lake.{contract.name}"
         if by_time(contract):
             if name not in self.newest:
                 self.newest[name] = self.con.execute(f"SELECT max({contract.time}) AS t FROM {table}").pl()["t"]
-            newest = self.newest[name].cast(incoming.schema[contract.time])[0]
-            return incoming if newest is None else incoming.filter(pl.col(contract.time) > newest)
+            newest = self.newest[name].cast(rows.schema[contract.time])[0]
+            return pl.repeat(True, rows.height, eager=True) if newest is None else rows[contract.time] > newest
         if name not in self.keys:
             held = self.con.execute(f"SELECT DISTINCT {', '.join(contract.key)} FROM {table}").pl()
-            self.keys[name] = held.cast(incoming.select(contract.key).schema)
-        return incoming.join(self.keys[name], on=list(contract.key), how="anti")
+            self.keys[name] = held.cast(rows.select(contract.key).schema)
+        marked = self.keys[name].with_columns(_held=pl.lit(True))
+        return (
+            rows.select(contract.key)
+            .join(marked, on=list(contract.key), how="left", maintain_order="left")["_held"]
+            .is_null()
+        )
 
-    def add(self, contract: Contract, incoming: pl.DataFrame, fresh: pl.DataFrame) -> None:
-        """The file is committed: its keys are in the lake now."""
+    def add(self, contract: Contract, inserted: pl.DataFrame) -> None:
+        """Rows with new keys are committed: the lake holds them now."""
         name = contract.name
         if by_time(contract):
-            both = pl.concat([self.newest[name].cast(incoming.schema[contract.time]), incoming[contract.time]])
+            both = pl.concat([self.newest[name].cast(inserted.schema[contract.time]), inserted[contract.time]])
             self.newest[name] = both.to_frame().max().to_series()
         else:
-            self.keys[name] = pl.concat([self.keys[name], fresh.select(contract.key)])
+            self.keys[name] = pl.concat([self.keys[name], inserted.select(contract.key)])
 
 
 def by_time(contract: Contract) -> bool:
@@ -156,44 +161,78 @@ def by_time(contract: Contract) -> bool:
     return contract.version is None and contract.time in contract.key
 
 
-def _comparison(contract: Contract) -> str:
-    cols = [c for c in contract.column_names if c not in contract.key]
-    return f"row({', '.join(f't.{c}' for c in cols)}) IS DISTINCT FROM row({', '.join(f'i.{c}' for c in cols)})"
-
-
-def _write(
-    con: duckdb.DuckDBPyConnection, contract: Contract, incoming: pl.DataFrame, fresh: pl.DataFrame
-) -> tuple[int, int]:
-    """Merge the file's rows into the lake table; returns (rows inserted, rows corrected)."""
-    table = f"lake.{contract.name}"
-    con.register("incoming", incoming.to_arrow())
-    columns = list(incoming.columns)
-    if fresh.height == incoming.height:
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM incoming"
-        return con.execute(sql).fetchone()[0], 0
-    on = " AND ".join(f"t.{k} = i.{k}" for k in contract.key)
-    if contract.version:
-        sets = ", ".join(f"{c} = i.{c}" for c in columns)
-        values = ", ".join(f"i.{c}" for c in columns)
-        sql = (
-            f"MERGE INTO {table} AS t USING incoming AS i ON {on} "
-            f"WHEN MATCHED AND i.{contract.version} >= t.{contract.version} AND {_comparison(contract)} "
-            f"THEN UPDATE SET {sets} "
-            f"WHEN NOT MATCHED THEN INSERT ({', '.join(columns)}) VALUES ({values})"
-        )
-        merged = con.execute(sql).fetchone()[0]
-        return fresh.height, merged - fresh.height  # `fresh` is exact here: the keys are held
-    # Immutable rows: insert the keys not yet in the lake; time bounds, if the contract has a
-    # record time, let DuckLake skip older files.
+def _judge(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFrame) -> pl.DataFrame:
+    """Each row's fate (`_seq`, `_status`, `_in_lake`) as if the rows were merged one after another in
+    `_seq` order: `inserted` (no earlier row and not in the lake), `corrected` (a version at least as new
+    as the one it replaces, that differs from it) or `duplicate`; `_in_lake` says the lake holds the key."""
+    key = list(contract.key)
+    if rows["_new"].all() and not rows.select(key).is_duplicated().any():
+        return rows.select("_seq", pl.lit("inserted").alias("_status"), pl.lit(False).alias("_in_lake"))
+    keys, columns = ", ".join(key), ", ".join(contract.column_names)
+    content = f"row({', '.join(c for c in contract.column_names if c not in key)})"
     window, bounds = "", []
-    if contract.time:
-        window = f"t.{contract.time} BETWEEN ? AND ? AND "
-        bounds = [incoming[contract.time].min(), incoming[contract.time].max()]
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(f'i.{c}' for c in columns)} FROM incoming i "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {window}{on})"
-    )
-    return con.execute(sql, bounds).fetchone()[0], 0
+    if contract.time in key:  # the key's time bounds where the rows can be: DuckLake skips other files
+        window = f"WHERE t.{contract.time} BETWEEN ? AND ?"
+        held = rows.filter(~pl.col("_new"))[contract.time]
+        bounds = [held.min(), held.max()]
+    top = f"max({contract.version}) OVER prev" if contract.version else "NULL"
+    wins = f"_before = 0 OR coalesce({contract.version} >= _top, false)" if contract.version else "_before = 0"
+    prev = f"PARTITION BY {keys} ORDER BY _seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
+    con.register("incoming", rows.to_arrow())
+    try:
+        return con.execute(
+            f"""
+            WITH known AS (
+                SELECT {columns}, 0 AS _seq FROM lake.{contract.name} t
+                SEMI JOIN (SELECT DISTINCT {keys} FROM incoming WHERE NOT _new) n USING ({keys}) {window}
+            ), sequence AS (
+                SELECT {columns}, _seq FROM known UNION ALL SELECT {columns}, _seq FROM incoming
+            ), ranked AS (
+                SELECT *, count(*) OVER prev AS _before, {top} AS _top,
+                    bool_or(_seq = 0) OVER (PARTITION BY {keys}) AS _in_lake
+                FROM sequence WINDOW prev AS ({prev})
+            ), judged AS (
+                SELECT *, {wins} AS _wins FROM ranked
+            )
+            SELECT _seq, CASE
+                WHEN _before = 0 THEN 'inserted'
+                WHEN _wins AND {content} IS DISTINCT FROM
+                    last_value(CASE WHEN _wins THEN {content} END IGNORE NULLS) OVER prev THEN 'corrected'
+                ELSE 'duplicate' END AS _status, _in_lake
+            FROM judged WHERE _seq > 0 WINDOW prev AS ({prev})
+            """,
+            bounds,
+        ).pl()
+    finally:
+        con.unregister("incoming")
+
+
+def _write(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFrame) -> None:
+    """Put each key's last inserted or corrected row into the lake table."""
+    columns = [c for c in rows.columns if c not in ("_seq", "_new", "_file", "_status", "_in_lake")]
+    final = rows
+    if not (rows["_status"] == "inserted").all():  # else every key occurs once
+        final = (
+            rows.filter(pl.col("_status") != "duplicate")
+            .sort("_seq")
+            .unique(subset=list(contract.key), keep="last", maintain_order=True)
+        )
+    if final.height == 0:
+        return
+    table, names = f"lake.{contract.name}", ", ".join(columns)
+    con.register("final_rows", final.select(columns).to_arrow())
+    try:
+        if not final["_in_lake"].any():
+            con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM final_rows")
+            return
+        on = " AND ".join(f"t.{k} = i.{k}" for k in contract.key)
+        con.execute(
+            f"MERGE INTO {table} AS t USING final_rows AS i ON {on} "
+            f"WHEN MATCHED THEN UPDATE SET {', '.join(f'{c} = i.{c}' for c in columns)} "
+            f"WHEN NOT MATCHED THEN INSERT ({names}) VALUES ({', '.join(f'i.{c}' for c in columns)})"
+        )
+    finally:
+        con.unregister("final_rows")
 
 
 def _archive(path: Path, dataset: str, digest: str, settings: Settings) -> None:
@@ -221,76 +260,139 @@ class Prepared:
     quarantine: pl.DataFrame
 
 
-def prepare(path: Path, profile: Profile, digest: str, settings: Settings) -> Prepared:
-    contract = load_contracts()[profile.dataset]
+@dataclass
+class Read:
+    """A file read as text cells by its profile; nothing is validated yet."""
+
+    path: Path
+    digest: str
+    profile: Profile
+    raw: pl.DataFrame
+    bad: list[tuple[int, str]]
+
+
+def prepare(reads: list[Read], settings: Settings) -> list[Prepared | FileResult]:
+    """Validate, pseudonymise and deduplicate the files. Files of one profile and layout go through the
+    transform as one frame: its cost is mostly per call, not per row. If that frame fails, each file is
+    tried alone, so one file's fault stays its own."""
     now = dt.datetime.now(dt.UTC)
-    raw, bad = readers.read(path, profile)
+    batches: dict[tuple, list[Read]] = {}
+    for read in reads:
+        batches.setdefault((read.profile.name, tuple(read.raw.columns)), []).append(read)
+    prepared: dict[Path, Prepared | FileResult] = {}
+    for batch in batches.values():
+        try:
+            prepared.update((p.path, p) for p in _prepare_batch(batch, now, settings))
+        except (SafeLakeError, pl.exceptions.PolarsError) as exc:
+            if len(batch) == 1:
+                prepared[batch[0].path] = _failure(batch[0].path, exc)
+            else:
+                prepared.update((r.path, prepare([r], settings)[0]) for r in batch)
+    return [prepared[read.path] for read in reads]
+
+
+def _prepare_batch(batch: list[Read], now: dt.datetime, settings: Settings) -> list[Prepared]:
+    profile = batch[0].profile
+    contract = load_contracts()[profile.dataset]
+    raw = pl.concat([r.raw.with_columns(_file=pl.lit(i, pl.Int32)) for i, r in enumerate(batch)])
     valid, quarantine = apply_profile(
         raw, profile, contract, geography(profile.geography), settings.require_pii_key(), now
     )
-    quarantine = pl.concat([quarantine, unreadable(bad)])
+    valid_by_file = valid.partition_by("_file", as_dict=True, include_key=False)
+    quarantine_by_file = quarantine.partition_by("_file", as_dict=True, include_key=False)
     order = [contract.version, "_line"] if contract.version else ["_line"]
-    latest = valid.sort(order).unique(subset=list(contract.key), keep="last", maintain_order=True)
-    incoming = latest.with_columns(
-        pl.lit(digest).alias("_file_sha256"),
-        pl.lit(profile.name).alias("_profile"),
-        pl.lit(now).alias("_ingested_at"),
-    )
-    quarantine = quarantine.rename({"_line": "line"}).with_columns(
-        pl.lit(digest).alias("file_sha256"),
-        pl.lit(path.name).alias("file_name"),
-        pl.lit(profile.dataset).alias("dataset"),
-        pl.lit(now).alias("quarantined_at"),
-    )
-    return Prepared(path, digest, profile, contract, now, raw.height + len(bad), valid.height, incoming, quarantine)
+    prepared = []
+    for i, read in enumerate(batch):
+        rows = valid_by_file.get((i,), valid.clear().drop("_file"))
+        latest = rows.sort(order).unique(subset=list(contract.key), keep="last", maintain_order=True)
+        incoming = latest.with_columns(
+            pl.lit(read.digest).alias("_file_sha256"),
+            pl.lit(profile.name).alias("_profile"),
+            pl.lit(now).alias("_ingested_at"),
+        )
+        rejected = pl.concat([quarantine_by_file.get((i,), quarantine.clear().drop("_file")), unreadable(read.bad)])
+        rejected = rejected.rename({"_line": "line"}).with_columns(
+            pl.lit(read.digest).alias("file_sha256"),
+            pl.lit(read.path.name).alias("file_name"),
+            pl.lit(profile.dataset).alias("dataset"),
+            pl.lit(now).alias("quarantined_at"),
+        )
+        rows_in = read.raw.height + len(read.bad)
+        prepared.append(
+            Prepared(read.path, read.digest, profile, contract, now, rows_in, rows.height, incoming, rejected)
+        )
+    return prepared
 
 
-def commit(con: duckdb.DuckDBPyConnection, held: Held, file: Prepared) -> FileResult:
-    """Write one prepared file: its rows, its quarantined rows and its ledger entry in one transaction."""
-    contract, incoming, quarantine = file.contract, file.incoming, file.quarantine
-    fresh = held.fresh(contract, incoming)
+def commit(con: duckdb.DuckDBPyConnection, held: Held, files: list[Prepared]) -> list[FileResult]:
+    """Write prepared files in one lake transaction (group commit): each file's rows, quarantined rows and
+    ledger entry land together with the others' or not at all, so a file is never partly in the lake.
+    The outcome, and each file's counts, are those of merging the files one after another."""
+    judged: list[tuple[Contract, pl.DataFrame]] = []
     con.execute("BEGIN TRANSACTION")
     try:
-        inserted, corrected = _write(con, contract, incoming, fresh) if incoming.height else (0, 0)
-        if quarantine.height:
-            con.register("quarantine_rows", quarantine.to_arrow())
+        for name in dict.fromkeys(f.contract.name for f in files):
+            members = [(i, f) for i, f in enumerate(files) if f.contract.name == name]
+            contract = members[0][1].contract
+            rows = pl.concat(
+                [f.incoming.with_columns(_file=pl.lit(i, pl.Int32)) for i, f in members], how="vertical_relaxed"
+            ).with_row_index("_seq", offset=1)
+            rows = rows.with_columns(_new=held.new(contract, rows))
+            rows = rows.join(_judge(con, contract, rows), on="_seq", how="left", maintain_order="left")
+            _write(con, contract, rows)
+            judged.append((contract, rows))
+        quarantine = [f.quarantine for f in files if f.quarantine.height]
+        if quarantine:
+            con.register("quarantine_rows", pl.concat(quarantine, how="vertical_relaxed").to_arrow())
             con.execute("INSERT INTO lake._quarantine BY NAME SELECT * FROM quarantine_rows")
-        duplicates = file.valid - inserted - corrected
-        con.execute(
-            "INSERT INTO lake._ingest_ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                file.digest,
-                file.path.name,
-                file.profile.name,
-                contract.name,
-                file.rows_in,
-                inserted,
-                corrected,
-                duplicates,
-                quarantine.height,
-                file.now,
-            ],
-        )
+            con.unregister("quarantine_rows")
+        counts = Counter()
+        for _, rows in judged:
+            for index, status, n in rows.group_by("_file", "_status").len().iter_rows():
+                counts[index, status] += n
+        results = [_result(f, counts[i, "inserted"], counts[i, "corrected"]) for i, f in enumerate(files)]
+        ledger = pl.DataFrame([_ledger_row(f, r) for f, r in zip(files, results, strict=True)])
+        con.register("ledger_rows", ledger.to_arrow())
+        con.execute("INSERT INTO lake._ingest_ledger BY NAME SELECT * FROM ledger_rows")
+        con.unregister("ledger_rows")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    finally:
-        con.unregister("incoming")
-    held.add(contract, incoming, fresh)
+    for contract, rows in judged:
+        held.add(contract, rows.filter(pl.col("_status") == "inserted"))
+    return results
+
+
+def _result(file: Prepared, inserted: int, corrected: int) -> FileResult:
     return FileResult(
         path=file.path,
         status="ingested",
         digest=file.digest,
         profile=file.profile.name,
-        dataset=contract.name,
+        dataset=file.contract.name,
         rows_in=file.rows_in,
         inserted=inserted,
         corrected=corrected,
-        duplicates=duplicates,
-        quarantined=quarantine.height,
-        reasons=Counter(quarantine["reason"].to_list()),
+        duplicates=file.valid - inserted - corrected,
+        quarantined=file.quarantine.height,
+        reasons=Counter(file.quarantine["reason"].to_list()),
     )
+
+
+def _ledger_row(file: Prepared, result: FileResult) -> dict:
+    return {
+        "file_sha256": file.digest,
+        "file_name": file.path.name,
+        "profile": file.profile.name,
+        "dataset": file.contract.name,
+        "rows_in": result.rows_in,
+        "inserted": result.inserted,
+        "corrected": result.corrected,
+        "duplicates": result.duplicates,
+        "quarantined": result.quarantined,
+        "ingested_at": file.now,
+    }
 
 
 def ingest(
@@ -299,28 +401,45 @@ def ingest(
     profile_name: str | None = None,
     on_file: Callable[[FileResult], None] = lambda result: None,
 ) -> list[FileResult]:
-    """Ingest the given files (or everything new in landing/); a bad file never stops the others."""
+    """Ingest the given files (or everything new in landing/); a bad file never stops the others.
+    Results come in the order of the files."""
     settings.require_pii_key()
     files = paths if paths else landing_files(settings)
     forced = get_profile(profile_name) if profile_name else None
-    results = []
+    results: dict[Path, FileResult] = {}
+
+    def done(result: FileResult) -> None:
+        if result.status == "ingested":
+            ledger.add((result.digest, result.profile))
+        elif result.status == "skipped":
+            _archive(result.path, result.dataset, result.digest, settings)
+        results[result.path] = result
+        on_file(result)
+
     with ingest_lock(settings), ThreadPoolExecutor(max_workers=1) as reader:
         con = lake.connect(settings)
         lake.ensure_tables(con)
         ledger = set(con.execute("SELECT file_sha256, profile FROM lake._ingest_ledger").fetchall())
         held = Held(con)
-        pending = reader.submit(_read_one, files[0], forced, ledger, settings) if files else None
-        for following in [*files[1:], None] if files else []:
-            read = pending.result()
-            # The next file is read and transformed while this one is written to the lake.
-            pending = reader.submit(_read_one, following, forced, ledger, settings) if following else None
-            result = _commit_one(con, held, read, ledger, settings)
-            if result.status == "ingested":
-                ledger.add((result.digest, result.profile))
-            results.append(result)
-            on_file(result)
+        queue = iter(files)
+        pending = reader.submit(_read_group, queue, forced, ledger, settings)
+        while (batch := pending.result()) is not None:
+            # The next group is read and prepared while this one is written to the lake.
+            pending = reader.submit(_read_group, queue, forced, ledger, settings)
+            group: list[Prepared] = []
+            claimed = set(ledger)
+            for item in batch:
+                if isinstance(item, FileResult):
+                    done(item)
+                elif (item.digest, item.profile.name) in claimed:  # a copy of a file earlier in this run
+                    done(FileResult(item.path, "skipped", SKIPPED, item.digest, item.profile.name, item.contract.name))
+                else:
+                    claimed.add((item.digest, item.profile.name))
+                    group.append(item)
+            for result in _commit_group(con, held, group, settings) if group else []:
+                done(result)
         con.close()
-    return results
+    return [results[path] for path in dict.fromkeys(files) if path in results]
 
 
 def _failure(path: Path, exc: Exception) -> FileResult:
@@ -331,8 +450,8 @@ def _failure(path: Path, exc: Exception) -> FileResult:
 
 def _read_one(
     path: Path, forced: Profile | None, ledger: set[tuple[str, str]], settings: Settings
-) -> Prepared | FileResult:
-    """Everything before the lake: checksum, profile, read, transform; or why the file goes no further."""
+) -> Read | FileResult:
+    """Checksum, profile and text cells; or why the file goes no further."""
     if not path.is_file():
         return FileResult(path, "refused", f"{path}: no such file")
     try:
@@ -340,27 +459,41 @@ def _read_one(
         profile = forced or choose_profile(path, settings)
         if (digest, profile.name) in ledger:
             return FileResult(path, "skipped", SKIPPED, digest, profile.name, profile.dataset)
-        return prepare(path, profile, digest, settings)
+        return Read(path, digest, profile, *readers.read(path, profile))
     except (SafeLakeError, duckdb.Error, pl.exceptions.PolarsError, OSError) as exc:
         return _failure(path, exc)
 
 
-def _commit_one(
-    con: duckdb.DuckDBPyConnection,
-    held: Held,
-    read: Prepared | FileResult,
-    ledger: set[tuple[str, str]],
-    settings: Settings,
-) -> FileResult:
-    if isinstance(read, Prepared) and (read.digest, read.profile.name) in ledger:  # a copy earlier in this run
-        read = FileResult(read.path, "skipped", SKIPPED, read.digest, read.profile.name, read.contract.name)
-    if isinstance(read, FileResult):
-        if read.status == "skipped":
-            _archive(read.path, read.dataset, read.digest, settings)
-        return read
+def _read_group(
+    queue: Iterator[Path], forced: Profile | None, ledger: set[tuple[str, str]], settings: Settings
+) -> list[Prepared | FileResult] | None:
+    """The next files from `queue` up to the group limits, prepared; None when the queue is empty."""
+    taken, reads, rows = [], [], 0
+    for path in queue:
+        read = _read_one(path, forced, ledger, settings)
+        taken.append(read)
+        if isinstance(read, Read):
+            reads.append(read)
+            rows += read.raw.height
+            if len(reads) >= settings.ingest_group_files or rows >= settings.ingest_group_rows:
+                break
+    if not taken:
+        return None
+    prepared = iter(prepare(reads, settings))
+    return [next(prepared) if isinstance(item, Read) else item for item in taken]
+
+
+def _commit_group(
+    con: duckdb.DuckDBPyConnection, held: Held, group: list[Prepared], settings: Settings
+) -> list[FileResult]:
+    """Commit the group, then archive its files. If it fails, each file is tried alone, so one file's
+    fault does not hold back the others."""
     try:
-        result = commit(con, held, read)
+        results = commit(con, held, group)
     except (SafeLakeError, duckdb.Error, pl.exceptions.PolarsError, OSError) as exc:
-        return _failure(read.path, exc)
-    _archive(read.path, result.dataset, read.digest, settings)
-    return result
+        if len(group) == 1:
+            return [_failure(group[0].path, exc)]
+        return [result for file in group for result in _commit_group(con, held, [file], settings)]
+    for file, result in zip(group, results, strict=True):
+        _archive(file.path, result.dataset, file.digest, settings)
+    return results

@@ -49,12 +49,20 @@ def _as_text(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
+def record_ids(frame: pl.DataFrame) -> list[str]:
+    """What identifies a record: its line, and its file when several files are transformed as one frame."""
+    return [c for c in ("_file", "_line") if c in frame.columns]
+
+
 def row_hash_keys(raw: pl.DataFrame) -> pl.Series:
-    """Ids for rows without one: hash of the whole row + occurrence, so identical lines stay distinct."""
-    joined = raw.select(pl.concat_str(pl.exclude("_line").fill_null(""), separator="\x1f")).to_series()
-    digests = pl.Series([hashlib.sha1(v.encode()).hexdigest()[:20] for v in joined])
-    occurrence = pl.DataFrame({"d": digests}).select(pl.col("d").cum_count().over("d")).to_series()
-    return digests + "-" + occurrence.cast(pl.String)
+    """Ids for rows without one: hash of the whole row + occurrence in its file, so identical lines stay
+    distinct."""
+    ids = record_ids(raw)
+    joined = raw.select(pl.concat_str(pl.exclude(ids).fill_null(""), separator="\x1f")).to_series()
+    digests = pl.Series("d", [hashlib.sha1(v.encode()).hexdigest()[:20] for v in joined])
+    groups = pl.DataFrame([digests, *(raw[c] for c in ids[:-1])])
+    occurrence = groups.select(pl.col("d").cum_count().over(groups.columns))
+    return digests + "-" + occurrence.to_series().cast(pl.String)
 
 
 def text_expr(rule: Rule) -> pl.Expr:
@@ -164,10 +172,11 @@ def _checks(contract: Contract, geo: Geography, profile: Profile, now: dt.dateti
 def apply_profile(
     raw: pl.DataFrame, profile: Profile, contract: Contract, geo: Geography, pii_key: bytes, now: dt.datetime
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(valid rows typed to the contract with `_line`, quarantined rows with reasons)."""
+    """(valid rows typed to the contract with their record ids, quarantined rows with reasons)."""
     if any(rule.row_hash for rule in profile.columns.values()):
         raw = raw.with_columns(_row_hash=row_hash_keys(raw))
-    frame = raw.select("_line", *[text_expr(rule).alias(f"_text_{name}") for name, rule in profile.columns.items()])
+    ids = record_ids(raw)
+    frame = raw.select(*ids, *[text_expr(rule).alias(f"_text_{name}") for name, rule in profile.columns.items()])
     for name in contract.column_names:
         if name not in profile.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(f"_text_{name}"))
@@ -191,7 +200,7 @@ def apply_profile(
     frame = frame.with_columns(pl.coalesce(checks).alias("_error") if checks else pl.lit(None).alias("_error"))
     for name in contract.pii_columns:
         frame = frame.with_columns(pseudonymise(frame[name], pii_key))
-    valid = frame.filter(pl.col("_error").is_null()).select("_line", *contract.column_names)
+    valid = frame.filter(pl.col("_error").is_null()).select(*ids, *contract.column_names)
     return valid, _quarantine(raw, frame, profile, contract, pii_key)
 
 
@@ -212,17 +221,18 @@ def _resolve_district(frame: pl.DataFrame, column: str, rule: Rule | None, geo: 
 def _quarantine(
     raw: pl.DataFrame, frame: pl.DataFrame, profile: Profile, contract: Contract, key: bytes
 ) -> pl.DataFrame:
-    bad = frame.filter(pl.col("_error").is_not_null()).select("_line", "_error")
+    ids = record_ids(raw)
+    bad = frame.filter(pl.col("_error").is_not_null()).select(*ids, "_error")
     if bad.height == 0:
-        return pl.DataFrame(schema=QUARANTINE_SCHEMA)
+        return pl.DataFrame(schema={"_file": pl.Int32, **QUARANTINE_SCHEMA}).select(*ids[:-1], *QUARANTINE_SCHEMA)
     pii_sources = {s for name in contract.pii_columns if name in profile.columns for s in profile.columns[name].sources}
-    rows = raw.join(bad, on="_line", how="semi", maintain_order="left")
+    rows = raw.join(bad, on=ids, how="semi", maintain_order="left")
     rows = rows.with_columns(pseudonymise(rows[s], key) for s in pii_sources if s in rows.columns)
-    source_cols = [c for c in rows.columns if c not in ("_line", "_row_hash")]
-    rows = rows.select("_line", pl.struct(source_cols).struct.json_encode().alias("raw"))
-    parts = bad.select("_line", pl.col("_error").str.split_exact("\x1f", 2).alias("e")).unnest("e")
+    source_cols = [c for c in rows.columns if c not in (*ids, "_row_hash")]
+    rows = rows.select(*ids, pl.struct(source_cols).struct.json_encode().alias("raw"))
+    parts = bad.select(*ids, pl.col("_error").str.split_exact("\x1f", 2).alias("e")).unnest("e")
     parts = parts.rename({"field_0": "column_name", "field_1": "reason", "field_2": "detail"})
-    return parts.join(rows, on="_line", how="left", maintain_order="left").select(list(QUARANTINE_SCHEMA))
+    return parts.join(rows, on=ids, how="left", maintain_order="left").select(*ids[:-1], *QUARANTINE_SCHEMA)
 
 
 def unreadable(bad: list[tuple[int, str]]) -> pl.DataFrame:

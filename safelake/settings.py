@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     lake_catalog: str | None = None
     lake_data_path: str | None = None
     keep_builds: int = 5
+    # Group commit: files read together land in one lake transaction, each with its rows, quarantine and
+    # ledger entry, so a file is never partly in the lake. 1 = one lake snapshot per file.
+    ingest_group_files: int = Field(64, ge=1)
+    ingest_group_rows: int = Field(500_000, ge=1)
 
     # Access policy (warehouse/policy.py): who sees what, and how analysts' SQL is bounded.
     users_file: Path | None = None  # default SAFELAKE_HOME/users.yaml (`safelake users add`)
