@@ -416,28 +416,36 @@ def ingest(
         results[result.path] = result
         on_file(result)
 
-    with ingest_lock(settings), ThreadPoolExecutor(max_workers=1) as reader:
+    def land(batch: list[Prepared | FileResult]) -> None:
+        group: list[Prepared] = []
+        claimed = set(ledger)
+        for item in batch:
+            if isinstance(item, FileResult):
+                done(item)
+            elif (item.digest, item.profile.name) in claimed:  # a copy of a file earlier in this run
+                done(FileResult(item.path, "skipped", SKIPPED, item.digest, item.profile.name, item.contract.name))
+            else:
+                claimed.add((item.digest, item.profile.name))
+                group.append(item)
+        for result in _commit_group(con, held, group, settings) if group else []:
+            done(result)
+
+    with ingest_lock(settings), ThreadPoolExecutor(1) as reader, ThreadPoolExecutor(1) as preparer:
         con = lake.connect(settings)
         lake.ensure_tables(con)
         ledger = set(con.execute("SELECT file_sha256, profile FROM lake._ingest_ledger").fetchall())
         held = Held(con)
         queue = iter(files)
-        pending = reader.submit(_read_group, queue, forced, ledger, settings)
-        while (batch := pending.result()) is not None:
-            # The next group is read and prepared while this one is written to the lake.
-            pending = reader.submit(_read_group, queue, forced, ledger, settings)
-            group: list[Prepared] = []
-            claimed = set(ledger)
-            for item in batch:
-                if isinstance(item, FileResult):
-                    done(item)
-                elif (item.digest, item.profile.name) in claimed:  # a copy of a file earlier in this run
-                    done(FileResult(item.path, "skipped", SKIPPED, item.digest, item.profile.name, item.contract.name))
-                else:
-                    claimed.add((item.digest, item.profile.name))
-                    group.append(item)
-            for result in _commit_group(con, held, group, settings) if group else []:
-                done(result)
+        # A pipeline of groups: one is read while the one before is prepared and the one before that is
+        # written to the lake.
+        reading, preparing = reader.submit(_read_group, queue, forced, ledger, settings), None
+        while reading or preparing:
+            taken = reading.result() if reading else None
+            reading = reader.submit(_read_group, queue, forced, ledger, settings) if taken else None
+            following = preparer.submit(_prepare_group, taken, settings) if taken else None
+            if preparing:
+                land(preparing.result())
+            preparing = following
         con.close()
     return [results[path] for path in dict.fromkeys(files) if path in results]
 
@@ -466,20 +474,20 @@ def _read_one(
 
 def _read_group(
     queue: Iterator[Path], forced: Profile | None, ledger: set[tuple[str, str]], settings: Settings
-) -> list[Prepared | FileResult] | None:
-    """The next files from `queue` up to the group limits, prepared; None when the queue is empty."""
-    taken, reads, rows = [], [], 0
+) -> list[Read | FileResult] | None:
+    """The next files from `queue`, read, up to the group limits; None when the queue is empty."""
+    taken, files, rows = [], 0, 0
     for path in queue:
-        read = _read_one(path, forced, ledger, settings)
-        taken.append(read)
+        taken.append(read := _read_one(path, forced, ledger, settings))
         if isinstance(read, Read):
-            reads.append(read)
-            rows += read.raw.height
-            if len(reads) >= settings.ingest_group_files or rows >= settings.ingest_group_rows:
+            files, rows = files + 1, rows + read.raw.height
+            if files >= settings.ingest_group_files or rows >= settings.ingest_group_rows:
                 break
-    if not taken:
-        return None
-    prepared = iter(prepare(reads, settings))
+    return taken or None
+
+
+def _prepare_group(taken: list[Read | FileResult], settings: Settings) -> list[Prepared | FileResult]:
+    prepared = iter(prepare([item for item in taken if isinstance(item, Read)], settings))
     return [next(prepared) if isinstance(item, Read) else item for item in taken]
 
 

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import io
 import json
-import zipfile
 from pathlib import Path
 
+import fastexcel
 import polars as pl
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from ingestion.profiles import Profile
 from safelake.errors import SafeLakeError
@@ -59,33 +56,31 @@ def decode(path: Path, data: bytes, encoding: str) -> str:
 def _cell(value: object) -> str | None:
     if value is None:
         return None
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
 
 
-def _xlsx_rows(path: Path, profile: Profile) -> list[list[str | None]]:
+def _xlsx_frame(path: Path, profile: Profile) -> pl.DataFrame:
+    """The sheet's cells as text, the profile's leading rows skipped; `_line` is the row in the sheet."""
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise FileRefused(f"{path}: not a readable XLSX workbook ({type(exc).__name__}); check the file") from None
-    try:
-        sheet = book[profile.sheet] if profile.sheet else book.worksheets[0]
-    except KeyError:
-        raise FileRefused(f"{path}: no sheet named {profile.sheet!r}; fix the profile's `sheet`") from None
-    rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    book.close()
-    return rows[profile.skip_rows :]
+        book = fastexcel.read_excel(path)
+        sheet = profile.sheet if profile.sheet is not None else 0
+        if isinstance(sheet, str) and sheet not in book.sheet_names:
+            raise FileRefused(f"{path}: no sheet named {profile.sheet!r}; fix the profile's `sheet`")
+        cells = book.load_sheet(sheet, header_row=None, dtypes="string").to_polars()
+    except fastexcel.FastExcelError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise FileRefused(f"{path}: not a readable XLSX workbook ({reason}); check the file") from None
+    return cells.with_row_index("_line", offset=1).slice(profile.skip_rows)
 
 
 def header(path: Path, profile: Profile) -> list[str]:
     """The header cells as the profile would read them (used to pick a profile)."""
     data = path.read_bytes()[:65536] if profile.format != "xlsx" else b""
     if profile.format == "xlsx":
-        rows = _xlsx_rows(path, profile)
-        return [c or "" for c in rows[0]] if rows else []
+        cells = _xlsx_frame(path, profile)
+        return [c or "" for c in cells.row(0)[1:]] if cells.height else []
     _check_bytes(path, data, binary_ok=False)
     text = decode(path, data[: data.rfind(b"\n") + 1 or len(data)], profile.encoding)
     lines = text.splitlines()[profile.skip_rows :]
@@ -144,13 +139,12 @@ def read(path: Path, profile: Profile) -> tuple[pl.DataFrame, list[tuple[int, st
     _check_bytes(path, data, binary_ok=profile.format == "xlsx")
     bad: list[tuple[int, str]] = []
     if profile.format == "xlsx":
-        rows = _xlsx_rows(path, profile)
-        if not rows:
+        cells = _xlsx_frame(path, profile)
+        if cells.height == 0:
             raise FileRefused(f"{path}: empty sheet; nothing to ingest")
-        names = [c.strip() if c else f"column_{i + 1}" for i, c in enumerate(rows[0])]
-        body = [r for r in rows[1:] if any(v is not None for v in r)]
-        frame = pl.DataFrame(body, schema=dict.fromkeys(names, pl.String), orient="row")
-        frame = frame.with_row_index("_line", offset=profile.skip_rows + 2)
+        names = [c.strip() if c else f"column_{i + 1}" for i, c in enumerate(cells.row(0)[1:])]
+        frame = cells.slice(1).rename(dict(zip(cells.columns[1:], names, strict=True)))
+        frame = frame.filter(pl.any_horizontal(pl.exclude("_line").is_not_null()))
     elif profile.format == "jsonl":
         frame, bad = _read_jsonl(path, decode(path, data, profile.encoding))
     else:
