@@ -102,20 +102,36 @@ def _number_text(text: pl.Expr, decimal_comma: bool) -> pl.Expr:
     return cleaned.str.replace_all(",", "", literal=True)
 
 
-def _timestamp(text: pl.Expr, formats: list[str], tz: str) -> pl.Expr:
+def _timestamp(text: pl.Expr, formats: list[str], tz: str, values: pl.Series | None = None) -> pl.Expr:
+    """The text parsed by the first format that fits: the profile's, then ISO 8601. Given the column's
+    `values`, formats that parse none of the values the ones before left unparsed are dropped: the
+    result is the same, and each format costs a parse of every row."""
     aware = [f for f in [*formats, *ISO_AWARE] if "%z" in f]
     naive = [f for f in [*formats, *ISO_NAIVE] if "%z" not in f]
-    parsed = [text.str.strptime(pl.Datetime("us", "UTC"), f, strict=False) for f in aware]
-    parsed += [
-        text.str.strptime(pl.Datetime("us"), f, strict=False)
-        .dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
-        .dt.convert_time_zone("UTC")
+    parsers = [lambda t, f=f: t.str.strptime(pl.Datetime("us", "UTC"), f, strict=False) for f in aware]
+    parsers += [
+        lambda t, f=f: (
+            t.str.strptime(pl.Datetime("us"), f, strict=False)
+            .dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
+            .dt.convert_time_zone("UTC")
+        )
         for f in naive
     ]
-    return pl.coalesce(parsed)
+    if values is not None:
+        needed, left = [], values.drop_nulls().to_frame("v")
+        for parse in parsers:
+            if left.height == 0:
+                break
+            parsed = left.select(parse(pl.col("v"))).to_series()
+            if parsed.null_count() < left.height:
+                needed.append(parse)
+                left = left.filter(parsed.is_null())
+        parsers = needed or parsers[:1]
+    return pl.coalesce([parse(text) for parse in parsers])
 
 
-def typed_expr(col: Column, rule: Rule, text: pl.Expr, tz: str) -> pl.Expr:
+def typed_expr(col: Column, rule: Rule, text: pl.Expr, tz: str, values: pl.Series | None = None) -> pl.Expr:
+    """The typed value of `text`; `values` (the column's text, when known) lets timestamps skip formats."""
     if col.type == "string":
         return text
     if col.type == "bool":
@@ -129,7 +145,7 @@ def typed_expr(col: Column, rule: Rule, text: pl.Expr, tz: str) -> pl.Expr:
         if col.type == "double":
             return as_float
         return pl.when(as_float == as_float.floor()).then(as_float.cast(pl.Int64, strict=False))
-    stamp = _timestamp(text, rule.format, tz)
+    stamp = _timestamp(text, rule.format, tz, values)
     if col.type == "date":
         dates = [text.str.strptime(pl.Date, f, strict=False) for f in [*rule.format, "%Y-%m-%d"] if "%H" not in f]
         return pl.coalesce([*dates, stamp.dt.convert_time_zone(tz).dt.date()])
@@ -188,7 +204,7 @@ def apply_profile(
             lookup = geo.region_lookup()
             typed.append(text.str.to_lowercase().replace_strict(lookup, default=None, return_dtype=pl.String))
         elif col.ref != "district":
-            typed.append(typed_expr(col, rule, text, profile.timezone))
+            typed.append(typed_expr(col, rule, text, profile.timezone, frame[f"_text_{col.name}"]))
         else:
             continue
         typed[-1] = typed[-1].alias(col.name)
