@@ -162,12 +162,12 @@ def by_time(contract: Contract) -> bool:
 
 
 def _judge(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFrame) -> pl.DataFrame:
-    """Each row's fate (`_seq`, `_status`, `_in_lake`) as if the rows were merged one after another in
-    `_seq` order: `inserted` (no earlier row and not in the lake), `corrected` (a version at least as new
-    as the one it replaces, that differs from it) or `duplicate`; `_in_lake` says the lake holds the key."""
+    """The rows with each one's fate as if they were merged one after another in `_seq` order: `_status`
+    is `inserted` (no earlier row and not in the lake), `corrected` (a version at least as new as the
+    one it replaces, that differs from it) or `duplicate`; `_in_lake` says the lake holds the key."""
     key = list(contract.key)
     if rows["_new"].all() and not rows.select(key).is_duplicated().any():
-        return rows.select("_seq", pl.lit("inserted").alias("_status"), pl.lit(False).alias("_in_lake"))
+        return rows.with_columns(_status=pl.lit("inserted"), _in_lake=pl.lit(False))
     keys, columns = ", ".join(key), ", ".join(contract.column_names)
     content = f"row({', '.join(c for c in contract.column_names if c not in key)})"
     window, bounds = "", []
@@ -180,7 +180,7 @@ def _judge(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFram
     prev = f"PARTITION BY {keys} ORDER BY _seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
     con.register("incoming", rows.to_arrow())
     try:
-        return con.execute(
+        fates = con.execute(
             f"""
             WITH known AS (
                 SELECT {columns}, 0 AS _seq FROM lake.{contract.name} t
@@ -205,6 +205,7 @@ def _judge(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFram
         ).pl()
     finally:
         con.unregister("incoming")
+    return rows.join(fates, on="_seq", how="left", maintain_order="left")
 
 
 def _write(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFrame) -> None:
@@ -338,7 +339,7 @@ def commit(con: duckdb.DuckDBPyConnection, held: Held, files: list[Prepared]) ->
                 [f.incoming.with_columns(_file=pl.lit(i, pl.Int32)) for i, f in members], how="vertical_relaxed"
             ).with_row_index("_seq", offset=1)
             rows = rows.with_columns(_new=held.new(contract, rows))
-            rows = rows.join(_judge(con, contract, rows), on="_seq", how="left", maintain_order="left")
+            rows = _judge(con, contract, rows)
             _write(con, contract, rows)
             judged.append((contract, rows))
         quarantine = [f.quarantine for f in files if f.quarantine.height]
