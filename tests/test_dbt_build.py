@@ -203,7 +203,7 @@ def test_incremental_reruns_and_late_rows_match_a_full_rebuild(lake: Lake, built
     # the big camera tables' data tests: the rebuilt days on an incremental build, every row on a full one
     for results, windowed in ((incremental_results, True), (full_results, False)):
         for test, condition in (
-            ("test.safelake.unique_combination_stg_lake__camera_statuses", "status_date >= (select least("),
+            ("test.safelake.unique_combination_stg_lake__camera_statuses", "status_at_utc >= (timezone("),
             ("test.safelake.unique_combination_fct_camera_days", "rebuilt_at = cast("),
             ("test.safelake.expression_is_true_fct_camera_days_availability_pct", "rebuilt_at = cast("),
         ):

@@ -17,37 +17,60 @@
     )
 {%- endmacro %}
 
+{#- The same first day, computed when the model or test runs, as a date literal. A
+    literal, unlike the subquery, lets DuckDB push a filter on the lake's UTC status time
+    (utc_lower_bound) into the lake scan, so only the files of the window's days are read.
+    none when there is no day yet (camera_days empty) or at parse time. -#}
+{% macro camera_days_rebuild_first_day(camera_days) -%}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- set first_day = run_query('select cast(' ~ camera_days_rebuild_from(
+        camera_days,
+        _safelake_relation('stg_lake__camera_statuses'),
+        _safelake_relation('fct_camera_outages'),
+        _safelake_relation('stg_lake__cameras')) ~ ' as varchar)').columns[0].values()[0] -%}
+    {{ return("date '" ~ first_day ~ "'" if first_day else none) }}
+{%- endmacro %}
+
+{#- A UTC instant no later than the first moment of the local day `local_day`: its local midnight
+    in UTC, less a day (no time zone shifts its offset by more), to filter a UTC column whose local
+    day must be on or after `local_day` without reading older lake files. -#}
+{% macro utc_lower_bound(local_day) -%}
+    (timezone('{{ var("timezone") }}', cast({{ local_day }} as timestamp)) - interval 1 day)
+{%- endmacro %}
+
 {#- Data tests on the big camera tables check only the rows this build rewrote, when the build is
     incremental; a full build (--full-refresh, or no camera_days yet) checks every row. A test opts
-    in with a `where` config naming one of two placeholders, resolved here when the test runs (not
+    in with a `where` config naming one of three placeholders, resolved here when the test runs (not
     at parse time, so the manifest is the same for full and incremental builds):
-      __camera_days_rebuild_from__  the first day of the rebuild window above, computed from the
-                                    camera_days table of the previous build (tests on the models
-                                    upstream of fct_camera_days run before it is rebuilt);
-      __build_started_at__          this build's run_started_at, the rebuilt_at stamp of the rows
-                                    fct_camera_days (re)wrote in this build.
-    Filter on whole days (or whole rebuilt days) only, so a unique test still sees every row of a
-    key. A row for which the condition is null is tested: a row with no day, and on a full build
-    every row (both placeholders are then null), while other conditions in the same `where`
-    (e.g. "availability_pct is not null and ...") still apply. -#}
+      __camera_days_rebuild_from__      the first day of the rebuild window above (a date literal),
+                                        computed from the camera_days table of the previous build
+                                        (tests on the models upstream of fct_camera_days run before
+                                        it is rebuilt);
+      __camera_days_rebuild_from_utc__  utc_lower_bound() of that day: for a UTC column, so the
+                                        lake skips the files before the window (status_at_utc);
+      __build_started_at__              this build's run_started_at, the rebuilt_at stamp of the
+                                        rows fct_camera_days (re)wrote in this build.
+    Filter on whole days, whole instants or whole rebuilt days only, so a unique test still sees
+    every row of a key. A row for which the condition is null is tested: a row with no day, and on
+    a full build every row (the placeholders are then null), while other conditions in the same
+    `where` (e.g. "availability_pct is not null and ...") still apply. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where') or '' -%}
-    {%- set placeholders = ['__camera_days_rebuild_from__', '__build_started_at__'] -%}
+    {%- set placeholders = ['__camera_days_rebuild_from__', '__camera_days_rebuild_from_utc__', '__build_started_at__'] -%}
     {%- set uses_window = placeholders | select('in', where) | list | length > 0 -%}
     {%- if uses_window and execute -%}
         {%- set camera_days = _safelake_relation('fct_camera_days') -%}
         {%- if flags.FULL_REFRESH or adapter.get_relation(camera_days.database, camera_days.schema, camera_days.identifier) is none -%}
-            {#- full build: both placeholders are null, so the window condition never drops a row -#}
-            {%- set first_day, started_at = 'null', 'null' -%}
+            {#- full build: the placeholders are null, so the window condition never drops a row -#}
+            {%- set first_day, first_day_utc, started_at = 'null', 'null', 'null' -%}
         {%- else -%}
-            {%- set first_day = '(select ' ~ camera_days_rebuild_from(
-                camera_days,
-                _safelake_relation('stg_lake__camera_statuses'),
-                _safelake_relation('fct_camera_outages'),
-                _safelake_relation('stg_lake__cameras')) ~ ')' -%}
+            {%- set first_day = (camera_days_rebuild_first_day(camera_days) or 'null')
+                if '__camera_days_rebuild_from' in where else 'null' -%}
+            {%- set first_day_utc = utc_lower_bound(first_day) -%}
             {%- set started_at = "cast('" ~ run_started_at ~ "' as timestamptz)" -%}
         {%- endif -%}
         {%- set where = where
+            | replace('__camera_days_rebuild_from_utc__', first_day_utc)
             | replace('__camera_days_rebuild_from__', first_day)
             | replace('__build_started_at__', started_at) -%}
         {%- do return('(select * from ' ~ relation ~ ' where coalesce((' ~ where ~ '), true)) dbt_subquery') -%}

@@ -86,19 +86,29 @@ stock as (
 
 ),
 
+reporting_days as (
+
+    -- the 7 days up to each measured month end, one row each (an equality join below, not a
+    -- range join over camera_days)
+    select months.month_end, months.measured_on - cast(days_back as integer) as date_day
+    from months
+    cross join range(7) as t(days_back)
+    where months.is_measured
+
+),
+
 reporting as (
 
     -- reporting = sent at least one status observation in the 7 days up to the month end
     select
-        months.month_end,
+        reporting_days.month_end,
         camera_days.region_code,
         count(distinct camera_days.camera_id) as cameras_reporting
-    from months
+    from reporting_days
     inner join camera_days
-        on camera_days.date_day between months.measured_on - 6 and months.measured_on
+        on camera_days.date_day = reporting_days.date_day
         and camera_days.is_reporting
-    where months.is_measured
-    group by grouping sets ((months.month_end, camera_days.region_code), (months.month_end))
+    group by grouping sets ((reporting_days.month_end, camera_days.region_code), (reporting_days.month_end))
 
 ),
 

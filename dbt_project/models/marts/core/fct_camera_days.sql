@@ -47,25 +47,18 @@ dates as (
 
 ),
 
-{% if is_incremental() %}
-rebuild_from as (
-
-    -- the rebuild window (macros/rebuild_window.sql), read from the previous build's rows
-    select {{ camera_days_rebuild_from(this, 'statuses', ref('fct_camera_outages'), 'camera_registry') }} as first_day
-
-),
-{% else %}
-rebuild_from as (
-
-    select cast(null as date) as first_day
-
-),
-{% endif %}
+{#- the rebuild window (macros/rebuild_window.sql), read from the previous build's rows when this
+    model runs: a date literal, so the status filter below reads only the lake files of those days -#}
+{%- set first_day = camera_days_rebuild_first_day(this) if is_incremental() else none %}
 
 monitoring as (
 
-    -- before the status feed's first day nothing is known about a camera's uptime: no rows
-    select min(status_date) as first_day from statuses
+    -- before the status feed's first day nothing is known about a camera's uptime: no rows.
+    -- The first local day is among the observations of the first UTC day or two (no time zone
+    -- shifts by more), so only the lake's first files are read.
+    select min(status_date) as first_day
+    from statuses
+    where status_at_utc <= (select min(status_at_utc) from statuses) + interval 2 day
 
 ),
 
@@ -95,8 +88,10 @@ camera_dates as (
             / 60 as day_minutes
     from cameras
     inner join dates on dates.date_day >= cameras.commissioned_on
-    where dates.date_day >= coalesce((select first_day from rebuild_from), dates.date_day)
-        and dates.date_day >= (select first_day from monitoring)
+    where dates.date_day >= (select first_day from monitoring)
+        {%- if first_day %}
+        and dates.date_day >= {{ first_day }}
+        {%- endif %}
 
 ),
 
@@ -112,7 +107,9 @@ downtime as (
             as down_minutes_{{ cause }}{{ "," if not loop.last }}
         {%- endfor %}
     from outage_days
-    where date_day >= coalesce((select first_day from rebuild_from), date_day)
+    {%- if first_day %}
+    where date_day >= {{ first_day }}
+    {%- endif %}
     group by camera_id, date_day
 
 ),
@@ -125,8 +122,11 @@ observed as (
         count(*) as observations,
         max(status_at) as last_observation_at
     from statuses
-    where status_date >= coalesce((select first_day from rebuild_from), status_date)
-        and status_at < {{ as_of_timestamp() }}
+    where status_at < {{ as_of_timestamp() }}
+        {%- if first_day %}
+        and status_date >= {{ first_day }}
+        and status_at_utc >= {{ utc_lower_bound(first_day) }}
+        {%- endif %}
     group by camera_id, status_date
 
 ),

@@ -23,6 +23,8 @@ camera_statuses as (
     from {{ ref('stg_lake__camera_statuses') }} as camera_statuses
     inner join cameras on camera_statuses.camera_id = cameras.camera_id
     where camera_statuses.status_date > {{ as_of_date() }} - 90
+        -- the same days by the lake's UTC time: only those days' lake files are read
+        and camera_statuses.status_at_utc >= {{ utc_lower_bound(as_of_date() ~ ' - 89') }}
 
 ),
 

@@ -8,6 +8,17 @@ fraud_reports as (select * from {{ ref('stg_lake__fraud_reports') }}),
 ingested_files as (select * from {{ ref('stg_lake__ingested_files') }}),
 quarantined_rows as (select * from {{ ref('stg_lake__quarantined_rows') }}),
 
+newest_status as (
+
+    -- the newest local time is among the last two UTC days (no time zone shifts by more): only
+    -- the lake's newest files are read (from the view itself: a CTE read more than once would be
+    -- materialised whole first)
+    select max(status_at) as newest_at
+    from {{ ref('stg_lake__camera_statuses') }}
+    where status_at_utc >= (select max(status_at_utc) from {{ ref('stg_lake__camera_statuses') }}) - interval 2 day
+
+),
+
 records as (
 
     -- newest record by each dataset's own record time (contracts.yaml `time:`)
@@ -18,7 +29,7 @@ records as (
     union all
     select 'camera', count(*), cast(max(installed_on) as timestamp) from cameras
     union all
-    select 'camera_status', count(*), max(status_at) from camera_statuses
+    select 'camera_status', (select count(*) from camera_statuses), (select newest_at from newest_status)
     union all
     select 'fraud_report', count(*), max(reported_at) from fraud_reports
 

@@ -12,6 +12,8 @@ final as (
         camera_id,
         {{ to_local('status_at') }} as status_at,
         cast({{ to_local('status_at') }} as date) as status_date,
+        -- the lake's own column: a filter on it skips the lake's Parquet files by their min/max
+        status_at as status_at_utc,
         kind as observation_kind,
         status,
         cause,
