@@ -6,6 +6,7 @@ import datetime as dt
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -14,7 +15,7 @@ from openpyxl import load_workbook
 from ingestion.demo import generate
 from ingestion.pipeline import ingest
 from safelake.reference import REFERENCE_DIR
-from warehouse.build import build, current_path, last_build, published_build
+from warehouse.build import build, code_fingerprint, current_path, last_build, published_build
 
 pytestmark = pytest.mark.slow
 
@@ -24,6 +25,7 @@ def test_a_failing_dbt_test_is_not_published_and_readers_keep_the_old_build(sett
     ingest(settings)
     first = build(settings)
     assert first.status == "published", first.failures
+    assert first.code_fingerprint and not first.unit_tests_passed_in  # the first build runs the unit tests
     assert published_build(settings) == first.build_id
     reader = duckdb.connect(str(current_path(settings)), read_only=True)
     [(stamp,)] = reader.execute("SELECT build_id FROM meta.build").fetchall()
@@ -49,7 +51,23 @@ def test_a_failing_dbt_test_is_not_published_and_readers_keep_the_old_build(sett
     assert "road_incident_seriously_injured_within_injured" in done.stderr
     failed = last_build(settings)
     assert failed.status == "failed" and failed.build_id != first.build_id
+    # the same code: its unit tests passed in the first build; the data tests still ran and failed
+    assert failed.unit_tests_passed_in == first.build_id
     assert published_build(settings) == first.build_id
     assert not (current_path(settings).parent / "builds" / f"{failed.build_id}.duckdb").exists()
     assert reader.execute("SELECT count(*) FROM marts.kpi_plan_progress").fetchone()[0] > 0
     reader.close()
+
+
+def test_the_code_fingerprint_changes_with_any_dbt_file(settings, tmp_path):
+    """A changed model, macro or YAML file means a new fingerprint, so the next build runs the unit tests."""
+    project = tmp_path / "dbt_project"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "dbt_project", project)
+    before = code_fingerprint(settings, project)
+    assert code_fingerprint(settings, project) == before
+    (project / "target").mkdir(exist_ok=True)
+    (project / "target" / "manifest.json").write_text("{}")  # dbt's own output is not code
+    assert code_fingerprint(settings, project) == before
+    macro = project / "macros" / "pct_change.sql"
+    macro.write_text(macro.read_text() + "\n")
+    assert code_fingerprint(settings, project) != before

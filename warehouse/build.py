@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import os
 import secrets
@@ -16,12 +17,14 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
 
 from safelake import lake
 from safelake.errors import SafeLakeError
+from safelake.reference import REFERENCE_DIR
 from safelake.settings import Settings
 
 DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
@@ -40,6 +43,10 @@ class BuildRecord:
     failures: list[str] = field(default_factory=list)
     row_counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    # the dbt code this build ran (code_fingerprint) and, when it skipped the dbt unit tests, the
+    # published build that passed them with that same code
+    code_fingerprint: str = ""
+    unit_tests_passed_in: str = ""
 
 
 def builds_dir(settings: Settings) -> Path:
@@ -191,9 +198,38 @@ def _save(settings: Settings, record: BuildRecord) -> None:
     (builds_dir(settings) / f"{record.build_id}.json").write_text(json.dumps(asdict(record), indent=2))
 
 
+def code_fingerprint(settings: Settings, project: Path = DBT_PROJECT) -> str:
+    """What the dbt unit tests' outcome depends on: the dbt project's files, the reference data its
+    seeds load, the time zone and geography it reads, and the dbt and DuckDB versions. Unit tests run
+    on fixed inputs (their `given` rows and pinned vars), never on the lake's data."""
+    digest = hashlib.sha256()
+    for root in (project, REFERENCE_DIR):
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and not {"target", "logs", "dbt_packages"} & set(path.relative_to(root).parts):
+                digest.update(f"{path.relative_to(root)}\0".encode())
+                digest.update(path.read_bytes())
+    versions = [version("dbt-core"), version("dbt-duckdb"), duckdb.__version__]
+    digest.update(repr([settings.timezone, os.environ.get("SAFELAKE_GEOGRAPHY", ""), *versions]).encode())
+    return digest.hexdigest()[:16]
+
+
+def unit_tests_passed_in(settings: Settings, fingerprint: str) -> str:
+    """The served build, if its run passed the dbt unit tests with exactly this code (itself or the
+    build it took them from); else ""."""
+    served = published_build(settings)
+    if served and (builds_dir(settings) / f"{served}.json").exists():
+        record = load_record(settings, served)
+        if record.status == "published" and record.code_fingerprint == fingerprint:
+            return record.unit_tests_passed_in or record.build_id
+    return ""
+
+
 def start_build(settings: Settings, full_refresh: bool = False) -> BuildRecord:
     """Prepare builds/next.duckdb (a copy of the served build, so incremental models add only their
-    window) and pin the lake snapshot the whole build reads."""
+    window) and pin the lake snapshot the whole build reads. The dbt unit tests run unless the served
+    build ran the same code (code_fingerprint) and so passed them already: they test the SQL on fixed
+    inputs, so the same code cannot fail them on new data (`make test` runs them every time). Data
+    tests run in every build."""
     started = dt.datetime.now(dt.UTC)
     record = BuildRecord(
         build_id=started.strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3), started_at=started.isoformat()
@@ -206,12 +242,17 @@ def start_build(settings: Settings, full_refresh: bool = False) -> BuildRecord:
         shutil.copyfile(current.resolve(), staging)
         record.incremental = True
     record.lake_snapshot = lake_snapshot(settings)
+    record.code_fingerprint = code_fingerprint(settings)
+    record.unit_tests_passed_in = unit_tests_passed_in(settings, record.code_fingerprint)
     _save(settings, record)
     return record
 
 
 def dbt_args(record: BuildRecord) -> list[str]:
-    return ["build"] if record.incremental else ["build", "--full-refresh"]
+    args = ["build"] if record.incremental else ["build", "--full-refresh"]
+    if record.unit_tests_passed_in:
+        args += ["--exclude-resource-type", "unit_test"]
+    return args
 
 
 def finish_build(settings: Settings, record: BuildRecord) -> BuildRecord:
