@@ -100,6 +100,20 @@ def test_jsonl_values_become_text(tmp_path):
     assert frame.row(0) == (1, "7", "2026-01-01", "theft", "KG-C", "true")
 
 
+def test_jsonl_keys_first_seen_late_are_read_if_mapped_and_a_key_never_sent_is_missing(tmp_path):
+    first = {"id": 1, "when": "2026-01-01", "offence": "theft", "region": "KG-C"}
+    records = [{**first, "id": n} for n in range(1, 1500)]
+    records[1400] |= {"cleared": True, "note": "unmapped and late"}
+    path = tmp_path / "a.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    frame, _ = read(path, profile(format="jsonl"))
+    assert frame.height == 1499 and frame["cleared"].to_list()[1400] == "true"
+    assert frame["cleared"].null_count() == 1498 and "note" not in frame.columns
+    path.write_text("".join(json.dumps(r) + "\n" for r in records[:1400]), encoding="utf-8")
+    with pytest.raises(FileRefused, match=r"missing columns \['cleared'\]"):
+        read(path, profile(format="jsonl"))
+
+
 @pytest.mark.parametrize(
     ("content", "fmt", "encoding", "message"),
     [
