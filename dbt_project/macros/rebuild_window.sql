@@ -1,18 +1,20 @@
 {#- The camera_days rebuild window: the one rule for which days an incremental build redoes.
 
-    camera_days_rebuild_from(camera_days, statuses, outages, camera_registry): the first day
-    to redo, a SQL expression: the trailing var('camera_days_rebuild_days') days before the last
-    day already built and before the as-of day, and the oldest day that any row ingested after
-    the previous build's lake mark (camera_days.lake_ingested_through) touches (an outage touches
-    the days from its start: read from the camera_outages table, not its split-by-day view).
+    camera_days_rebuild_from(camera_days, statuses, camera_registry): the first day to redo, a SQL
+    expression: the trailing var('camera_days_rebuild_days') days before the last day already built
+    and before the as-of day, the oldest day of any status observation ingested after the previous
+    build's lake mark (camera_days.lake_ingested_through), and the oldest commissioning day of any
+    registry row ingested after it. An outage's minutes change only from the day of the observation
+    that starts, ends, splits or re-causes it (its days before are whole days either way), and that
+    observation is a newly ingested row: so a status file that ends a two-month outage redoes the
+    days from that file's day, not the two months.
     fct_camera_days redoes whole days from it (int_camera_status_changes its episodes likewise). -#}
-{% macro camera_days_rebuild_from(camera_days, statuses, outages, camera_registry) -%}
+{% macro camera_days_rebuild_from(camera_days, statuses, camera_registry) -%}
     {%- set mark = "(select max(lake_ingested_through) from " ~ camera_days ~ ")" -%}
     least(
         (select max(date_day) from {{ camera_days }}) - {{ var('camera_days_rebuild_days') }} + 1,
         {{ as_of_date() }} - {{ var('camera_days_rebuild_days') }} + 1,
         (select min(status_date) from {{ statuses }} where ingested_at > {{ mark }}),
-        (select min(started_date) from {{ outages }} where source_ingested_at > {{ mark }}),
         (select min(commissioned_on) from {{ camera_registry }} where ingested_at > {{ mark }})
     )
 {%- endmacro %}
@@ -26,7 +28,6 @@
     {%- set first_day = run_query('select cast(' ~ camera_days_rebuild_from(
         camera_days,
         _safelake_relation('stg_lake__camera_statuses'),
-        _safelake_relation('fct_camera_outages'),
         _safelake_relation('stg_lake__cameras')) ~ ' as varchar)').columns[0].values()[0] -%}
     {{ return("date '" ~ first_day ~ "'" if first_day else none) }}
 {%- endmacro %}

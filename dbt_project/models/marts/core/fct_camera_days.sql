@@ -3,7 +3,6 @@
     run touch (a late status file, a corrected registry entry); whole days are replaced
     (delete+insert on date_day), so a rerun gives the same rows. Days after the as-of day are
     dropped, so a build pinned to an earlier as_of never keeps newer days. -#}
--- depends_on: {{ ref('fct_camera_outages') }}
 {{ config(
     alias='camera_days',
     materialized='incremental',
