@@ -193,6 +193,28 @@ def test_incremental_reruns_and_late_rows_match_a_full_rebuild(lake: Lake, built
         )
         + "\n"
     )
+    # and a status file that ends an outage which began before the rebuild window (and before the
+    # late day): the window holds the day of the ending row only, the outage's earlier days stay
+    with duckdb.connect(str(incremental), read_only=True) as con:
+        outage_id, ongoing_camera, started = con.execute(
+            "select camera_outage_id, camera_id, started_date from analytics.camera_outages "
+            "where is_ongoing and started_date < ? order by started_at, camera_id limit 1",
+            [AS_OF - dt.timedelta(days=3)],
+        ).fetchone()
+    assert started < day  # it began before the late day too: the rebuild window does not reach its start
+    ends = late.with_name(f"vms_status_{AS_OF - dt.timedelta(days=1):%Y%m%d}_ends.jsonl")
+    ends.write_text(
+        json.dumps(
+            {
+                "device_id": ongoing_camera,
+                "ts": f"{AS_OF - dt.timedelta(days=1)}T12:00:00+06:00",
+                "type": "STATE_CHANGE",
+                "state": "ONLINE",
+                "reason": None,
+            }
+        )
+        + "\n"
+    )
     lake.safelake("ingest")
 
     incremental_results = lake.dbt_build(incremental)
@@ -216,3 +238,6 @@ def test_incremental_reruns_and_late_rows_match_a_full_rebuild(lake: Lake, built
             [camera_id, day],
         ).fetchone()[0]
     assert down == 90
+    with duckdb.connect(str(incremental), read_only=True) as con:
+        ended = con.execute("select ended_at from analytics.camera_outages where camera_outage_id = ?", [outage_id])
+        assert ended.fetchone()[0] is not None, (outage_id, started)
