@@ -147,13 +147,13 @@ class Held:
         )
 
     def add(self, contract: Contract, inserted: pl.DataFrame) -> None:
-        """Rows with new keys are committed: the lake holds them now."""
+        """The keys of rows just committed with new keys: the lake holds them now."""
         name = contract.name
         if by_time(contract):
             both = pl.concat([self.newest[name].cast(inserted.schema[contract.time]), inserted[contract.time]])
             self.newest[name] = both.to_frame().max().to_series()
         else:
-            self.keys[name] = pl.concat([self.keys[name], inserted.select(contract.key)])
+            self.keys[name] = pl.concat([self.keys[name], inserted])
 
 
 def by_time(contract: Contract) -> bool:
@@ -361,7 +361,7 @@ def commit(con: duckdb.DuckDBPyConnection, held: Held, files: list[Prepared]) ->
         con.execute("ROLLBACK")
         raise
     for contract, rows in judged:
-        held.add(contract, rows.filter(pl.col("_status") == "inserted"))
+        held.add(contract, rows.lazy().filter(pl.col("_status") == "inserted").select(contract.key).collect())
     return results
 
 

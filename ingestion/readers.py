@@ -116,7 +116,8 @@ def _read_jsonl(path: Path, text: str, profile: Profile) -> tuple[pl.DataFrame, 
     does not map that first appears later is not read (it would only be shown in a quarantined row)."""
     data = text.encode()
     try:
-        sample = pl.read_ndjson(io.BytesIO(data), n_rows=JSONL_SAMPLE, infer_schema_length=JSONL_SAMPLE).columns
+        head = b"\n".join(data.split(b"\n", JSONL_SAMPLE)[:JSONL_SAMPLE])
+        sample = pl.read_ndjson(io.BytesIO(head), infer_schema_length=None).columns
         keys = [*sample, *sorted(profile.source_columns - set(sample))]
         frame = pl.read_ndjson(io.BytesIO(data), schema=dict.fromkeys(keys, pl.String))
         never = [k for k in keys if k not in sample and frame[k].null_count() == frame.height]
