@@ -224,12 +224,13 @@ def unit_tests_passed_in(settings: Settings, fingerprint: str) -> str:
     return ""
 
 
-def start_build(settings: Settings, full_refresh: bool = False) -> BuildRecord:
+def start_build(settings: Settings, full_refresh: bool = False, reuse_unit_tests: bool = True) -> BuildRecord:
     """Prepare builds/next.duckdb (a copy of the served build, so incremental models add only their
     window) and pin the lake snapshot the whole build reads. The dbt unit tests run unless the served
     build ran the same code (code_fingerprint) and so passed them already: they test the SQL on fixed
     inputs, so the same code cannot fail them on new data (`make test` runs them every time). Data
-    tests run in every build."""
+    tests run in every build. `reuse_unit_tests=False`: the caller runs them regardless (Airflow, whose
+    cosmos tasks run each model's tests)."""
     started = dt.datetime.now(dt.UTC)
     record = BuildRecord(
         build_id=started.strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3), started_at=started.isoformat()
@@ -243,7 +244,8 @@ def start_build(settings: Settings, full_refresh: bool = False) -> BuildRecord:
         record.incremental = True
     record.lake_snapshot = lake_snapshot(settings)
     record.code_fingerprint = code_fingerprint(settings)
-    record.unit_tests_passed_in = unit_tests_passed_in(settings, record.code_fingerprint)
+    if reuse_unit_tests:
+        record.unit_tests_passed_in = unit_tests_passed_in(settings, record.code_fingerprint)
     _save(settings, record)
     return record
 
