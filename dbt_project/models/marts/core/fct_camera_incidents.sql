@@ -4,7 +4,10 @@ with
 
 outages as (
 
-    select * from {{ ref('fct_camera_outages') }}
+    select
+        *,
+        count(*) over (partition by camera_incident_id, cause) as cause_outages
+    from {{ ref('fct_camera_outages') }}
 
 ),
 
@@ -17,7 +20,8 @@ final as (
         -- a site sits in one district; min() keeps the choice stable if the registry disagrees
         min(district_code) as district_code,
         any_value(outage_kind) as outage_kind,
-        mode(cause) as cause,
+        -- the most frequent cause; a tie goes to the first name, so rebuilds agree
+        first(cause order by cause_outages desc, cause) as cause,
         min(started_at) as started_at,
         cast(min(started_at) as date) as started_date,
         case when bool_and(not is_ongoing) then max(ended_at) end as ended_at,

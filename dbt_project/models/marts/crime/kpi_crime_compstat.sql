@@ -66,7 +66,7 @@ final as (
         case when compstat.area_level = 'district' then
             row_number() over (
                 partition by compstat.compstat_window, compstat.area_level, compstat.dimension_value
-                order by compstat.crimes_registered_change desc, compstat.district_code
+                order by compstat.crimes_registered_change desc, compstat.region_code, compstat.district_code
             )
         end as district_change_rank
     from compstat

@@ -6,7 +6,14 @@ cameras as (select * from {{ ref('stg_lake__cameras') }}),
 camera_statuses as (select * from {{ ref('stg_lake__camera_statuses') }}),
 fraud_reports as (select * from {{ ref('stg_lake__fraud_reports') }}),
 ingested_files as (select * from {{ ref('stg_lake__ingested_files') }}),
-quarantined_rows as (select * from {{ ref('stg_lake__quarantined_rows') }}),
+quarantined_rows as (
+
+    select
+        *,
+        count(*) over (partition by dataset, reason) as reason_rows
+    from {{ ref('stg_lake__quarantined_rows') }}
+
+),
 
 newest_status as (
 
@@ -52,7 +59,8 @@ quarantine as (
     select
         dataset,
         count(*) as rows_quarantined,
-        mode(reason) as top_quarantine_reason
+        -- the most frequent reason; a tie goes to the first name, so rebuilds agree
+        first(reason order by reason_rows desc, reason) as top_quarantine_reason
     from quarantined_rows
     group by dataset
 
