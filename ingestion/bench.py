@@ -75,6 +75,13 @@ def machine() -> str:
     )
 
 
+def finish(summary: dict, payload: dict, json_out: Path, work: Path) -> None:
+    """Print the summary line, write the JSON file, remove the scratch home."""
+    print(json.dumps(summary), flush=True)
+    json_out.write_text(json.dumps(payload, indent=2) + "\n")
+    shutil.rmtree(work)
+
+
 def main() -> None:
     args = national_year_args(__doc__, "docs/bench-ingest.json")
     work = Path(tempfile.mkdtemp(prefix="safelake-bench-"))
@@ -130,9 +137,7 @@ def main() -> None:
         "cameras": args.cameras,
         "machine": machine(),
     }
-    print(json.dumps(summary), flush=True)
-    args.json_out.write_text(json.dumps({"datasets": results, "total": summary}, indent=2) + "\n")
-    shutil.rmtree(work)
+    finish(summary, {"datasets": results, "total": summary}, args.json_out, work)
 
 
 if __name__ == "__main__":

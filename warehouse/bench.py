@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ingestion.bench import machine, national_year_args, scratch_settings
+from ingestion.bench import finish, machine, national_year_args, scratch_settings
 from ingestion.demo import generate
 from ingestion.pipeline import ingest
 from safelake.reference import REFERENCE_DIR
@@ -85,9 +85,7 @@ def main() -> None:
         "new_day": last.isoformat(),
         "machine": machine(),
     }
-    print(json.dumps(summary), flush=True)
-    args.json_out.write_text(json.dumps({"builds": results, "summary": summary}, indent=2) + "\n")
-    shutil.rmtree(work)
+    finish(summary, {"builds": results, "summary": summary}, args.json_out, work)
 
 
 if __name__ == "__main__":
