@@ -7,7 +7,7 @@ import fcntl
 import hashlib
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -166,7 +166,7 @@ def _judge(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFram
     is `inserted` (no earlier row and not in the lake), `corrected` (a version at least as new as the
     one it replaces, that differs from it) or `duplicate`; `_in_lake` says the lake holds the key."""
     key = list(contract.key)
-    if rows["_new"].all() and not rows.select(key).is_duplicated().any():
+    if rows["_new"].all() and not _repeats(rows, key):
         return rows.with_columns(_status=pl.lit("inserted"), _in_lake=pl.lit(False))
     keys, columns = ", ".join(key), ", ".join(contract.column_names)
     content = f"row({', '.join(c for c in contract.column_names if c not in key)})"
@@ -209,8 +209,8 @@ def _judge(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFram
 
 
 def _write(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFrame) -> None:
-    """Put each key's last inserted or corrected row into the lake table."""
-    columns = [c for c in rows.columns if c not in ("_seq", "_new", "_file", "_status", "_in_lake")]
+    """Put each key's last inserted or corrected row into the lake table, with its file's lineage from
+    `group_files` (registered by `commit`)."""
     final = rows
     if not (rows["_status"] == "inserted").all():  # else every key occurs once
         final = (
@@ -220,15 +220,17 @@ def _write(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFram
         )
     if final.height == 0:
         return
+    columns = [*contract.column_names, *lake.LINEAGE]
     table, names = f"lake.{contract.name}", ", ".join(columns)
-    con.register("final_rows", final.select(columns).to_arrow())
+    con.register("final_rows", final.select("_file", "_line", *contract.column_names).to_arrow())
     try:
+        source = "final_rows JOIN group_files USING (_file)"
         if not final["_in_lake"].any():
-            con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM final_rows")
+            con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {source}")
             return
         on = " AND ".join(f"t.{k} = i.{k}" for k in contract.key)
         con.execute(
-            f"MERGE INTO {table} AS t USING final_rows AS i ON {on} "
+            f"MERGE INTO {table} AS t USING (SELECT {names} FROM {source}) AS i ON {on} "
             f"WHEN MATCHED THEN UPDATE SET {', '.join(f'{c} = i.{c}' for c in columns)} "
             f"WHEN NOT MATCHED THEN INSERT ({names}) VALUES ({', '.join(f'i.{c}' for c in columns)})"
         )
@@ -248,7 +250,8 @@ def _archive(path: Path, dataset: str, digest: str, settings: Settings) -> None:
 
 @dataclass
 class Prepared:
-    """A file read, validated and pseudonymised, its rows deduplicated: nothing of it is in the lake yet."""
+    """A file read, validated and pseudonymised, its rows deduplicated: nothing of it is in the lake yet.
+    `incoming` and `quarantine` are slices of the frames its batch was transformed in."""
 
     path: Path
     digest: str
@@ -292,37 +295,84 @@ def prepare(reads: list[Read], settings: Settings) -> list[Prepared | FileResult
     return [prepared[read.path] for read in reads]
 
 
+def _repeats(frame: pl.DataFrame, columns: list[str]) -> bool:
+    """Whether two rows share the values of `columns`; distinct `_key_hash`es settle it in the common case."""
+    return frame["_key_hash"].n_unique() < frame.height and frame.select(columns).is_duplicated().any()
+
+
+def _heights(frame: pl.DataFrame, files: int) -> list[int]:
+    """The number of rows of each file in `frame`."""
+    counts = dict(frame.group_by("_file").len().iter_rows())
+    return [counts.get(i, 0) for i in range(files)]
+
+
+def _slices(frame: pl.DataFrame, files: int) -> list[pl.DataFrame]:
+    """Each file's rows of a frame ordered by `_file`, without copying them."""
+    rows, slices, offset = frame.drop("_file"), [], 0
+    for height in _heights(frame, files):
+        slices.append(rows.slice(offset, height))
+        offset += height
+    return slices
+
+
+def _latest_per_file(rows: pl.DataFrame, contract: Contract) -> pl.DataFrame:
+    """Of rows of one key in one file, the latest version, else the last line; the rest keep their order.
+    Only rows whose `_key_hash` occurs twice in a file are sorted: a few per cent at most."""
+    shared = rows.select(pl.struct("_file", "_key_hash").is_duplicated()).to_series()
+    if not shared.any():
+        return rows
+    per_file = ["_file", *contract.key]
+    order = ["_file", contract.version, "_line"] if contract.version else ["_file", "_line"]
+    rivals = rows.filter(shared)
+    winners = rivals.sort(order).unique(subset=per_file, keep="last")
+    losers = rivals.join(winners, on=["_file", "_line"], how="anti")
+    return rows.join(losers, on=["_file", "_line"], how="anti", maintain_order="left")
+
+
 def _prepare_batch(batch: list[Read], now: dt.datetime, settings: Settings) -> list[Prepared]:
     profile = batch[0].profile
     contract = load_contracts()[profile.dataset]
-    raw = pl.concat([r.raw.with_columns(_file=pl.lit(i, pl.Int32)) for i, r in enumerate(batch)])
+    raw = _stack([r.raw for r in batch], range(len(batch)))
     valid, quarantine = apply_profile(
         raw, profile, contract, geography(profile.geography), settings.require_pii_key(), now
     )
-    valid_by_file = valid.partition_by("_file", as_dict=True, include_key=False)
-    quarantine_by_file = quarantine.partition_by("_file", as_dict=True, include_key=False)
-    order = [contract.version, "_line"] if contract.version else ["_line"]
+    valid_rows = _heights(valid, len(batch))
+    valid = _latest_per_file(valid.with_columns(_key_hash=pl.struct(contract.key).hash()), contract)
     prepared = []
-    for i, read in enumerate(batch):
-        rows = valid_by_file.get((i,), valid.clear().drop("_file"))
-        latest = rows.sort(order).unique(subset=list(contract.key), keep="last", maintain_order=True)
-        incoming = latest.with_columns(
-            pl.lit(read.digest).alias("_file_sha256"),
-            pl.lit(profile.name).alias("_profile"),
-            pl.lit(now).alias("_ingested_at"),
-        )
-        rejected = pl.concat([quarantine_by_file.get((i,), quarantine.clear().drop("_file")), unreadable(read.bad)])
-        rejected = rejected.rename({"_line": "line"}).with_columns(
-            pl.lit(read.digest).alias("file_sha256"),
-            pl.lit(read.path.name).alias("file_name"),
-            pl.lit(profile.dataset).alias("dataset"),
-            pl.lit(now).alias("quarantined_at"),
-        )
+    for read, valid_in, rows, rejected in zip(
+        batch, valid_rows, _slices(valid, len(batch)), _slices(quarantine, len(batch)), strict=True
+    ):
+        if read.bad:
+            rejected = pl.concat([rejected, unreadable(read.bad)])
         rows_in = read.raw.height + len(read.bad)
-        prepared.append(
-            Prepared(read.path, read.digest, profile, contract, now, rows_in, rows.height, incoming, rejected)
-        )
+        prepared.append(Prepared(read.path, read.digest, profile, contract, now, rows_in, valid_in, rows, rejected))
     return prepared
+
+
+def _stack(frames: list[pl.DataFrame], ids: Iterable[int]) -> pl.DataFrame:
+    """The frames one after another, each row with its frame's id in `_file`."""
+    return pl.concat(
+        [
+            f.with_columns(pl.repeat(i, f.height, dtype=pl.Int32, eager=True).alias("_file"))
+            for f, i in zip(frames, ids, strict=True)
+        ],
+        how="vertical_relaxed",
+    )
+
+
+def _register_files(con: duckdb.DuckDBPyConnection, files: list[Prepared]) -> None:
+    """`group_files`: each file of the group by its `_file` id, with its lineage."""
+    table = pl.DataFrame(
+        {
+            "_file": pl.Series(range(len(files)), dtype=pl.Int32),
+            "_file_sha256": [f.digest for f in files],
+            "_profile": [f.profile.name for f in files],
+            "_ingested_at": [f.now for f in files],
+            "file_name": [f.path.name for f in files],
+            "dataset": [f.contract.name for f in files],
+        }
+    )
+    con.register("group_files", table.to_arrow())
 
 
 def commit(con: duckdb.DuckDBPyConnection, held: Held, files: list[Prepared]) -> list[FileResult]:
@@ -330,22 +380,26 @@ def commit(con: duckdb.DuckDBPyConnection, held: Held, files: list[Prepared]) ->
     ledger entry land together with the others' or not at all, so a file is never partly in the lake.
     The outcome, and each file's counts, are those of merging the files one after another."""
     judged: list[tuple[Contract, pl.DataFrame]] = []
+    _register_files(con, files)
     con.execute("BEGIN TRANSACTION")
     try:
         for name in dict.fromkeys(f.contract.name for f in files):
             members = [(i, f) for i, f in enumerate(files) if f.contract.name == name]
             contract = members[0][1].contract
-            rows = pl.concat(
-                [f.incoming.with_columns(_file=pl.lit(i, pl.Int32)) for i, f in members], how="vertical_relaxed"
-            ).with_row_index("_seq", offset=1)
+            rows = _stack([f.incoming for _, f in members], [i for i, _ in members]).with_row_index("_seq", offset=1)
             rows = rows.with_columns(_new=held.new(contract, rows))
             rows = _judge(con, contract, rows)
             _write(con, contract, rows)
             judged.append((contract, rows))
-        quarantine = [f.quarantine for f in files if f.quarantine.height]
-        if quarantine:
-            con.register("quarantine_rows", pl.concat(quarantine, how="vertical_relaxed").to_arrow())
-            con.execute("INSERT INTO lake._quarantine BY NAME SELECT * FROM quarantine_rows")
+        rejected = [(i, f) for i, f in enumerate(files) if f.quarantine.height]
+        if rejected:
+            quarantine = _stack([f.quarantine for _, f in rejected], [i for i, _ in rejected])
+            con.register("quarantine_rows", quarantine.to_arrow())
+            con.execute(
+                "INSERT INTO lake._quarantine BY NAME SELECT q._line AS line, q.column_name, q.reason, q.detail, "
+                "q.raw, f._file_sha256 AS file_sha256, f.file_name, f.dataset, f._ingested_at AS quarantined_at "
+                "FROM quarantine_rows q JOIN group_files f USING (_file)"
+            )
             con.unregister("quarantine_rows")
         counts = Counter()
         for _, rows in judged:
@@ -360,6 +414,8 @@ def commit(con: duckdb.DuckDBPyConnection, held: Held, files: list[Prepared]) ->
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    finally:
+        con.unregister("group_files")
     for contract, rows in judged:
         held.add(contract, rows.lazy().filter(pl.col("_status") == "inserted").select(contract.key).collect())
     return results

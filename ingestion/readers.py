@@ -19,7 +19,7 @@ from ingestion.profiles import Profile
 from safelake.errors import SafeLakeError
 
 UTF8 = {"utf-8", "utf-8-sig"}
-JSONL_SAMPLE = 1000
+JSONL_SAMPLE = 100
 
 
 class FileRefused(SafeLakeError):
