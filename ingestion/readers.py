@@ -54,6 +54,14 @@ def decode(path: Path, data: bytes, encoding: str) -> str:
     return text.removeprefix("\ufeff")
 
 
+def _utf8(path: Path, data: bytes, encoding: str) -> bytes:
+    """The file's bytes as UTF-8 for the parsers. UTF-8 is passed as it is, since the parsers reject
+    invalid bytes (the caller then calls `decode` for the precise error); other encodings are decoded."""
+    if codecs.lookup(encoding).name in UTF8:
+        return data.removeprefix(codecs.BOM_UTF8)
+    return decode(path, data, encoding).encode()
+
+
 def _cell(value: object) -> str | None:
     if value is None:
         return None
@@ -109,21 +117,22 @@ def _require_columns(path: Path, frame: pl.DataFrame, profile: Profile) -> pl.Da
     return frame
 
 
-def _read_jsonl(path: Path, text: str, profile: Profile) -> tuple[pl.DataFrame, list[tuple[int, str]]]:
+def _read_jsonl(path: Path, data: bytes, profile: Profile) -> tuple[pl.DataFrame, list[tuple[int, str]]]:
     """JSON lines, every value as text; a line that is not a JSON object is returned as a bad row, the
     rest is read. The keys read are those of the first JSONL_SAMPLE records and every key the profile
     maps: a fixed schema reads three times as fast as one inferred from every record. A key the profile
     does not map that first appears later is not read (it would only be shown in a quarantined row)."""
-    data = text.encode()
+    utf8 = _utf8(path, data, profile.encoding)
     try:
-        head = b"\n".join(data.split(b"\n", JSONL_SAMPLE)[:JSONL_SAMPLE])
+        head = b"\n".join(utf8.split(b"\n", JSONL_SAMPLE)[:JSONL_SAMPLE])
         sample = pl.read_ndjson(io.BytesIO(head), infer_schema_length=None).columns
         keys = [*sample, *sorted(profile.source_columns - set(sample))]
-        frame = pl.read_ndjson(io.BytesIO(data), schema=dict.fromkeys(keys, pl.String))
+        frame = pl.read_ndjson(io.BytesIO(utf8), schema=dict.fromkeys(keys, pl.String))
         never = [k for k in keys if k not in sample and frame[k].null_count() == frame.height]
         return frame.drop(never).with_row_index("_line", offset=1), []
     except (pl.exceptions.PolarsError, OSError):
         pass
+    text = decode(path, data, profile.encoding)  # refuses bytes that are not in the declared encoding
     records, bad = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -155,17 +164,17 @@ def read(path: Path, profile: Profile) -> tuple[pl.DataFrame, list[tuple[int, st
         frame = cells.slice(1).rename(dict(zip(cells.columns[1:], names, strict=True)))
         frame = frame.filter(pl.any_horizontal(pl.exclude("_line").is_not_null()))
     elif profile.format == "jsonl":
-        frame, bad = _read_jsonl(path, decode(path, data, profile.encoding), profile)
+        frame, bad = _read_jsonl(path, data, profile)
     else:
-        text = decode(path, data, profile.encoding)
         try:
             frame = pl.read_csv(
-                io.BytesIO(text.encode()),
+                io.BytesIO(_utf8(path, data, profile.encoding)),
                 separator=profile.delimiter,
                 skip_rows=profile.skip_rows,
                 infer_schema=False,
             )
         except pl.exceptions.PolarsError as exc:
+            decode(path, data, profile.encoding)  # bytes that are not valid UTF-8 get their own message
             reason = str(exc).strip().splitlines()[0]
             raise FileRefused(f"{path}: cannot be parsed as CSV ({reason}); check the delimiter and quoting") from None
         frame = frame.with_row_index("_line", offset=profile.skip_rows + 2)
