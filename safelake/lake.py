@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import duckdb
@@ -60,9 +62,21 @@ def configure(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     con.execute("SET autoload_known_extensions = true")
 
 
+def recover_catalog(settings: Settings) -> None:
+    """Roll back what a writer killed inside the SQLite catalog's commit left (its hot journal), as
+    any read-write SQLite connection does on its first read; a read-only one cannot, and fails. Safe
+    while a writer runs: its journal is not hot, and the read waits for its commit."""
+    path = Path(settings.catalog.removeprefix("sqlite:"))
+    if settings.catalog.startswith("sqlite:") and path.with_name(path.name + "-journal").exists():
+        with closing(sqlite3.connect(path, timeout=30)) as con:
+            con.execute("SELECT count(*) FROM sqlite_master").fetchall()
+
+
 def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB session with the lake attached as `lake`."""
     settings.lake_dir.mkdir(parents=True, exist_ok=True)
+    if read_only:
+        recover_catalog(settings)
     con = duckdb.connect(config={"home_directory": str(settings.home)})
     configure(con, settings)
     options = f"DATA_PATH '{settings.data_path}'" + (", READ_ONLY" if read_only else "")

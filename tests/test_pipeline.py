@@ -45,9 +45,7 @@ def write_cafc(path: Path, rows: list[dict]) -> Path:
 
 
 def lake_rows(settings, sql: str) -> list[tuple]:
-    # as a writer: after a kill inside a catalog commit, SQLite's journal is rolled back by the next
-    # writer (the next ingest), and a read-only connection cannot do that
-    con = lake.connect(settings)
+    con = lake.connect(settings, read_only=True)
     try:
         return con.execute(sql).fetchall()
     finally:
@@ -228,3 +226,35 @@ def test_a_file_that_cannot_be_written_does_not_hold_back_its_group(settings, mo
     assert lake_rows(settings, "SELECT count(*) FROM lake.fraud_report") == [(20,)]
     assert lake_rows(settings, "SELECT count(*) FROM lake._ingest_ledger") == [(2,)]
     assert paths[1].exists() and not paths[0].exists() and not paths[2].exists()
+
+
+def test_a_reader_after_a_kill_inside_the_catalog_commit_sees_the_lake_as_it_was(settings):
+    """A writer killed while SQLite was writing the catalog leaves a hot journal: the next read-only
+    reader (a build, the status page) rolls it back instead of failing."""
+    _, rows = cafc_rows(10)
+    ingest(settings, [write_cafc(settings.landing / "fraud_report" / "cafc.csv", rows)])
+    catalog = settings.catalog.removeprefix("sqlite:")
+    # a writer that spills a half-done transaction into the catalog file, then dies
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import os, sqlite3, sys; con = sqlite3.connect(sys.argv[1], isolation_level=None);"
+            "con.execute('PRAGMA cache_size = 1'); con.execute('BEGIN IMMEDIATE');"
+            "con.execute('CREATE TABLE half_done AS SELECT randomblob(100000) AS b');"
+            "con.execute('DELETE FROM ducklake_snapshot');"
+            "print('spilled', flush=True); os.kill(os.getpid(), 9)",
+            catalog,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert writer.stdout.readline().strip() == "spilled"
+    writer.wait()
+    assert Path(catalog + "-journal").exists(), "the killed writer must leave a hot journal"
+    con = lake.connect(settings, read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM lake.fraud_report").fetchall() == [(10,)]
+    finally:
+        con.close()
+    assert not Path(catalog + "-journal").exists()
