@@ -95,6 +95,19 @@ def text_expr(rule: Rule) -> pl.Expr:
     return expr
 
 
+def rule_text(raw: pl.DataFrame, rule: Rule) -> pl.Expr:
+    """The rule's text. A rule of one column with few distinct values (codes, names) is applied to
+    each distinct value once rather than to every row: the same result, several times faster."""
+    expr = text_expr(rule)
+    if rule.const is not None or rule.row_hash or len(rule.sources) != 1:
+        return expr
+    distinct = raw[rule.sources[0]].drop_nulls().unique()
+    if len(distinct) * 20 > raw.height:
+        return expr
+    texts = distinct.to_frame().select(expr).to_series()
+    return pl.col(rule.sources[0]).replace_strict(distinct, texts, default=None, return_dtype=pl.String)
+
+
 def _number_text(text: pl.Expr, decimal_comma: bool) -> pl.Expr:
     cleaned = text.str.replace_all(r"[^0-9,.\-]", "")
     if decimal_comma:
@@ -192,7 +205,7 @@ def apply_profile(
     if any(rule.row_hash for rule in profile.columns.values()):
         raw = raw.with_columns(_row_hash=row_hash_keys(raw))
     ids = record_ids(raw)
-    frame = raw.select(*ids, *[text_expr(rule).alias(f"_text_{name}") for name, rule in profile.columns.items()])
+    frame = raw.select(*ids, *[rule_text(raw, rule).alias(f"_text_{name}") for name, rule in profile.columns.items()])
     for name in contract.column_names:
         if name not in profile.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(f"_text_{name}"))
