@@ -351,13 +351,9 @@ def _prepare_batch(batch: list[Read], now: dt.datetime, settings: Settings) -> l
 
 def _stack(frames: list[pl.DataFrame], ids: Iterable[int]) -> pl.DataFrame:
     """The frames one after another, each row with its frame's id in `_file`."""
-    return pl.concat(
-        [
-            f.with_columns(pl.repeat(i, f.height, dtype=pl.Int32, eager=True).alias("_file"))
-            for f, i in zip(frames, ids, strict=True)
-        ],
-        how="vertical_relaxed",
-    )
+    counts = pl.DataFrame({"_file": pl.Series(list(ids), dtype=pl.Int32), "n": [f.height for f in frames]})
+    file_ids = counts.filter(pl.col("n") > 0).select(pl.col("_file").repeat_by("n").explode()).to_series()
+    return pl.concat(frames, how="vertical_relaxed").with_columns(file_ids)
 
 
 def _register_files(con: duckdb.DuckDBPyConnection, files: list[Prepared]) -> None:
