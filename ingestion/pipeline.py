@@ -208,9 +208,8 @@ def _judge(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFram
     return rows.join(fates, on="_seq", how="left", maintain_order="left")
 
 
-def _write(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFrame) -> None:
-    """Put each key's last inserted or corrected row into the lake table, with its file's lineage from
-    `group_files` (registered by `commit`)."""
+def _write(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFrame, files: list[Prepared]) -> None:
+    """Put each key's last inserted or corrected row into the lake table, with its file's lineage."""
     final = rows
     if not (rows["_status"] == "inserted").all():  # else every key occurs once
         final = (
@@ -222,17 +221,22 @@ def _write(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFram
         return
     columns = [*contract.column_names, *lake.LINEAGE]
     table, names = f"lake.{contract.name}", ", ".join(columns)
+    lineage = (
+        "$sha256[_file + 1] AS _file_sha256, _line, $profile[_file + 1] AS _profile, $at[_file + 1] AS _ingested_at"
+    )
+    source = f"SELECT {', '.join(contract.column_names)}, {lineage} FROM final_rows"
+    params = _per_file(files, "sha256", "profile", "at")
     con.register("final_rows", final.select("_file", "_line", *contract.column_names).to_arrow())
     try:
-        source = "final_rows JOIN group_files USING (_file)"
         if not final["_in_lake"].any():
-            con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {source}")
+            con.execute(f"INSERT INTO {table} ({names}) {source}", params)
             return
         on = " AND ".join(f"t.{k} = i.{k}" for k in contract.key)
         con.execute(
-            f"MERGE INTO {table} AS t USING (SELECT {names} FROM {source}) AS i ON {on} "
+            f"MERGE INTO {table} AS t USING ({source}) AS i ON {on} "
             f"WHEN MATCHED THEN UPDATE SET {', '.join(f'{c} = i.{c}' for c in columns)} "
-            f"WHEN NOT MATCHED THEN INSERT ({names}) VALUES ({', '.join(f'i.{c}' for c in columns)})"
+            f"WHEN NOT MATCHED THEN INSERT ({names}) VALUES ({', '.join(f'i.{c}' for c in columns)})",
+            params,
         )
     finally:
         con.unregister("final_rows")
@@ -356,19 +360,19 @@ def _stack(frames: list[pl.DataFrame], ids: Iterable[int]) -> pl.DataFrame:
     return pl.concat(frames, how="vertical_relaxed").with_columns(file_ids)
 
 
-def _register_files(con: duckdb.DuckDBPyConnection, files: list[Prepared]) -> None:
-    """`group_files`: each file of the group by its `_file` id, with its lineage."""
-    table = pl.DataFrame(
-        {
-            "_file": pl.Series(range(len(files)), dtype=pl.Int32),
-            "_file_sha256": [f.digest for f in files],
-            "_profile": [f.profile.name for f in files],
-            "_ingested_at": [f.now for f in files],
-            "file_name": [f.path.name for f in files],
-            "dataset": [f.contract.name for f in files],
-        }
-    )
-    con.register("group_files", table.to_arrow())
+LINEAGE_OF_FILE: dict[str, Callable[[Prepared], object]] = {
+    "sha256": lambda f: f.digest,
+    "profile": lambda f: f.profile.name,
+    "at": lambda f: f.now,
+    "name": lambda f: f.path.name,
+    "dataset": lambda f: f.contract.name,
+}
+
+
+def _per_file(files: list[Prepared], *names: str) -> dict[str, list]:
+    """Lineage values of each file, as lists that SQL indexes by a row's file id: `$sha256[_file + 1]`
+    (cheaper than a join)."""
+    return {name: [LINEAGE_OF_FILE[name](f) for f in files] for name in names}
 
 
 def commit(con: duckdb.DuckDBPyConnection, held: Held, files: list[Prepared]) -> list[FileResult]:
@@ -376,7 +380,6 @@ def commit(con: duckdb.DuckDBPyConnection, held: Held, files: list[Prepared]) ->
     ledger entry land together with the others' or not at all, so a file is never partly in the lake.
     The outcome, and each file's counts, are those of merging the files one after another."""
     judged: list[tuple[Contract, pl.DataFrame]] = []
-    _register_files(con, files)
     con.execute("BEGIN TRANSACTION")
     try:
         for name in dict.fromkeys(f.contract.name for f in files):
@@ -385,16 +388,17 @@ def commit(con: duckdb.DuckDBPyConnection, held: Held, files: list[Prepared]) ->
             rows = _stack([f.incoming for _, f in members], [i for i, _ in members]).with_row_index("_seq", offset=1)
             rows = rows.with_columns(_new=held.new(contract, rows))
             rows = _judge(con, contract, rows)
-            _write(con, contract, rows)
+            _write(con, contract, rows, files)
             judged.append((contract, rows))
         rejected = [(i, f) for i, f in enumerate(files) if f.quarantine.height]
         if rejected:
             quarantine = _stack([f.quarantine for _, f in rejected], [i for i, _ in rejected])
             con.register("quarantine_rows", quarantine.to_arrow())
             con.execute(
-                "INSERT INTO lake._quarantine BY NAME SELECT q._line AS line, q.column_name, q.reason, q.detail, "
-                "q.raw, f._file_sha256 AS file_sha256, f.file_name, f.dataset, f._ingested_at AS quarantined_at "
-                "FROM quarantine_rows q JOIN group_files f USING (_file)"
+                "INSERT INTO lake._quarantine BY NAME SELECT _line AS line, column_name, reason, detail, raw, "
+                "$sha256[_file + 1] AS file_sha256, $name[_file + 1] AS file_name, $dataset[_file + 1] AS dataset, "
+                "$at[_file + 1] AS quarantined_at FROM quarantine_rows",
+                _per_file(files, "sha256", "name", "dataset", "at"),
             )
             con.unregister("quarantine_rows")
         counts = Counter()
@@ -410,8 +414,6 @@ def commit(con: duckdb.DuckDBPyConnection, held: Held, files: list[Prepared]) ->
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    finally:
-        con.unregister("group_files")
     for contract, rows in judged:
         held.add(contract, rows.lazy().filter(pl.col("_status") == "inserted").select(contract.key).collect())
     return results

@@ -214,10 +214,10 @@ def test_a_file_that_cannot_be_written_does_not_hold_back_its_group(settings, mo
     bad = pipeline.sha256(paths[1])
     write = pipeline._write
 
-    def failing_write(con, contract, rows):
-        if con.execute("SELECT count(*) FROM group_files WHERE _file_sha256 = ?", [bad]).fetchone()[0]:
+    def failing_write(con, contract, rows, files):
+        if bad in [f.digest for f in files]:
             raise duckdb.IOException("No space left on device")
-        return write(con, contract, rows)
+        return write(con, contract, rows, files)
 
     monkeypatch.setattr(pipeline, "_write", failing_write)
     results = ingest(settings)
