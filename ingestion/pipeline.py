@@ -178,7 +178,7 @@ def _judge(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFram
     top = f"max({contract.version}) OVER prev" if contract.version else "NULL"
     wins = f"_before = 0 OR coalesce({contract.version} >= _top, false)" if contract.version else "_before = 0"
     prev = f"PARTITION BY {keys} ORDER BY _seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
-    con.register("incoming", rows.to_arrow())
+    con.register("incoming", rows)
     try:
         fates = con.execute(
             f"""
@@ -226,7 +226,7 @@ def _write(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFram
     )
     source = f"SELECT {', '.join(contract.column_names)}, {lineage} FROM final_rows"
     params = _per_file(files, "sha256", "profile", "at")
-    con.register("final_rows", final.select("_file", "_line", *contract.column_names).to_arrow())
+    con.register("final_rows", final.select("_file", "_line", *contract.column_names))
     try:
         if not final["_in_lake"].any():
             con.execute(f"INSERT INTO {table} ({names}) {source}", params)
@@ -393,7 +393,7 @@ def commit(con: duckdb.DuckDBPyConnection, held: Held, files: list[Prepared]) ->
         rejected = [(i, f) for i, f in enumerate(files) if f.quarantine.height]
         if rejected:
             quarantine = _stack([f.quarantine for _, f in rejected], [i for i, _ in rejected])
-            con.register("quarantine_rows", quarantine.to_arrow())
+            con.register("quarantine_rows", quarantine)
             con.execute(
                 "INSERT INTO lake._quarantine BY NAME SELECT _line AS line, column_name, reason, detail, raw, "
                 "$sha256[_file + 1] AS file_sha256, $name[_file + 1] AS file_name, $dataset[_file + 1] AS dataset, "
@@ -407,7 +407,7 @@ def commit(con: duckdb.DuckDBPyConnection, held: Held, files: list[Prepared]) ->
                 counts[index, status] += n
         results = [_result(f, counts[i, "inserted"], counts[i, "corrected"]) for i, f in enumerate(files)]
         ledger = pl.DataFrame([_ledger_row(f, r) for f, r in zip(files, results, strict=True)])
-        con.register("ledger_rows", ledger.to_arrow())
+        con.register("ledger_rows", ledger)
         con.execute("INSERT INTO lake._ingest_ledger BY NAME SELECT * FROM ledger_rows")
         con.unregister("ledger_rows")
         con.execute("COMMIT")
