@@ -23,6 +23,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
@@ -332,7 +333,11 @@ def test_published_warehouse_kpis(ran: Site):
         assert progress == targets > 0 and unknown == 0
         low, high = one("SELECT min(availability_pct), max(availability_pct) FROM analytics.camera_days")
         assert 0 <= low <= high <= 100
-        assert one("SELECT max(date_day) FROM analytics.camera_days")[0] == TODAY
+        # camera-days run to the build's day where the ministry is (after local midnight that is
+        # already tomorrow in UTC)
+        built_at = one("SELECT built_at FROM meta.build")[0]
+        as_of = built_at.astimezone(ZoneInfo(ran.settings.timezone)).date()
+        assert one("SELECT max(date_day) FROM analytics.camera_days")[0] == as_of
         assert one("SELECT count(*) FROM marts.kpi_source_freshness")[0] == 5
         warehouse_crimes = one("SELECT count(*) FROM analytics.crime_reports")[0]
     lake = duckdb.connect(config={"home_directory": str(ran.settings.home)})
