@@ -86,10 +86,11 @@ def _xlsx_frame(path: Path, profile: Profile) -> pl.DataFrame:
 
 def header(path: Path, profile: Profile) -> list[str]:
     """The header cells as the profile would read them (used to pick a profile)."""
-    data = path.read_bytes()[:65536] if profile.format != "xlsx" else b""
     if profile.format == "xlsx":
         cells = _xlsx_frame(path, profile)
         return [c or "" for c in cells.row(0)[1:]] if cells.height else []
+    with path.open("rb") as fh:
+        data = fh.read(65536)
     _check_bytes(path, data, binary_ok=False)
     text = decode(path, data[: data.rfind(b"\n") + 1 or len(data)], profile.encoding)
     lines = text.splitlines()[profile.skip_rows :]
