@@ -14,7 +14,7 @@ from typing import Any
 
 import vl_convert
 
-from briefings.content import Briefing
+from briefings.content import NOTHING, Briefing
 from briefings.i18n import label, text
 
 WIDTH = 560
@@ -127,9 +127,9 @@ def offline_chart(b: Briefing, lang: str) -> Spec:
 
 def movers_chart(b: Briefing, lang: str, n: int) -> Spec:
     rows = [
-        {"kpi": label(lang, m.metric), "pct": m.windows["28d"][2]}
+        {"kpi": label(lang, m.metric), "pct": m.windows["28d"].pct}
         for m in b.top_movers(n)
-        if not m.sensitive and m.windows.get("28d", (0, 0, None))[2] is not None
+        if not m.sensitive and m.windows.get("28d", NOTHING).pct is not None
     ]
     return _spec(
         text(lang, "chart_movers"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 
@@ -30,29 +30,32 @@ with area as (select ? as level),
 metrics as (
     select 'crime' as domain, if(offence_code = 'all', 'crimes_registered', 'offence:' || offence_code) as metric,
            compstat_window, crimes_registered_current as cur, crimes_registered_prior as prior,
-           crimes_registered_pct_change as pct, false as sensitive
+           crimes_registered_pct_change as pct, prior_is_complete as complete,
+           false as sensitive
     from marts.kpi_crime_compstat, area where area_level = area.level
     union all
     select 'crime', 'crimes_against_minors', compstat_window, crimes_against_minors_current,
-           crimes_against_minors_prior, crimes_against_minors_pct_change, true
+           crimes_against_minors_prior, crimes_against_minors_pct_change, prior_is_complete, true
     from marts.kpi_crime_compstat, area where area_level = area.level and offence_code = 'all'
     union all
-    select 'crime', 'dv_crimes', compstat_window, dv_crimes_current, dv_crimes_prior, dv_crimes_pct_change, true
+    select 'crime', 'dv_crimes', compstat_window, dv_crimes_current, dv_crimes_prior, dv_crimes_pct_change,
+           prior_is_complete, true
     from marts.kpi_crime_compstat, area where area_level = area.level and offence_code = 'all'
     union all
     select 'road', unnest(['road_incidents', 'road_killed', 'road_ksi', 'road_children_hurt']), compstat_window,
            unnest([incidents_current, killed_current, ksi_current, children_hurt_current]),
            unnest([incidents_prior, killed_prior, ksi_prior, children_hurt_prior]),
-           unnest([incidents_pct_change, killed_pct_change, ksi_pct_change, children_hurt_pct_change]), false
+           unnest([incidents_pct_change, killed_pct_change, ksi_pct_change, children_hurt_pct_change]),
+           prior_is_complete, false
     from marts.kpi_road_compstat, area where area_level = area.level and cause = 'all'
     union all
     select 'fraud', if(scheme = 'all', 'fraud_reports', 'scheme:' || scheme), compstat_window,
-           fraud_reports_current, fraud_reports_prior, fraud_reports_pct_change, false
+           fraud_reports_current, fraud_reports_prior, fraud_reports_pct_change, prior_is_complete, false
     from marts.kpi_fraud_compstat, area where area_level = area.level
 )
 -- minors / DV counts the policy suppressed for this scope stay NULL
 select domain, metric, compstat_window, if(sensitive, cur, coalesce(cur, 0)), if(sensitive, prior, coalesce(prior, 0)),
-       pct, sensitive
+       pct, complete, sensitive
 from metrics
 """
 
@@ -90,15 +93,26 @@ order by month_end desc limit 1
 """
 
 
+class Window(NamedTuple):
+    """One CompStat window of a KPI. Counts about minors and domestic violence are None where the access
+    policy suppressed them for the scope."""
+
+    current: int | None
+    prior: int | None
+    pct: float | None  # the mart's % change: None when the prior is 0 or not complete
+    prior_complete: bool = True  # the data covers the whole prior-year window (not so in a lake's first year)
+
+
+NOTHING = Window(0, 0, None)  # a window without a row: nothing happened in it
+
+
 @dataclass(frozen=True)
 class Mover:
-    """One KPI's CompStat columns: window → (current, prior, the mart's % change, None when prior is 0).
-
-    Counts about minors and domestic violence are None where the access policy suppressed them for the scope."""
+    """One KPI's CompStat columns: window name → Window."""
 
     domain: str
     metric: str
-    windows: dict[str, tuple[int | None, int | None, float | None]]
+    windows: dict[str, Window]
     sensitive: bool  # crimes against minors / domestic violence
 
     @property
@@ -107,8 +121,8 @@ class Mover:
 
         0 when the volume is too small to mean anything, or when there is nothing a year earlier to compare with
         (history not loaded yet is not a rise)."""
-        cur, prior, _ = self.windows.get(RANK_WINDOW, (0, 0, None))
-        if cur is None or prior is None or prior == 0 or cur + prior < MIN_VOLUME:
+        cur, prior, _, complete = self.windows.get(RANK_WINDOW, NOTHING)
+        if not complete or cur is None or prior is None or prior == 0 or cur + prior < MIN_VOLUME:
             return 0.0
         return (cur - prior) / math.sqrt(cur + prior)
 
@@ -150,9 +164,9 @@ def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
 
 
 def movers(con: duckdb.DuckDBPyConnection, level: str) -> list[Mover]:
-    by_metric: dict[tuple[str, str, bool], dict[str, tuple[int | None, int | None, float | None]]] = {}
-    for domain, metric, window, cur, prior, pct, sensitive in con.execute(MOVERS_SQL, [level]).fetchall():
-        counts = (None if cur is None else int(cur), None if prior is None else int(prior), pct)
+    by_metric: dict[tuple[str, str, bool], dict[str, Window]] = {}
+    for domain, metric, window, cur, prior, pct, complete, sensitive in con.execute(MOVERS_SQL, [level]).fetchall():
+        counts = Window(None if cur is None else int(cur), None if prior is None else int(prior), pct, complete)
         by_metric.setdefault((domain, metric, sensitive), {})[window] = counts
     return [Mover(d, m, w, s) for (d, m, s), w in sorted(by_metric.items())]
 

@@ -19,7 +19,7 @@ import jinja2
 
 from briefings import charts
 from briefings.config import Recipient
-from briefings.content import WINDOWS, Briefing
+from briefings.content import NOTHING, WINDOWS, Briefing
 from briefings.i18n import label, text
 from safelake import notify
 from safelake.settings import Settings
@@ -81,9 +81,9 @@ def mover_rows(b: Briefing, lang: str) -> list[dict[str, Any]]:
     for m in b.top_movers(MOVERS[b.kind]):
         cells = []
         for window in WINDOWS:
-            cur, prior, pct = m.windows.get(window, (0, 0, None))
+            cur, prior, pct, complete = m.windows.get(window, NOTHING)
             cur_s, hidden_cur = _count(cur, b.suppress_below, lang)
-            prior_s, hidden_prior = _count(prior, b.suppress_below, lang)
+            prior_s, hidden_prior = _count(prior, b.suppress_below, lang) if complete else ("–", False)
             hidden = hidden_cur or hidden_prior
             pct_s = "–" if pct is None or hidden else f"{'+' if pct > 0 else ''}{number(pct, lang, 1)}"
             colour = "" if pct is None or hidden or pct == 0 else (WORSE if pct > 0 else BETTER)
@@ -164,12 +164,13 @@ def csv_files(b: Briefing) -> dict[str, bytes]:
     for m in b.movers:
         for window in WINDOWS:
             if window in m.windows:
-                cur, prior, pct = m.windows[window]
+                cur, prior, pct, complete = m.windows[window]
                 cur_s, hidden_cur = _count(cur, b.suppress_below, "en")
                 prior_s, hidden_prior = _count(prior, b.suppress_below, "en")
                 hidden = hidden_cur or hidden_prior
                 kpis.append(
-                    [m.domain, m.metric, window, cur_s if hidden else cur, prior_s if hidden else prior]
+                    [m.domain, m.metric, window, cur_s if hidden else cur]
+                    + [(prior_s if hidden else prior) if complete else ""]
                     + ["" if pct is None or hidden else pct, round(m.score, 2)]
                 )
     offline = [

@@ -136,6 +136,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "prior": ("prior yr", "прошл. год"),
     "pct_change": ("% change", "изм., %"),
     "worse_note": ("Red = worse than the same period last year.", "Красным — хуже, чем год назад."),
+    "no_prior": (
+        "No comparison with last year where the data does not cover the whole prior-year period (–).",
+        "Без сравнения с прошлым годом там, где данные не охватывают весь тот же период год назад (–).",
+    ),
     "suppressed_note": (
         "Counts from 1 to {k} are suppressed (shown as <{k1}).",
         "Значения от 1 до {k} скрыты (показаны как <{k1}).",
@@ -369,13 +373,13 @@ def code(value: str | None, lang: Lang) -> str:
     return names[1] if lang == "ru" else names[0]
 
 
-def _missing(value: object) -> bool:
+def missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def num(value: float | int | None, lang: Lang, digits: int = 0) -> str:
     """1234567.8 -> '1,234,568' (en) or '1 234 568' (ru, non-breaking space); None -> a dash."""
-    if _missing(value):
+    if missing(value):
         return DASH
     text = f"{float(value):,.{digits}f}"
     if lang == "ru":
@@ -384,7 +388,7 @@ def num(value: float | int | None, lang: Lang, digits: int = 0) -> str:
 
 
 def pct(value: float | None, lang: Lang, digits: int = 1, signed: bool = False) -> str:
-    if _missing(value):
+    if missing(value):
         return DASH
     sign = "+" if signed and value > 0 else ""
     return f"{sign}{num(value, lang, digits)}{chr(160) + '%' if lang == 'ru' else '%'}"

@@ -351,7 +351,8 @@ def compstat(
     src: Source, mart: CompStat, metric: str, area: Area, by: Literal["category", "area"], category: str = "all"
 ) -> pd.DataFrame:
     """One count in CompStat layout: a row per category of the area (by='category') or per sub-area (by='area'),
-    and for each window (wtd, 28d, ytd) the current count, the prior-year count and the % change."""
+    and for each window (wtd, 28d, ytd) the current count, the prior-year count, the % change and whether the
+    data covers the whole prior-year window (`<w>_complete`, the same on every row)."""
     if metric not in mart.metrics:
         raise ValueError(f"{metric!r} is not a CompStat count of {mart.table}; use one of {mart.metrics}")
     where, params = _compstat_where(mart, area, by, category)
@@ -360,11 +361,16 @@ def compstat(
         for w in WINDOWS
         for part, name in (("current", "current"), ("prior", "prior"), ("pct_change", "pct"))
     )
+    complete = ", ".join(
+        f"(SELECT bool_and(prior_is_complete) FROM marts.{mart.table} WHERE compstat_window = '{w}') "
+        f'AS "{w}_complete"'
+        for w in WINDOWS
+    )
     key = _key(mart, area, by)
     order = "key = 'all' DESC, " if by == "category" else ""
     return _df(
         src,
-        f"""SELECT {key} AS key, {columns} FROM marts.{mart.table} WHERE {where}
+        f"""SELECT {key} AS key, {columns}, {complete} FROM marts.{mart.table} WHERE {where}
             GROUP BY 1 ORDER BY {order}"ytd_current" DESC NULLS LAST, key""",
         params,
     )
@@ -380,7 +386,7 @@ def compstat_window(
     selected = ", ".join(f"{c}::DOUBLE AS {c}" for c in columns)
     return _df(
         src,
-        f"""SELECT {key} AS key, {selected}, window_start, window_end, prior_start, prior_end
+        f"""SELECT {key} AS key, {selected}, window_start, window_end, prior_start, prior_end, prior_is_complete
             FROM marts.{mart.table} WHERE compstat_window = ? AND {where} ORDER BY {columns[0]} DESC NULLS LAST""",
         [window, *params],
     )

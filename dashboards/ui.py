@@ -178,6 +178,19 @@ def window_caption(frame: pd.DataFrame, lang: Lang) -> None:
     if len(frame) and "window_start" in frame:
         start, end = frame["window_start"].iloc[0], frame["window_end"].iloc[0]
         st.caption(t("window", lang, start=i18n.date(start.date(), lang), end=i18n.date(end.date(), lang)))
+        if "prior_is_complete" in frame and not prior_complete(frame):
+            st.caption(t("no_prior", lang))
+
+
+def prior_complete(frame: pd.DataFrame) -> bool:
+    """Whether the data covers the whole prior-year window of a `queries.compstat_window` frame (the same
+    on every row): without it, prior-year values and changes are not shown."""
+    return bool(len(frame)) and bool(frame["prior_is_complete"].iloc[0])
+
+
+def delta(change: float | None, lang: Lang) -> str | None:
+    """A change in percent (points) as st.metric's delta; none when there is nothing to compare with."""
+    return None if i18n.missing(change) else i18n.pct(change, lang, signed=True)
 
 
 # --- tables ---------------------------------------------------------------------------------------------------
@@ -240,10 +253,15 @@ WORSE = "color: #c62828; font-weight: 600"
 
 def compstat_table(frame: pd.DataFrame, key_label: str, label: Callable[[str], str], lang: Lang) -> None:
     """The CompStat layout for crime, road and fraud: per row, each window's current, prior year and % change;
-    the current and % change cells in red where the count rose against the prior year."""
+    the current and % change cells in red where the count rose against the prior year. A window whose prior
+    year the data does not cover whole (a lake's first year) shows no prior year and no comparison."""
     shown = frame.assign(key=[label(k) for k in frame["key"]])
+    complete: dict[str, bool] = {}
     for w in queries.WINDOWS:  # no row in a window = nothing happened in it
         shown[[f"{w}_current", f"{w}_prior"]] = shown[[f"{w}_current", f"{w}_prior"]].fillna(0)
+        complete[w] = bool(shown[f"{w}_complete"].fillna(False).all())
+        if not complete[w]:
+            shown[[f"{w}_prior", f"{w}_pct"]] = float("nan")
     columns: dict[str, tuple[str, str]] = {"key": (key_label, "text")}
     styles = pd.DataFrame("", index=shown.index, columns=["key"])
     for w in queries.WINDOWS:
@@ -256,7 +274,7 @@ def compstat_table(frame: pd.DataFrame, key_label: str, label: Callable[[str], s
         worse = (shown[f"{w}_current"] > shown[f"{w}_prior"]).map({True: WORSE, False: ""})
         styles[f"{w}_current"], styles[f"{w}_prior"], styles[f"{w}_pct"] = worse, "", worse
     table(shown, columns, lang, styles=styles)
-    st.caption(t("worse_note", lang))
+    st.caption(t("worse_note", lang) + ("" if all(complete.values()) else " " + t("no_prior", lang)))
 
 
 def chart(fig: go.Figure, key: str) -> None:

@@ -180,20 +180,26 @@ def test_cameras_page_matches_the_marts(home: Published, wh: duckdb.DuckDBPyConn
     )
 
 
-def compstat_row(wh: duckdb.DuckDBPyConnection, table: str, metric: str, where: str) -> list[float]:
-    return [
-        float(v or 0)
-        for w in queries.WINDOWS
-        for v in wh.execute(
-            f"SELECT {metric}_current, {metric}_prior FROM marts.{table} WHERE compstat_window = ? AND {where}", [w]
+def compstat_row(wh: duckdb.DuckDBPyConnection, table: str, metric: str, where: str) -> list[float | str]:
+    """Per window the current and prior-year counts the mart holds; a dash for the prior year where the data
+    does not cover the whole prior-year window (then there is no comparison to show)."""
+    row: list[float | str] = []
+    for w in queries.WINDOWS:
+        [complete] = wh.execute(
+            f"SELECT bool_and(prior_is_complete) FROM marts.{table} WHERE compstat_window = ?", [w]
         ).fetchone()
-        or (0, 0)
-    ]
+        current, prior = wh.execute(
+            f"SELECT {metric}_current, {metric}_prior FROM marts.{table} WHERE compstat_window = ? AND {where}", [w]
+        ).fetchone() or (0, 0)
+        row += [float(current or 0), float(prior or 0) if complete else i18n.DASH]
+    return row
 
 
-def shown_row(row: Any) -> list[float]:
+def shown_row(row: Any) -> list[float | str]:
     """A CompStat table row's counts (current and prior year per window), without its label and % changes."""
-    return [float(v) for c, v in row.items() if not isinstance(v, str) and not c.endswith("% change")]
+    windows = {i18n.t(w, "en") for w in queries.WINDOWS}
+    counts = [v for c, v in row.items() if c.split(",")[0] in windows and not c.endswith("% change")]
+    return [v if isinstance(v, str) else float(v) for v in counts]
 
 
 def test_crime_page_compstat_rates_and_minors(home: Published, wh: duckdb.DuckDBPyConnection) -> None:

@@ -39,7 +39,9 @@ if len(total):
     cards[2].metric(
         t("clearance", lang),
         i18n.pct(row["clearance_rate_pct"], lang),
-        delta=i18n.pct(row["clearance_rate_pct"] - row["clearance_rate_pct_prior"], lang, signed=True),
+        delta=ui.delta(row["clearance_rate_pct"] - row["clearance_rate_pct_prior"], lang)
+        if ui.prior_complete(total)
+        else None,
     )
     cards[3].metric(t("camera_share", lang), i18n.pct(row["public_place_cleared_camera_share_pct"], lang))
 rates = queries.compstat_window(src, queries.CRIME, window, area, "area", rate_columns)
@@ -58,8 +60,8 @@ with right:
             "rate_per_100k": (t("rate_per_100k", lang), "num2"),
             "rate_per_10k": (t("rate_per_10k", lang), "num2"),
             "clearance_rate_pct": (t("clearance", lang), "pct"),
-            "clearance_rate_pct_prior": (t("clearance_prior", lang), "pct"),
-        },
+        }
+        | ({"clearance_rate_pct_prior": (t("clearance_prior", lang), "pct")} if ui.prior_complete(rates) else {}),
         lang,
     )
 
@@ -70,11 +72,12 @@ sensitive_columns = tuple(
 minors = queries.compstat_window(src, queries.CRIME, window, area, "area", sensitive_columns)
 columns = {"key": (area_word, "text")}
 for name, prefix in (("minors", "crimes_against_minors"), ("dv", "dv_crimes")):
-    columns |= {
-        f"{prefix}_current": (t(name, lang), "int"),
-        f"{prefix}_prior": (f"{t(name, lang)}, {t('prior', lang)}", "int"),
-        f"{prefix}_pct_change": (f"{t(name, lang)}, {t('pct_change', lang)}", "pct_signed"),
-    }
+    columns[f"{prefix}_current"] = (t(name, lang), "int")
+    if ui.prior_complete(minors):
+        columns |= {
+            f"{prefix}_prior": (f"{t(name, lang)}, {t('prior', lang)}", "int"),
+            f"{prefix}_pct_change": (f"{t(name, lang)}, {t('pct_change', lang)}", "pct_signed"),
+        }
 # The policy's views blank small counts for scopes not cleared for them; a blank count is such a count.
 cleared = src.scope.cleared_for_sensitive
 k = ui.get_settings().suppress_below

@@ -34,13 +34,13 @@ if len(totals):
     cards[0].metric(
         t("fraud_reports", lang),
         i18n.num(row["fraud_reports_current"], lang),
-        delta=i18n.pct(row["fraud_reports_pct_change"], lang, signed=True),
+        delta=ui.delta(row["fraud_reports_pct_change"], lang),
         delta_color="inverse",
     )
     cards[1].metric(
         t("loss_amount", lang),
         i18n.num(row["loss_amount_current"], lang),
-        delta=i18n.pct(row["loss_amount_pct_change"], lang, signed=True),
+        delta=ui.delta(row["loss_amount_pct_change"], lang),
         delta_color="inverse",
     )
     cards[2].metric(t("median_loss", lang), i18n.num(median, lang))

@@ -11,8 +11,12 @@
       measures  - measure columns to sum;
       dimension - optional category column (offence_code, cause, scheme); totals get 'all'.
     Returns one row per window × area (nation, each region, each district) × dimension value
-    (and 'all'), with <m>_current, <m>_prior, <m>_change and <m>_pct_change for each measure.
-    Only areas with a record in either period appear. -#}
+    (and 'all'), with <m>_current, <m>_prior, <m>_change and <m>_pct_change for each measure, and
+    prior_is_complete: whether the data reaches back to the prior period's first day (`daily`'s
+    first date is on or before it). When it does not, as in a lake's first year, the prior counts
+    cover only part of their period: <m>_change and <m>_pct_change are NULL, and readers show no
+    comparison rather than a rise of thousands of per cent. Only areas with a record in either
+    period appear. -#}
 
 {% macro compstat_windows() %}
     select
@@ -46,6 +50,7 @@
 {% macro compstat(daily, measures, dimension=none) %}
     {%- set dim = ('daily.' ~ dimension) if dimension else "'all'" -%}
     {%- set window_cols = "compstat_window, window_order, window_start, window_end, prior_start, prior_end" -%}
+    {%- set complete = "coalesce(coverage.first_day <= prior_start, false)" -%}
     {%- set grouping_sets = [] -%}
     {%- for geo in ["region_code, district_code", "region_code", none] -%}
         {%- set cols = window_cols ~ (", " ~ geo if geo else "") -%}
@@ -56,6 +61,10 @@
 
     windows as (
         {{ compstat_windows() }}
+    ),
+
+    coverage as (
+        select min(date_day) as first_day from {{ daily }}
     ),
 
     in_window as (
@@ -113,6 +122,7 @@
         window_end,
         prior_start,
         prior_end,
+        {{ complete }} as prior_is_complete,
         area_level,
         region_code,
         district_code,
@@ -120,8 +130,10 @@
         {%- for m in measures %}
         {{ m }}_current,
         {{ m }}_prior,
-        {{ m }}_current - {{ m }}_prior as {{ m }}_change,
-        {{ pct_change(m ~ '_current', m ~ '_prior') }} as {{ m }}_pct_change{{ "," if not loop.last }}
+        case when {{ complete }} then {{ m }}_current - {{ m }}_prior end as {{ m }}_change,
+        case when {{ complete }} then {{ pct_change(m ~ '_current', m ~ '_prior') }} end
+            as {{ m }}_pct_change{{ "," if not loop.last }}
         {%- endfor %}
     from rolled_up
+    cross join coverage
 {% endmacro %}

@@ -32,6 +32,7 @@ final as (
         compstat.window_end,
         compstat.prior_start,
         compstat.prior_end,
+        compstat.prior_is_complete,
         compstat.area_level,
         compstat.region_code,
         compstat.district_code,
@@ -40,7 +41,9 @@ final as (
         compstat.crimes_registered_prior,
         compstat.crimes_registered_change,
         compstat.crimes_registered_pct_change,
-        compstat.crimes_registered_current > compstat.crimes_registered_prior as is_worse,
+        case when compstat.prior_is_complete then
+            compstat.crimes_registered_current > compstat.crimes_registered_prior
+        end as is_worse,
         {{ safe_ratio('compstat.crimes_registered_current', 'populations.population', 100000) }} as rate_per_100k,
         {{ safe_ratio('compstat.crimes_registered_current', 'populations.population', 10000) }} as rate_per_10k,
         compstat.crimes_cleared_current,
@@ -63,7 +66,7 @@ final as (
                       'compstat.public_place_crimes_cleared_current', 100, 1) }}
             as public_place_cleared_camera_share_pct,
         -- "top districts by change": 1 = the largest rise in the window
-        case when compstat.area_level = 'district' then
+        case when compstat.area_level = 'district' and compstat.prior_is_complete then
             row_number() over (
                 partition by compstat.compstat_window, compstat.area_level, compstat.dimension_value
                 order by compstat.crimes_registered_change desc, compstat.region_code, compstat.district_code

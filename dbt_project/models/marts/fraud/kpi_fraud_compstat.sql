@@ -31,6 +31,7 @@ final as (
         compstat.window_end,
         compstat.prior_start,
         compstat.prior_end,
+        compstat.prior_is_complete,
         compstat.area_level,
         compstat.region_code,
         compstat.district_code,
@@ -39,7 +40,9 @@ final as (
         compstat.fraud_reports_prior,
         compstat.fraud_reports_change,
         compstat.fraud_reports_pct_change,
-        compstat.fraud_reports_current > compstat.fraud_reports_prior as is_worse,
+        case when compstat.prior_is_complete then
+            compstat.fraud_reports_current > compstat.fraud_reports_prior
+        end as is_worse,
         {{ safe_ratio('compstat.fraud_reports_current', 'populations.population', 100000) }} as reports_per_100k,
         compstat.loss_amount_current,
         compstat.loss_amount_prior,

@@ -13,7 +13,7 @@ final as (
         date_day,
         measure_kind,
         round(actual_to_date, 2) as actual_to_date,
-        round(prior_year_to_date, 2) as prior_year_to_date,
+        case when prior_year_complete then round(prior_year_to_date, 2) end as prior_year_to_date,
         round(milestone_value, 2) as milestone_value,
         milestone_source,
         target_value,

@@ -146,8 +146,10 @@ final as (
         measure_kind,
         round(actual_to_date, 2) as actual_to_date,
         {{ safe_ratio('actual_to_date', 'target_value', 100, 1) }} as pct_of_target,
-        round(prior_year_to_date, 2) as prior_year_to_date,
-        round(prior_year_total, 2) as prior_year_total,
+        -- last year's values only where the data covers last year from its start: a part of a year is
+        -- no comparison (the forecast above falls back to the run rate then)
+        case when prior_year_complete then round(prior_year_to_date, 2) end as prior_year_to_date,
+        case when prior_year_complete then round(prior_year_total, 2) end as prior_year_total,
         round(milestone_value, 2) as milestone_due_value,
         milestone_source,
         round(actual_to_date - milestone_value, 2) as gap_to_milestone,

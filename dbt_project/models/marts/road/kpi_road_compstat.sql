@@ -32,6 +32,7 @@ final as (
         compstat.window_end,
         compstat.prior_start,
         compstat.prior_end,
+        compstat.prior_is_complete,
         compstat.area_level,
         compstat.region_code,
         compstat.district_code,
@@ -50,7 +51,9 @@ final as (
         compstat.ksi_prior,
         compstat.ksi_change,
         compstat.ksi_pct_change,
-        compstat.ksi_current > compstat.ksi_prior as is_worse,
+        case when compstat.prior_is_complete then
+            compstat.ksi_current > compstat.ksi_prior
+        end as is_worse,
         compstat.children_hurt_current,
         compstat.children_hurt_prior,
         compstat.children_hurt_pct_change,
