@@ -9,7 +9,7 @@ import sys
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -18,6 +18,9 @@ from rich.table import Table
 
 from safelake.errors import SafeLakeError
 from safelake.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from ingestion.pipeline import FileResult
 
 app = typer.Typer(
     help="SafeLake: public-safety plan data — ingest, build, status, e-mail briefings.",
@@ -74,6 +77,39 @@ def demo_data(
     console.print(table)
 
 
+PER_FILE_UP_TO = 20  # a daily run is listed file by file; a backfill of hundreds of files by dataset
+
+
+def ingest_summary(results: list[FileResult]) -> Table:
+    """One row per file (per dataset when the run had more than PER_FILE_UP_TO files), then the total.
+    Refused and failed files are named on stderr either way."""
+    per_file = len(results) <= PER_FILE_UP_TO
+    rows: list[tuple[str, list[FileResult]]] = [(r.path.name, [r]) for r in results]
+    if not per_file:
+        groups: dict[str, list[FileResult]] = {}
+        for r in results:
+            groups.setdefault(r.dataset or "(no profile)", []).append(r)
+        rows = list(groups.items())
+    table = Table("file" if per_file else "dataset", "dataset" if per_file else "files", "status", "rows in")
+    for column in ("merged", "duplicates", "quarantined", "reasons"):
+        table.add_column(column)
+    for name, members in [*rows, ("total", results)]:
+        reasons, totals = Counter(), Counter()
+        for r in members:
+            reasons.update(r.reasons)
+            totals.update(rows_in=r.rows_in, merged=r.merged, duplicates=r.duplicates, quarantined=r.quarantined)
+        one_file = per_file and name != "total"
+        statuses = Counter(r.status for r in members).most_common()
+        table.add_row(
+            name,
+            members[0].dataset if one_file else f"{len(members)} file{'' if len(members) == 1 else 's'}",
+            members[0].status if one_file else ", ".join(f"{status} {n}" for status, n in statuses),
+            *(f"{totals[k]:,}" for k in ("rows_in", "merged", "duplicates", "quarantined")),
+            "" if name == "total" else ", ".join(f"{k} {v}" for k, v in reasons.most_common()),
+        )
+    return table
+
+
 @app.command()
 def ingest(
     paths: Annotated[
@@ -91,30 +127,7 @@ def ingest(
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("ingesting", total=total)
         results = run(settings, paths, profile, on_file=lambda r: progress.advance(task))
-    table = Table("file", "dataset", "status", "rows in", "merged", "duplicates", "quarantined", "reasons")
-    for r in results:
-        reasons = ", ".join(f"{k} {v}" for k, v in r.reasons.most_common())
-        table.add_row(
-            r.path.name,
-            r.dataset,
-            r.status,
-            f"{r.rows_in:,}",
-            f"{r.merged:,}",
-            f"{r.duplicates:,}",
-            f"{r.quarantined:,}",
-            reasons,
-        )
-    totals = Counter()
-    for r in results:
-        totals.update(rows_in=r.rows_in, merged=r.merged, duplicates=r.duplicates, quarantined=r.quarantined)
-    table.add_row(
-        "total",
-        "",
-        f"{len(results)} files",
-        *(f"{totals[k]:,}" for k in ("rows_in", "merged", "duplicates", "quarantined")),
-        "",
-    )
-    console.print(table)
+    console.print(ingest_summary(results))
     bad = [r for r in results if r.status in ("refused", "failed")]
     for r in bad:
         err.print(f"[red]{r.status}[/red]: {r.message}", soft_wrap=True)

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -258,3 +259,59 @@ def test_a_reader_after_a_kill_inside_the_catalog_commit_sees_the_lake_as_it_was
     finally:
         con.close()
     assert not Path(catalog + "-journal").exists()
+
+
+def test_the_summary_lists_a_daily_run_by_file_and_a_backfill_by_dataset():
+    from collections import Counter
+
+    from rich.console import Console
+
+    from ingestion.pipeline import FileResult
+    from safelake.cli import PER_FILE_UP_TO, ingest_summary
+
+    def shown(results: list[FileResult]) -> list[list[str]]:
+        console = Console(width=300, record=True)
+        console.print(ingest_summary(results))
+        rows = [line for line in console.export_text().splitlines() if line.startswith(("│", "┃"))]
+        return [[cell.strip() for cell in re.split("[│┃]", line)[1:-1]] for line in rows]
+
+    def result(name: str, dataset: str, quarantined: int = 0, status: str = "ingested") -> FileResult:
+        rows = 10 if status == "ingested" else 0
+        reasons = Counter({"bad_date": quarantined}) if quarantined else Counter()
+        return FileResult(
+            Path(name),
+            status,
+            dataset=dataset,
+            rows_in=rows,
+            inserted=rows - quarantined,
+            quarantined=quarantined,
+            reasons=reasons,
+        )
+
+    daily = [result("crime_1.csv", "crime_report", 2), result("vms_1.jsonl", "camera_status")]
+    header, *rows, total = shown(daily)
+    assert header[:2] == ["file", "dataset"]
+    assert rows == [
+        ["crime_1.csv", "crime_report", "ingested", "10", "8", "0", "2", "bad_date 2"],
+        ["vms_1.jsonl", "camera_status", "ingested", "10", "10", "0", "0", ""],
+    ]
+    assert total[:7] == ["total", "2 files", "ingested 2", "20", "18", "0", "2"]
+
+    backfill = [result(f"crime_{i}.csv", "crime_report", 1) for i in range(PER_FILE_UP_TO)]
+    backfill += [result("junk.bin", "", status="refused")]
+    header, *rows, total = shown(backfill)
+    assert header[:2] == ["dataset", "files"]
+    assert rows == [
+        [
+            "crime_report",
+            f"{PER_FILE_UP_TO} files",
+            f"ingested {PER_FILE_UP_TO}",
+            "200",
+            "180",
+            "0",
+            "20",
+            "bad_date 20",
+        ],
+        ["(no profile)", "1 file", "refused 1", "0", "0", "0", "0", ""],
+    ]
+    assert total[:3] == ["total", f"{PER_FILE_UP_TO + 1} files", f"ingested {PER_FILE_UP_TO}, refused 1"]
