@@ -136,6 +136,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "prior": ("prior yr", "прошл. год"),
     "pct_change": ("% change", "изм., %"),
     "worse_note": ("Red = worse than the same period last year.", "Красным — хуже, чем год назад."),
+    "compstat_through": (
+        "Windows up to {date}, the last whole day.",
+        "Периоды — по {date}, последний полный день.",
+    ),
     "no_prior": (
         "No comparison with last year where the data does not cover the whole prior-year period (–).",
         "Без сравнения с прошлым годом там, где данные не охватывают весь тот же период год назад (–).",

@@ -352,7 +352,8 @@ def compstat(
 ) -> pd.DataFrame:
     """One count in CompStat layout: a row per category of the area (by='category') or per sub-area (by='area'),
     and for each window (wtd, 28d, ytd) the current count, the prior-year count, the % change and whether the
-    data covers the whole prior-year window (`<w>_complete`, the same on every row)."""
+    data covers the whole prior-year window (`<w>_complete`, the same on every row); `through`: the windows'
+    last day."""
     if metric not in mart.metrics:
         raise ValueError(f"{metric!r} is not a CompStat count of {mart.table}; use one of {mart.metrics}")
     where, params = _compstat_where(mart, area, by, category)
@@ -366,6 +367,7 @@ def compstat(
         f'AS "{w}_complete"'
         for w in WINDOWS
     )
+    complete += f", (SELECT max(window_end) FROM marts.{mart.table}) AS through"
     key = _key(mart, area, by)
     order = "key = 'all' DESC, " if by == "category" else ""
     return _df(

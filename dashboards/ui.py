@@ -274,7 +274,10 @@ def compstat_table(frame: pd.DataFrame, key_label: str, label: Callable[[str], s
         worse = (shown[f"{w}_current"] > shown[f"{w}_prior"]).map({True: WORSE, False: ""})
         styles[f"{w}_current"], styles[f"{w}_prior"], styles[f"{w}_pct"] = worse, "", worse
     table(shown, columns, lang, styles=styles)
-    st.caption(t("worse_note", lang) + ("" if all(complete.values()) else " " + t("no_prior", lang)))
+    notes = [t("worse_note", lang)] + ([] if all(complete.values()) else [t("no_prior", lang)])
+    if len(frame) and pd.notna(frame["through"].iloc[0]):
+        notes.insert(0, t("compstat_through", lang, date=i18n.date(frame["through"].iloc[0].date(), lang)))
+    st.caption(" ".join(notes))
 
 
 def chart(fig: go.Figure, key: str) -> None:

@@ -338,6 +338,8 @@ def test_published_warehouse_kpis(ran: Site):
         built_at = one("SELECT built_at FROM meta.build")[0]
         as_of = built_at.astimezone(ZoneInfo(ran.settings.timezone)).date()
         assert one("SELECT max(date_day) FROM analytics.camera_days")[0] == as_of
+        # comparisons with a year earlier end on the last whole day: today's exports are still arriving
+        assert one("SELECT max(window_end) FROM marts.kpi_crime_compstat")[0] == as_of - dt.timedelta(days=1)
         assert one("SELECT count(*) FROM marts.kpi_source_freshness")[0] == 5
         warehouse_crimes = one("SELECT count(*) FROM analytics.crime_reports")[0]
     lake = duckdb.connect(config={"home_directory": str(ran.settings.home)})

@@ -1,9 +1,10 @@
 {#- CompStat: the one implementation of the week-to-date / 28-day / year-to-date comparison
     against the same period a year earlier, used by crime, road safety and fraud.
 
-    compstat_windows(): one row per window with its current and prior-year day ranges.
+    compstat_windows(): one row per window with its current and prior-year day ranges, ending on
+      the last whole day (last_whole_day(): the pinned as_of day, else yesterday).
       wtd and 28d compare with the same weekdays 52 weeks (364 days) earlier, so a Monday is
-      compared with a Monday; ytd compares 1 Jan..as-of with 1 Jan..the same date a year earlier.
+      compared with a Monday; ytd compares 1 Jan..that day with 1 Jan..the same date a year earlier.
 
     compstat(daily, measures, dimension):
       daily     - relation or CTE with date_day, region_code, district_code, the dimension column
@@ -28,22 +29,22 @@
         prior_end
     from (
         select 'wtd' as compstat_window, 1 as window_order,
-            cast(date_trunc('week', {{ as_of_date() }}) as date) as window_start,
-            {{ as_of_date() }} as window_end,
-            cast(date_trunc('week', {{ as_of_date() }}) as date) - 364 as prior_start,
-            {{ as_of_date() }} - 364 as prior_end
+            cast(date_trunc('week', {{ last_whole_day() }}) as date) as window_start,
+            {{ last_whole_day() }} as window_end,
+            cast(date_trunc('week', {{ last_whole_day() }}) as date) - 364 as prior_start,
+            {{ last_whole_day() }} - 364 as prior_end
         union all
         select '28d', 2,
-            {{ as_of_date() }} - 27,
-            {{ as_of_date() }},
-            {{ as_of_date() }} - 27 - 364,
-            {{ as_of_date() }} - 364
+            {{ last_whole_day() }} - 27,
+            {{ last_whole_day() }},
+            {{ last_whole_day() }} - 27 - 364,
+            {{ last_whole_day() }} - 364
         union all
         select 'ytd', 3,
-            cast(date_trunc('year', {{ as_of_date() }}) as date),
-            {{ as_of_date() }},
-            cast(date_trunc('year', {{ as_of_date() }}) - interval 1 year as date),
-            cast({{ as_of_date() }} - interval 1 year as date)
+            cast(date_trunc('year', {{ last_whole_day() }}) as date),
+            {{ last_whole_day() }},
+            cast(date_trunc('year', {{ last_whole_day() }}) - interval 1 year as date),
+            cast({{ last_whole_day() }} - interval 1 year as date)
     ) as windows
 {% endmacro %}
 
