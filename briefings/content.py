@@ -152,6 +152,12 @@ class Briefing:
     suppress_below: int  # the policy's threshold: a suppressed count reads "<N"
     rollout: list[tuple[dt.date, int | None, float | None]]  # month end, cameras installed (to date), plan
 
+    @property
+    def comparable(self) -> bool:
+        """Whether the data covers the ranking window's prior year (not so in a lake's first year: then no
+        KPI can be a mover, and the e-mail says why)."""
+        return all(m.windows[RANK_WINDOW].prior_complete for m in self.movers if RANK_WINDOW in m.windows)
+
     def top_movers(self, n: int) -> list[Mover]:
         moving = [m for m in self.movers if m.score != 0]
         return sorted(moving, key=lambda m: (-abs(m.score), m.metric))[:n]

@@ -218,6 +218,7 @@ def render(b: Briefing, recipient: Recipient, tz: ZoneInfo) -> Rendered:
         "plan": plan_rows(b, lang),
         "cameras": camera_line(b, lang),
         "movers": mover_rows(b, lang),
+        "no_movers": text(lang, "no_movers" if b.comparable else "no_comparison"),
         "windows": WINDOWS,
         "offline": offline_rows(b, lang, tz),
         "offline_total": len(b.offline),

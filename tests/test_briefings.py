@@ -22,10 +22,10 @@ from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
 from briefings import config as briefing_config
-from briefings.config import ConfigError, Schedule, load
+from briefings.config import ConfigError, Recipient, Schedule, load
 from briefings.content import Mover, Window, load_briefing
 from briefings.deliver import Ledger, deliver, due, ledger_path
-from briefings.render import mover_rows
+from briefings.render import mover_rows, render
 from safelake import notify
 from safelake.settings import Settings
 from warehouse.policy import NATIONAL, Scope, connect
@@ -353,7 +353,10 @@ def test_no_comparison_where_the_prior_year_is_not_covered(home):
     }
     covered = {**partial, "28d": Window(400, 300, 33.3)}
     b = b.__class__(**{**b.__dict__, "movers": [Mover("crime", "crimes_registered", partial, sensitive=False)]})
-    assert b.movers[0].score == 0 and b.top_movers(5) == []
+    assert b.movers[0].score == 0 and b.top_movers(5) == [] and not b.comparable
+    boss = Recipient(name="Boss", address="boss@example.org", role="leadership", language="en", briefings=["daily"])
+    rendered = render(b, boss, TZ)
+    assert "No comparison with last year yet" in rendered.text and "No KPI moved" not in rendered.html
     assert Mover("crime", "crimes_registered", covered, sensitive=False).score > 0
     b = b.__class__(**{**b.__dict__, "movers": [Mover("crime", "crimes_registered", covered, sensitive=False)]})
     [row] = mover_rows(b, "en")
@@ -403,7 +406,6 @@ def test_the_html_renders_in_chromium_with_every_chart(home, tmp_path):
     """docs/screenshots/email-briefing.png is made the same way from the dev warehouse:
     `python -m briefings.preview docs/screenshots/email-briefing.png ADDRESS`."""
     from briefings.preview import screenshot
-    from briefings.render import render
 
     loaded = load(home)
     [recipient] = loaded.config.recipients_of("weekly", [BISHKEK_TO])
