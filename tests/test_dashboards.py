@@ -298,7 +298,8 @@ def test_fraud_page_totals_median_and_breakdowns(home: Published, wh: duckdb.Duc
 
 def test_data_health_page_stamps_and_quarantine(home: Published, wh: duckdb.DuckDBPyConnection) -> None:
     at = open_page("data_health")
-    assert metric(at, "Build") == one(wh, "SELECT build_id FROM meta.build")
+    build_id, snapshot = wh.execute("SELECT build_id, lake_snapshot FROM meta.build").fetchone()
+    assert any(f"Build: `{build_id}`" in m.value and f"Lake snapshot: **{snapshot}**" in m.value for m in at.markdown)
     sources = frame(at, "Source")
     assert sources["Rows"].sum() == one(wh, "SELECT sum(row_count) FROM marts.kpi_source_freshness")
     assert sum(values(figure(at, "quarantine")["data"][0]["x"])) == one(

@@ -11,11 +11,17 @@ ctx = ui.page("data_health")
 lang, src, info = ctx.lang, ctx.src, ctx.info
 
 st.subheader(t("warehouse", lang))
-cards = st.columns(4)
-cards[0].metric(t("as_of_day", lang), i18n.date(info["as_of_date"], lang))
-cards[1].metric(t("built_at", lang), i18n.datetime(info["built_at"], lang, ui.get_settings().timezone))
-cards[2].metric(t("build", lang), info["build_id"])
-cards[3].metric(t("lake_snapshot", lang), str(info["lake_snapshot"]))
+# one line, not metric cards: the build time and id are too long for a card and would be cut
+st.markdown(
+    " · ".join(
+        [
+            f"{t('as_of_day', lang)}: **{i18n.date(info['as_of_date'], lang)}**",
+            f"{t('built_at', lang)}: **{i18n.datetime(info['built_at'], lang, ui.get_settings().timezone)}**",
+            f"{t('build', lang)}: `{info['build_id']}`",
+            f"{t('lake_snapshot', lang)}: **{info['lake_snapshot']}**",
+        ]
+    )
+)
 
 st.subheader(t("sources", lang))
 sources = queries.source_freshness(src)
