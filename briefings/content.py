@@ -142,6 +142,7 @@ class Briefing:
     build_id: str
     built_at: dt.datetime
     as_of_date: dt.date
+    compstat_through: dt.date | None  # the CompStat windows' last day: the last whole day (None: no crime data)
     region_name: dict[str, str] | None  # {"en": ..., "ru": ...}; None for the nation
     plan: list[dict[str, Any]]  # the national plan; empty for a regional scope (the policy keeps it national)
     cameras: dict[str, Any] | None
@@ -255,6 +256,7 @@ def load_briefing(settings: Settings, kind: str, scope: Scope) -> Briefing:
             build_id=build_id,
             built_at=built_at,
             as_of_date=as_of,
+            compstat_through=con.execute("select max(window_end) from marts.kpi_crime_compstat").fetchone()[0],
             region_name=region_name,
             plan=_dicts(con, PLAN_SQL),
             cameras=cameras[0] if cameras else None,

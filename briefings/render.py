@@ -219,6 +219,9 @@ def render(b: Briefing, recipient: Recipient, tz: ZoneInfo) -> Rendered:
         "cameras": camera_line(b, lang),
         "movers": mover_rows(b, lang),
         "no_movers": text(lang, "no_movers" if b.comparable else "no_comparison"),
+        "movers_through": text(lang, "movers_through", date=b.compstat_through.strftime("%d.%m.%Y"))
+        if b.compstat_through
+        else "",
         "windows": WINDOWS,
         "offline": offline_rows(b, lang, tz),
         "offline_total": len(b.offline),
