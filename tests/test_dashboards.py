@@ -487,9 +487,16 @@ def test_a_regional_chief_sees_only_their_region_on_every_page(home: Published, 
            WHERE compstat_window = '28d' AND area_level = 'region' AND scheme = 'all'""",
     )
     assert metric(shown["fraud"], "Reports") == f"{reports:,.0f}"
-    assert frame(shown["data_health"], "Source")["Rows"].sum() == one(
-        gb, "SELECT sum(row_count) FROM marts.kpi_source_freshness"
-    )
+    # the feeds as a whole (they describe the data, not a place), then the region's own records
+    health = shown["data_health"]
+    assert frame(health, "Source")["Rows"].sum() == one(gb, "SELECT sum(row_count) FROM marts.kpi_source_freshness")
+    assert "Sources — Bishkek" in [h.value for h in health.subheader]
+    own = frame(health, "Source", 1).set_index("Source")["Records, 28 days"].to_dict()
+    assert own == {
+        i18n.code(dataset, "en"): n
+        for dataset, n in gb.execute("SELECT dataset, records_last_28d FROM marts.kpi_region_reporting").fetchall()
+    }
+    assert 0 < sum(own.values()) < one(wh, "SELECT sum(records_last_28d) FROM marts.kpi_region_reporting")
 
 
 # --- the SQL page -------------------------------------------------------------------------------------------------

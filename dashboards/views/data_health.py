@@ -23,7 +23,8 @@ st.markdown(
     )
 )
 
-st.subheader(t("sources", lang))
+# the feeds as a whole (a feed carries every region); a region's own view follows when one is chosen
+st.subheader(f"{t('sources', lang)} — {t('all_country', lang)}")
 sources = queries.source_freshness(src)
 ui.table(
     sources.assign(
@@ -47,8 +48,26 @@ ui.table(
     lang,
 )
 
-st.subheader(t("silent_regions", lang))
 reporting = queries.region_reporting(src)
+if ctx.area.region:
+    st.subheader(f"{t('sources', lang)} — {ctx.name(ctx.area.region)}")
+    own = reporting[reporting["region_code"] == ctx.area.region]
+    ui.table(
+        own.assign(
+            dataset=[i18n.code(d, lang) for d in own["dataset"]],
+            is_silent=[t("yes" if s else "no", lang) for s in own["is_silent"]],
+        ),
+        {
+            "dataset": (t("dataset", lang), "text"),
+            "last_record_date": (t("newest_record", lang), "date"),
+            "days_since_last_record": (t("days_since", lang), "int"),
+            "records_last_28d": (t("records_28d", lang), "int"),
+            "is_silent": (t("silent", lang), "text"),
+        },
+        lang,
+    )
+
+st.subheader(t("silent_regions", lang))
 silent = reporting[reporting["is_silent"]]
 if silent.empty and not info["silent_sources"]:
     st.success(t("none_silent", lang))
