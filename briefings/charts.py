@@ -147,7 +147,7 @@ def movers_chart(b: Briefing, lang: str, n: int) -> Spec:
 
 
 def rollout_chart(b: Briefing, lang: str) -> Spec:
-    """The region's camera programme this year: cameras installed against the monthly plan."""
+    """The camera programme over the plan's months: cameras installed against the monthly plan."""
     rows = [
         {"month": month.isoformat(), "series": series, "n": n}
         for month, installed, planned in b.rollout

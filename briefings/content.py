@@ -81,7 +81,8 @@ order by o.offline_minutes desc, o.camera_id
 ROLLOUT_SQL = """
 select month_end::date, if(is_measured, cameras_installed, null), planned_installed
 from marts.kpi_camera_rollout_monthly
-where area_level = ? and year(month_end) = year(?::date)
+where area_level = ?
+    and month_end >= (select min(month_end) from marts.kpi_camera_rollout_monthly where planned_installed is not null)
 order by month_end
 """
 
@@ -265,7 +266,7 @@ def load_briefing(settings: Settings, kind: str, scope: Scope) -> Briefing:
             warnings=warnings(con),
             crime_trend=crime_trend(con, as_of),
             suppress_below=settings.suppress_below,
-            rollout=[tuple(row) for row in con.execute(ROLLOUT_SQL, [level, as_of]).fetchall()],
+            rollout=[tuple(row) for row in con.execute(ROLLOUT_SQL, [level]).fetchall()],
         )
     finally:
         con.close()

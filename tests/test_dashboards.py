@@ -246,9 +246,10 @@ def test_region_drill_down_and_filters_in_the_url(home: Published, wh: duckdb.Du
     assert not at.exception
     assert at.query_params == {"lang": "en", "period": "ytd", "region": region, "district": district}
     shown = frame(at, "District")
+    # no row in a window means nothing happened in it (early in January the year to date may be empty)
     assert len(shown) == 1 and shown["YTD"].iloc[0] == one(
         wh,
-        """SELECT incidents_current FROM marts.kpi_road_compstat
+        """SELECT coalesce(max(incidents_current), 0) FROM marts.kpi_road_compstat
            WHERE compstat_window = 'ytd' AND area_level = 'district' AND district_code = ? AND cause = 'all'""",
         [district],
     )

@@ -67,6 +67,7 @@ months as (
         month_start <= {{ as_of_date() }} as is_measured
     from dates
     where month_end >= (select min(installed_on) from cameras)
+        and month_start <= (select max(due_date) from targets)
 
 ),
 
