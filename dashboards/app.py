@@ -15,6 +15,7 @@ from dashboards.i18n import t  # noqa: E402
 st.set_page_config(page_title="SafeLake", page_icon=":material/shield:", layout="wide")
 lang = ui.language()
 user = auth.session_user()
+auth.keep_session()
 if user is None:
     st.navigation([st.Page(auth.login_page, title=t("login", lang), default=True)]).run()
 else:

@@ -1,9 +1,15 @@
 """Who is reading: a SafeLake user from the users file, logged in with a password (scrypt, `warehouse.users`) or
 through OIDC (`st.login`, when `.streamlit/secrets.toml` has an `[auth]` section; the provider's e-mail must be a
-user's `email`). The session keeps the `User`; its `scope` is the scope of every query (see `ui.sidebar`)."""
+user's `email`). The session keeps the `User`; its `scope` is the scope of every query (see `ui.sidebar`).
+
+A password login also leaves a signed session cookie (`warehouse.users.session_token`), so a browser reload or a
+new tab does not ask for the password again until it expires (`SAFELAKE_SESSION_HOURS`) or the user logs out.
+Streamlit cannot set a cookie from the server: a script in the page does (`st.html`), and the server reads it
+back from the request that opened the session (`st.context.cookies`)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,9 +18,12 @@ import streamlit as st
 from dashboards.i18n import Lang, t
 from safelake.errors import SafeLakeError
 from safelake.settings import get_settings
-from warehouse.users import User, authenticate, load_users
+from warehouse.users import User, authenticate, load_users, session_token, user_from_token
 
 USER_KEY = "user"  # session_state: the logged-in warehouse.users.User
+COOKIE = "safelake_session"
+COOKIE_TO_SET_KEY = "cookie_to_set"  # session_state: what the next page run writes to the cookie ("" deletes it)
+LOGGED_OUT_KEY = "logged_out"  # session_state: this session's cookie (read when it opened) is no longer valid
 
 
 def _oidc() -> dict[str, Any] | None:
@@ -33,6 +42,8 @@ def _oidc_email() -> str | None:
 def session_user() -> User | None:
     """The logged-in user, if any; an OIDC login is matched to the users file by e-mail (no match: None)."""
     user = st.session_state.get(USER_KEY)
+    if user is None and not st.session_state.get(LOGGED_OUT_KEY) and (token := st.context.cookies.get(COOKIE)):
+        user = st.session_state[USER_KEY] = user_from_token(get_settings(), token, time.time())
     if user is None and (email := _oidc_email()):
         users = load_users(get_settings())
         user = next((u for u in users.values() if u.email and u.email.lower() == email.lower()), None)
@@ -74,13 +85,29 @@ def login_page() -> None:
             st.error(t("login_wrong", lang))
             return
         st.session_state[USER_KEY] = user
+        st.session_state[COOKIE_TO_SET_KEY] = session_token(settings, user, time.time())
+        st.session_state.pop(LOGGED_OUT_KEY, None)
         st.rerun()
+
+
+def _set_cookie(value: str, max_age: int) -> None:
+    script = f"document.cookie = '{COOKIE}={value}; Max-Age={max_age}; Path=/; SameSite=Strict';"
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
+
+
+def keep_session() -> None:
+    """After a password login, put its token in the browser's cookie (once); after a logout, delete the cookie."""
+    value = st.session_state.pop(COOKIE_TO_SET_KEY, None)
+    if value is not None:
+        _set_cookie(value, int(get_settings().session_hours * 3600) if value else 0)
 
 
 def logout() -> None:
     """Forget the user and everything the session held for them (filters, SQL results); keep the language."""
     for key in [k for k in st.session_state if k != "lang"]:
         del st.session_state[key]
+    st.session_state[LOGGED_OUT_KEY] = True
+    st.session_state[COOKIE_TO_SET_KEY] = ""
     if _oidc_email():
         st.logout()  # clears the provider's cookie and starts a new session
     else:

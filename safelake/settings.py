@@ -41,6 +41,7 @@ class Settings(BaseSettings):
 
     # Access policy (warehouse/policy.py): who sees what, and how analysts' SQL is bounded.
     users_file: Path | None = None  # default SAFELAKE_HOME/users.yaml (`safelake users add`)
+    session_hours: float = Field(12, gt=0)  # a dashboard password login outlives a browser reload this long
     suppress_below: int = Field(5, ge=1)  # minors/DV cells of 1..N-1 are hidden from roles not cleared
     sql_timeout_seconds: float = Field(30, gt=0)
     sql_row_limit: int = Field(10_000, ge=1)

@@ -1,6 +1,6 @@
 """The real app in a real browser (Debian chromium): log in through the login form, every page opens from the
 sidebar, its Plotly charts draw (the SQL page's after a query ran), a screenshot is saved to
-docs/screenshots/<page>.png."""
+docs/screenshots/<page>.png; the login outlives a reload until the logout."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboards import i18n, ui
+from dashboards import auth, i18n, ui
 from safelake.settings import Settings
 from tests.conftest import Published
 from warehouse.users import Role, User, hash_password, save_user
@@ -101,6 +101,16 @@ def test_every_page_draws_its_charts(app_url: str) -> None:
             assert drawn >= 1, key
             assert page.get_by_text("Data as of").count() >= 1, key
             page.screenshot(path=str(SHOTS / f"{key}.png"), full_page=True)
+        # the login outlives a reload (a signed session cookie); a logout ends it, in this tab and after a reload
+        assert [c["name"] for c in page.context.cookies()].count(auth.COOKIE) == 1
+        page.reload()
+        page.get_by_text("Data as of").first.wait_for(timeout=30_000)
+        assert page.get_by_role("button", name="Log in").count() == 0
         page.get_by_role("button", name="Log out").click()
         page.get_by_role("button", name="Log in").wait_for(timeout=30_000)
+        page.wait_for_function(f"!document.cookie.includes('{auth.COOKIE}=')", timeout=30_000)
+        page.reload()
+        page.get_by_role("button", name="Log in").wait_for(timeout=30_000)
+        page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000)
+        assert page.get_by_text("Data as of").count() == 0
         browser.close()

@@ -15,7 +15,15 @@ import pytest
 from safelake.errors import SafeLakeError
 from safelake.settings import Settings
 from warehouse.policy import NATIONAL, QueryRefused, Scope, connect, published_file, run_sql
-from warehouse.users import User, authenticate, hash_password, load_users, save_user
+from warehouse.users import (
+    User,
+    authenticate,
+    hash_password,
+    load_users,
+    save_user,
+    session_token,
+    user_from_token,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -167,6 +175,29 @@ def test_users_file_round_trip_and_bad_entries(settings: Settings) -> None:
     broken.users_path.write_text("users:\n  boss: {role: emperor}\n")
     with pytest.raises(SafeLakeError, match="broken.yaml: not a valid users file"):
         load_users(broken)
+
+
+def test_a_session_token_stands_for_its_user_until_it_expires_or_the_password_changes(settings: Settings) -> None:
+    chief = User(name="chief", role="regional_chief", region_code=REGION, password_hash=hash_password("pw-1-long"))
+    save_user(settings, chief)
+    now = 1_800_000_000.0
+    token = session_token(settings, chief, now)
+    assert user_from_token(settings, token, now + 60) == chief
+    assert settings.users_path.with_name("session.key").stat().st_mode & 0o777 == 0o600
+    hours = settings.session_hours * 3600
+    assert user_from_token(settings, token, now + hours - 1) == chief
+    assert user_from_token(settings, token, now + hours) is None  # expired
+    name, expires, signature = token.split(".")
+    forged = [
+        f"{name}.{int(expires) + 3600}.{signature}",  # a longer life
+        f"{name}.{expires}.{signature[:-1]}{'0' if signature[-1] != '0' else '1'}",
+        "Ym9zcw." + f"{expires}.{signature}",  # another user's name ("boss")
+        "not-a-token",
+        "!!!.1.x",
+    ]
+    assert [user_from_token(settings, f, now) for f in forged] == [None] * len(forged)
+    save_user(settings, chief.model_copy(update={"password_hash": hash_password("pw-2-long")}))
+    assert user_from_token(settings, token, now + 60) is None  # a new password ends the old sessions
 
 
 def test_the_sql_command_line(settings: Settings, tmp_path: Path) -> None:

@@ -75,6 +75,47 @@ def verify_password(user: User, password: str) -> bool:
     return hmac.compare_digest(actual, base64.b64decode(digest))
 
 
+def _session_key(settings: Settings) -> bytes:
+    """The key that signs session tokens: session.key beside the users file, created (mode 0600) on first use."""
+    path = settings.users_path.with_name("session.key")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes()
+    key = secrets.token_bytes(32)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(key)
+    return key
+
+
+def _signature(settings: Settings, name: str, expires: int, password_hash: str) -> str:
+    message = f"{name}\n{expires}\n{password_hash}".encode()
+    return hmac.new(_session_key(settings), message, hashlib.sha256).hexdigest()
+
+
+def session_token(settings: Settings, user: User, now: float) -> str:
+    """A signed token that keeps a password login across browser reloads for `session_hours`. It is bound to
+    the password hash, so a new password (or a removed user) ends every session of the old one."""
+    expires = int(now + settings.session_hours * 3600)
+    name = base64.urlsafe_b64encode(user.name.encode()).decode().rstrip("=")
+    return f"{name}.{expires}.{_signature(settings, user.name, expires, user.password_hash or '')}"
+
+
+def user_from_token(settings: Settings, token: str, now: float) -> User | None:
+    """The user a token from `session_token` stands for, or None if it is malformed, expired or not theirs."""
+    try:
+        encoded, expires_text, signature = token.split(".")
+        name = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+        expires = int(expires_text)
+    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors too
+        return None
+    user = load_users(settings).get(name)
+    if user is None or not user.password_hash or expires <= now:
+        return None
+    expected = _signature(settings, name, expires, user.password_hash)
+    return user if hmac.compare_digest(signature, expected) else None
+
+
 def load_users(settings: Settings) -> dict[str, User]:
     path = settings.users_path
     if not path.exists():
