@@ -5,11 +5,13 @@ docs/screenshots/<page>.png; the login outlives a reload until the logout."""
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,25 +37,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app_url(published: Published, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    users = tmp_path_factory.mktemp("users") / "users.yaml"
-    settings = Settings(home=published.home, users_file=users)
-    save_user(
-        settings,
-        User(name="boss", display_name="Leadership", role=Role.leadership, password_hash=hash_password(PASSWORD)),
-    )
-    port = free_port()
+@contextmanager
+def running_app(env: dict[str, str], cwd: Path, port: int) -> Iterator[str]:
+    """`streamlit run dashboards/app.py` on a loopback port, from `cwd` (where .streamlit/ is read)."""
     command = [str(REPO / ".venv" / "bin" / "streamlit"), "run", str(REPO / "dashboards" / "app.py")]
     command += ["--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true"]
     command += ["--browser.gatherUsageStats", "false"]
-    process = subprocess.Popen(
-        command,
-        cwd=REPO,
-        env=os.environ | published.env | {"SAFELAKE_USERS_FILE": str(users)},
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    process = subprocess.Popen(command, cwd=cwd, env=os.environ | env, stdout=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -69,6 +59,20 @@ def app_url(published: Published, tmp_path_factory: pytest.TempPathFactory) -> I
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def save_users(path: Path, home: Path, email: str | None = None) -> None:
+    settings = Settings(home=home, users_file=path)
+    boss = User(name="boss", display_name="Leadership", role=Role.leadership, email=email)
+    save_user(settings, boss.model_copy(update={"password_hash": hash_password(PASSWORD)}))
+
+
+@pytest.fixture(scope="module")
+def app_url(published: Published, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    users = tmp_path_factory.mktemp("users") / "users.yaml"
+    save_users(users, published.home)
+    with running_app(published.env | {"SAFELAKE_USERS_FILE": str(users)}, REPO, free_port()) as url:
+        yield url
 
 
 def test_every_page_draws_its_charts(app_url: str) -> None:
@@ -114,3 +118,51 @@ def test_every_page_draws_its_charts(app_url: str) -> None:
         page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000)
         assert page.get_by_text("Data as of").count() == 0
         browser.close()
+
+
+def test_single_sign_on_through_an_oidc_provider(published: Published, tmp_path: Path) -> None:
+    """`st.login` against an OpenID provider on loopback (discovery, authorization code, signed ID token): the
+    provider's e-mail picks the SafeLake user; an e-mail no user has is refused, naming it."""
+    import oidc_provider_mock
+    from playwright.sync_api import sync_playwright
+
+    users = tmp_path / "users.yaml"
+    save_users(users, published.home, email="boss@mvd.example")
+    # the provider sends the browser back to the app's root, so the pages come up in the default language
+    sso, as_of = i18n.t("login_sso", "ru"), "Данные на"
+    with oidc_provider_mock.run_server_in_thread() as provider:
+        port = free_port()
+        (tmp_path / ".streamlit").mkdir()
+        (tmp_path / ".streamlit" / "secrets.toml").write_text(
+            f"""[auth]
+redirect_uri = "http://127.0.0.1:{port}/oauth2callback"
+cookie_secret = "{secrets.token_hex(16)}"
+client_id = "safelake-dashboards"
+client_secret = "{secrets.token_hex(16)}"
+server_metadata_url = "http://localhost:{provider.server_port}/.well-known/openid-configuration"
+"""
+        )
+        env = published.env | {"SAFELAKE_USERS_FILE": str(users)}
+        with running_app(env, tmp_path, port) as url, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM))
+            page = browser.new_page()
+
+            def sign_in(email: str) -> None:
+                page.get_by_role("button", name=sso).click()
+                page.get_by_placeholder("sub").fill(email)
+                page.get_by_role("button", name="Authorize").click()
+
+            page.goto(url)
+            sign_in("boss@mvd.example")
+            page.get_by_text(as_of).first.wait_for(timeout=30_000)
+            assert page.locator("[data-testid=stSidebar]").get_by_text(i18n.t("role_leadership", "ru")).count() >= 1
+            page.reload()  # the provider's login is kept in Streamlit's own cookie
+            page.get_by_text(as_of).first.wait_for(timeout=30_000)
+            page.get_by_role("button", name=i18n.t("logout", "ru")).click()
+            page.get_by_role("button", name="End session").click()  # the provider's logout (RP-initiated)
+            page.get_by_role("button", name=sso).wait_for(timeout=30_000)
+
+            sign_in("stranger@example.org")
+            page.get_by_text("нет пользователя SafeLake с адресом stranger@example.org").wait_for(timeout=30_000)
+            assert page.get_by_text(as_of).count() == 0
+            browser.close()
