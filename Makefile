@@ -24,7 +24,7 @@ up: setup
 	$(BIN)/safelake init
 	$(BIN)/safelake users demo
 	@if [ -z "$$(find $(SAFELAKE_HOME)/landing $(SAFELAKE_HOME)/archive -type f -not -name '.*' 2>/dev/null | head -1)" ]; then \
-		$(BIN)/safelake demo-data --start $$(date -d '-365 days' +%F) --days 365; fi
+		$(BIN)/safelake demo-data --days 365; fi
 	@$(BIN)/safelake ingest || echo "make up: the files refused above stay in landing/; going on with the rest"
 	$(BIN)/python -m warehouse.manifest
 	bin/airflow-up

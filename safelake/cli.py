@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -59,7 +60,10 @@ def init() -> None:
 
 @app.command("demo-data")
 def demo_data(
-    start: Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="First day.")] = dt.datetime(2025, 11, 23),
+    start: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="First day; default: the DAYS days up to yesterday, local time."),
+    ] = None,
     days: Annotated[int, typer.Option(min=1, help="Number of days.")] = 365,
     cameras: Annotated[int, typer.Option(min=1, help="Cameras in the registry at the end.")] = 20000,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 1,
@@ -69,8 +73,11 @@ def demo_data(
     from safelake.reference import REFERENCE_DIR
 
     settings = _settings()
+    # yesterday where the data is reported (SAFELAKE_TIMEZONE), not on this machine's clock: the dashboards'
+    # windows end on the local last whole day, which must have data
+    first = start.date() if start else dt.datetime.now(ZoneInfo(settings.timezone)).date() - dt.timedelta(days=days)
     with console.status("generating demo data"):
-        written = generate(settings.landing, start.date(), days, cameras, seed, REFERENCE_DIR / settings.geography)
+        written = generate(settings.landing, first, days, cameras, seed, REFERENCE_DIR / settings.geography)
     table = Table("dataset", "rows", title=f"demo data in {settings.landing}")
     for name, rows in written.items():
         table.add_row(name, f"{rows:,}")

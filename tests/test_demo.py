@@ -6,10 +6,14 @@ import csv
 import fnmatch
 import io
 import json
+import os
+import subprocess
+import sys
 from collections import Counter, defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -362,3 +366,15 @@ def test_camera_status_is_consistent(tmp_path: Path) -> None:
 def test_rejects_impossible_arguments(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="days"):
         generate(tmp_path, START, 0, CAMERAS, 1, REFERENCE)
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])  # UTC+14 and UTC-11: never one date
+def test_demo_data_ends_yesterday_where_the_data_is_reported(tmp_path: Path, zone: str) -> None:
+    """`safelake demo-data --days N` (as `make up` runs it) writes the N days up to yesterday in SAFELAKE_TIMEZONE,
+    so the dashboards' windows, which end on the local last whole day, have data whatever the machine's clock."""
+    env = os.environ | {"SAFELAKE_HOME": str(tmp_path), "SAFELAKE_TIMEZONE": zone}
+    command = [sys.executable, "-m", "safelake", "demo-data", "--days", "2", "--cameras", "50"]
+    subprocess.run(command, env=env, check=True, capture_output=True, timeout=120)
+    yesterday = datetime.now(ZoneInfo(zone)).date() - timedelta(days=1)
+    days = sorted(p.stem.split("_")[-1] for p in (tmp_path / "landing").rglob("vms_status_*.jsonl"))
+    assert days == [f"{yesterday - timedelta(days=1):%Y%m%d}", f"{yesterday:%Y%m%d}"]
