@@ -308,6 +308,31 @@ def test_data_health_page_stamps_and_quarantine(home: Published, wh: duckdb.Duck
     )
 
 
+def test_data_health_names_the_regions_that_went_silent(
+    home: Published, wh: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reporting = queries.region_reporting
+
+    def one_silent(src: queries.Source):  # type: ignore[no-untyped-def]
+        frame = reporting(src).copy()
+        frame.loc[0, ["is_silent", "records_last_28d"]] = [True, 0]
+        return frame
+
+    monkeypatch.setattr(queries, "region_reporting", one_silent)
+    at = open_page("data_health")
+    dataset, region = wh.execute(
+        "SELECT dataset, region_code FROM marts.kpi_region_reporting ORDER BY dataset, region_code LIMIT 1"
+    ).fetchone()
+    silent = frame(at, "Source", 1)
+    assert silent[["Source", "Region", "Records, 28 days"]].to_dict("records") == [
+        {
+            "Source": i18n.code(dataset, "en"),
+            "Region": one(wh, "SELECT name_en FROM analytics.regions WHERE region_code = ?", [region]),
+            "Records, 28 days": 0,
+        }
+    ]
+
+
 def test_every_page_in_russian_has_the_as_of_stamp(home: Published, wh: duckdb.DuckDBPyConnection) -> None:
     build_id = one(wh, "SELECT build_id FROM meta.build")
     for page in ui.PAGES:

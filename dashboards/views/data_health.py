@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboards import charts, i18n, queries, ui
@@ -48,44 +49,39 @@ ui.table(
     lang,
 )
 
+
+def region_records(frame: pd.DataFrame, silent_ones: bool) -> None:
+    """Per source and region: the newest record, days since, records in 28 days; the silent ones name their
+    region, a region's own list says which sources went silent."""
+    columns = {"dataset": (t("dataset", lang), "text")}
+    if silent_ones:
+        columns["region_code"] = (t("region", lang), "text")
+    columns |= {
+        "last_record_date": (t("newest_record", lang), "date"),
+        "days_since_last_record": (t("days_since", lang), "int"),
+        "records_last_28d": (t("records_28d", lang), "int"),
+    }
+    if not silent_ones:
+        columns["is_silent"] = (t("silent", lang), "text")
+    shown = frame.assign(
+        dataset=[i18n.code(d, lang) for d in frame["dataset"]],
+        region_code=[ctx.name(c) for c in frame["region_code"]],
+        is_silent=[t("yes" if s else "no", lang) for s in frame["is_silent"]],
+    )
+    ui.table(shown, columns, lang)
+
+
 reporting = queries.region_reporting(src)
 if ctx.area.region:
     st.subheader(f"{t('sources', lang)} — {ctx.name(ctx.area.region)}")
-    own = reporting[reporting["region_code"] == ctx.area.region]
-    ui.table(
-        own.assign(
-            dataset=[i18n.code(d, lang) for d in own["dataset"]],
-            is_silent=[t("yes" if s else "no", lang) for s in own["is_silent"]],
-        ),
-        {
-            "dataset": (t("dataset", lang), "text"),
-            "last_record_date": (t("newest_record", lang), "date"),
-            "days_since_last_record": (t("days_since", lang), "int"),
-            "records_last_28d": (t("records_28d", lang), "int"),
-            "is_silent": (t("silent", lang), "text"),
-        },
-        lang,
-    )
+    region_records(reporting[reporting["region_code"] == ctx.area.region], silent_ones=False)
 
 st.subheader(t("silent_regions", lang))
 silent = reporting[reporting["is_silent"]]
 if silent.empty and not info["silent_sources"]:
     st.success(t("none_silent", lang))
 else:
-    ui.table(
-        silent.assign(
-            dataset=[i18n.code(d, lang) for d in silent["dataset"]],
-            region_code=[ctx.name(c) for c in silent["region_code"]],
-        ),
-        {
-            "dataset": (t("dataset", lang), "text"),
-            "region_code": (t("region", lang), "text"),
-            "last_record_date": (t("newest_record", lang), "date"),
-            "days_since_last_record": (t("days_since", lang), "int"),
-            "records_last_28d": (t("records_28d", lang), "int"),
-        },
-        lang,
-    )
+    region_records(silent, silent_ones=True)
 
 st.subheader(t("quarantine_by_reason", lang))
 reasons = queries.quarantine_reasons(src)
