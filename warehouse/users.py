@@ -78,14 +78,20 @@ def verify_password(user: User, password: str) -> bool:
 def _session_key(settings: Settings) -> bytes:
     """The key that signs session tokens: session.key beside the users file, created (mode 0600) on first use."""
     path = settings.users_path.with_name("session.key")
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    if path.exists():
         return path.read_bytes()
-    key = secrets.token_bytes(32)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(key)
-    return key
+    # written whole under another name, then linked into place: a second process never reads a half-written
+    # key, and if it linked its own first, that one is used
+    draft = path.with_name(f".session.key.{os.getpid()}")
+    with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
+        fh.write(secrets.token_bytes(32))
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_bytes()
 
 
 def _signature(settings: Settings, name: str, expires: int, password_hash: str) -> str:
