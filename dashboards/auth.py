@@ -15,7 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboards.i18n import Lang, t
+from dashboards.i18n import LANGS, Lang, t
 from safelake.errors import SafeLakeError
 from safelake.settings import get_settings
 from warehouse.users import User, authenticate, load_users, session_token, user_from_token
@@ -37,6 +37,15 @@ def _oidc() -> dict[str, Any] | None:
 
 def _oidc_email() -> str | None:
     return st.user.get("email") if _oidc() and st.user.get("is_logged_in") else None
+
+
+def provider_language() -> Lang | None:
+    """The language the single-sign-on provider gives for its user (the OIDC `locale` claim, e.g. "en-GB"):
+    the provider sends the browser back to the app's root, without the `?lang=` it left with."""
+    if not _oidc() or not st.user.get("is_logged_in"):
+        return None
+    language = str(st.user.get("locale") or "")[:2].lower()
+    return language if language in LANGS else None
 
 
 def session_user() -> User | None:

@@ -73,7 +73,7 @@ def _reset_district() -> None:
 
 def language() -> Lang:
     """The language radio, first in the sidebar (also on the login page)."""
-    _initial("lang", i18n.LANGS, "ru")
+    _initial("lang", i18n.LANGS, auth.provider_language() or "ru")
     return st.sidebar.radio("Язык / Language", i18n.LANGS, key="lang", format_func=i18n.LANG_NAMES.get, horizontal=True)
 
 

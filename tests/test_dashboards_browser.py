@@ -4,6 +4,7 @@ docs/screenshots/<page>.png; the login outlives a reload until the logout."""
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import socket
@@ -122,15 +123,24 @@ def test_every_page_draws_its_charts(app_url: str) -> None:
 
 def test_single_sign_on_through_an_oidc_provider(published: Published, tmp_path: Path) -> None:
     """`st.login` against an OpenID provider on loopback (discovery, authorization code, signed ID token): the
-    provider's e-mail picks the SafeLake user; an e-mail no user has is refused, naming it."""
+    provider's e-mail picks the SafeLake user and its locale the language; an e-mail no user has is refused, naming
+    it."""
     import oidc_provider_mock
     from playwright.sync_api import sync_playwright
 
     users = tmp_path / "users.yaml"
     save_users(users, published.home, email="boss@mvd.example")
-    # the provider sends the browser back to the app's root, so the pages come up in the default language
-    sso, as_of = i18n.t("login_sso", "ru"), "Данные на"
+    sso = i18n.t("login_sso", "ru")  # the login page's language: the default
     with oidc_provider_mock.run_server_in_thread() as provider:
+        # the provider knows the boss's language: the pages open in it (the `locale` claim)
+        claims = json.dumps({"email": "boss@mvd.example", "locale": "en-GB"}).encode()
+        request = urllib.request.Request(
+            f"http://localhost:{provider.server_port}/users/boss@mvd.example",
+            data=claims,
+            method="PUT",
+            headers={"Content-Type": "application/json"},
+        )
+        urllib.request.urlopen(request, timeout=10)
         port = free_port()
         (tmp_path / ".streamlit").mkdir()
         (tmp_path / ".streamlit" / "secrets.toml").write_text(
@@ -154,15 +164,16 @@ server_metadata_url = "http://localhost:{provider.server_port}/.well-known/openi
 
             page.goto(url)
             sign_in("boss@mvd.example")
-            page.get_by_text(as_of).first.wait_for(timeout=30_000)
-            assert page.locator("[data-testid=stSidebar]").get_by_text(i18n.t("role_leadership", "ru")).count() >= 1
+            page.get_by_text("Data as of").first.wait_for(timeout=30_000)
+            assert page.locator("[data-testid=stSidebar]").get_by_text(i18n.t("role_leadership", "en")).count() >= 1
             page.reload()  # the provider's login is kept in Streamlit's own cookie
-            page.get_by_text(as_of).first.wait_for(timeout=30_000)
-            page.get_by_role("button", name=i18n.t("logout", "ru")).click()
+            page.get_by_text("Data as of").first.wait_for(timeout=30_000)
+            page.get_by_role("button", name=i18n.t("logout", "en")).click()
             page.get_by_role("button", name="End session").click()  # the provider's logout (RP-initiated)
             page.get_by_role("button", name=sso).wait_for(timeout=30_000)
 
             sign_in("stranger@example.org")
+            # no locale claim: the default language
             page.get_by_text("нет пользователя SafeLake с адресом stranger@example.org").wait_for(timeout=30_000)
-            assert page.get_by_text(as_of).count() == 0
+            assert page.get_by_text("Данные на").count() == 0
             browser.close()
