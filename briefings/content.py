@@ -81,8 +81,7 @@ order by o.offline_minutes desc, o.camera_id
 ROLLOUT_SQL = """
 select month_end::date, if(is_measured, cameras_installed, null), planned_installed
 from marts.kpi_camera_rollout_monthly
-where area_level = ?
-    and month_end >= (select min(month_end) from marts.kpi_camera_rollout_monthly where planned_installed is not null)
+where area_level = ? and is_plan_month
 order by month_end
 """
 

@@ -201,8 +201,7 @@ def rollout(src: Source, area: Area) -> pd.DataFrame:
     return _df(
         src,
         f"""SELECT * FROM marts.kpi_camera_rollout_monthly
-            WHERE {where} AND month_end >= (
-                SELECT min(month_end) FROM marts.kpi_camera_rollout_monthly WHERE planned_installed IS NOT NULL)
+            WHERE {where} AND is_plan_month
             ORDER BY month_end""",
         params,
     )

@@ -64,7 +64,8 @@ months as (
     select distinct
         month_end,
         least(month_end, {{ as_of_date() }}) as measured_on,
-        month_start <= {{ as_of_date() }} as is_measured
+        month_start <= {{ as_of_date() }} as is_measured,
+        month_end >= (select min(month_end) from milestones) as is_plan_month
     from dates
     where month_end >= (select min(installed_on) from cameras)
         and month_start <= (select max(due_date) from targets)
@@ -151,6 +152,7 @@ final as (
         areas.area_level,
         areas.region_code,
         months.is_measured,
+        months.is_plan_month,
         case when months.is_measured then coalesce(stock.cameras_installed, 0) end as cameras_installed,
         case when months.is_measured then coalesce(stock.cameras_commissioned, 0) end as cameras_commissioned,
         case when months.is_measured then coalesce(reporting.cameras_reporting, 0) end as cameras_reporting,
