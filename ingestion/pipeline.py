@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import hashlib
+import itertools
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -27,6 +28,7 @@ from safelake.reference import geography
 from safelake.settings import Settings
 
 SKIPPED = "already ingested (same checksum and profile)"
+READ_TOGETHER = 8  # files a reader parses in one call at most: Polars spreads them over the cores
 
 
 @dataclass
@@ -50,12 +52,14 @@ class FileResult:
         return self.inserted + self.corrected
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+def fingerprint(path: Path) -> tuple[str, int]:
+    """The file's SHA-256 and its number of lines, in one read."""
+    digest, lines, last = hashlib.sha256(), 0, b"\n"
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest()
+            lines, last = lines + block.count(b"\n"), block[-1:]
+    return digest.hexdigest(), lines + (last != b"\n")
 
 
 def landing_files(settings: Settings) -> list[Path]:
@@ -321,16 +325,14 @@ def _slices(frame: pl.DataFrame, files: int) -> list[pl.DataFrame]:
 
 def _latest_per_file(rows: pl.DataFrame, contract: Contract) -> pl.DataFrame:
     """Of rows of one key in one file, the latest version, else the last line; the rest keep their order.
-    Only rows whose `_key_hash` occurs twice in a file are sorted: a few per cent at most."""
-    shared = rows.select(pl.struct("_file", "_key_hash").is_duplicated()).to_series()
+    Only rows whose `_key_hash` repeats are sorted: a few per cent at most."""
+    shared = rows["_key_hash"].is_duplicated()
     if not shared.any():
         return rows
-    per_file = ["_file", *contract.key]
     order = ["_file", contract.version, "_line"] if contract.version else ["_file", "_line"]
-    rivals = rows.filter(shared)
-    winners = rivals.sort(order).unique(subset=per_file, keep="last")
-    losers = rivals.join(winners, on=["_file", "_line"], how="anti")
-    return rows.join(losers, on=["_file", "_line"], how="anti", maintain_order="left")
+    rivals = rows.with_row_index("_row").filter(shared)
+    winners = rivals.sort(order).unique(subset=["_file", *contract.key], keep="last")["_row"]
+    return rows.filter(~shared | pl.int_range(pl.len(), dtype=pl.get_index_type()).is_in(winners))
 
 
 def _prepare_batch(batch: list[Read], now: dt.datetime, settings: Settings) -> list[Prepared]:
@@ -511,33 +513,73 @@ def _failure(path: Path, exc: Exception) -> FileResult:
     return FileResult(path, "failed", f"{path}: {type(exc).__name__}: {exc}".splitlines()[0])
 
 
-def _read_one(
-    path: Path, forced: Profile | None, ledger: set[tuple[str, str]], settings: Settings
-) -> Read | FileResult:
-    """Checksum, profile and text cells; or why the file goes no further."""
+@dataclass
+class Found:
+    """A file checksummed and matched to its profile, not read yet."""
+
+    path: Path
+    digest: str
+    profile: Profile
+    lines: int
+
+
+def _find(path: Path, forced: Profile | None, ledger: set[tuple[str, str]], settings: Settings) -> Found | FileResult:
+    """Checksum and profile; or why the file goes no further."""
     if not path.is_file():
         return FileResult(path, "refused", f"{path}: no such file")
     try:
-        digest = sha256(path)
+        digest, lines = fingerprint(path)
         profile = forced or choose_profile(path, settings)
-        if (digest, profile.name) in ledger:
-            return FileResult(path, "skipped", SKIPPED, digest, profile.name, profile.dataset)
-        return Read(path, digest, profile, *readers.read(path, profile))
-    except (SafeLakeError, duckdb.Error, pl.exceptions.PolarsError, OSError) as exc:
+    except (SafeLakeError, pl.exceptions.PolarsError, OSError) as exc:
         return _failure(path, exc)
+    if (digest, profile.name) in ledger:
+        return FileResult(path, "skipped", SKIPPED, digest, profile.name, profile.dataset)
+    return Found(path, digest, profile, lines)
+
+
+def _read_one(found: Found) -> Read | FileResult:
+    try:
+        return Read(found.path, found.digest, found.profile, *readers.read(found.path, found.profile))
+    except (SafeLakeError, pl.exceptions.PolarsError, OSError) as exc:
+        return _failure(found.path, exc)
+
+
+def _read_files(
+    paths: list[Path], forced: Profile | None, ledger: set[tuple[str, str]], settings: Settings
+) -> list[Read | FileResult]:
+    """Each file's text cells, or why it goes no further. The files of one profile are read together where the
+    reader can (`readers.read_together`), else one by one."""
+    found = [_find(path, forced, ledger, settings) for path in paths]
+    by_profile: dict[str, dict[Path, Found]] = {}
+    for item in found:
+        if isinstance(item, Found):
+            by_profile.setdefault(item.profile.name, {})[item.path] = item
+    cells: dict[Path, Read] = {}
+    for members in by_profile.values():
+        profile = next(iter(members.values())).profile
+        together = readers.read_together({path: f.lines for path, f in members.items()}, profile)
+        if together is not None:
+            cells.update(
+                (f.path, Read(f.path, f.digest, profile, raw, []))
+                for f, raw in zip(members.values(), together, strict=True)
+            )
+    return [item if isinstance(item, FileResult) else cells.get(item.path) or _read_one(item) for item in found]
 
 
 def _read_group(
     queue: Iterator[Path], forced: Profile | None, ledger: set[tuple[str, str]], settings: Settings
 ) -> list[Read | FileResult] | None:
-    """The next files from `queue`, read, up to the group limits; None when the queue is empty."""
+    """The next files from `queue`, read, up to the group limits; None when the queue is empty. Files are read
+    READ_TOGETHER at a time, so a group can pass the row limit by the files read with the one that reached it."""
     taken, files, rows = [], 0, 0
-    for path in queue:
-        taken.append(read := _read_one(path, forced, ledger, settings))
-        if isinstance(read, Read):
-            files, rows = files + 1, rows + read.raw.height
-            if files >= settings.ingest_group_files or rows >= settings.ingest_group_rows:
-                break
+    while files < settings.ingest_group_files and rows < settings.ingest_group_rows:
+        chunk = list(itertools.islice(queue, min(READ_TOGETHER, settings.ingest_group_files - files)))
+        if not chunk:
+            break
+        for item in _read_files(chunk, forced, ledger, settings):
+            taken.append(item)
+            if isinstance(item, Read):
+                files, rows = files + 1, rows + item.raw.height
     return taken or None
 
 

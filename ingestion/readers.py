@@ -118,6 +118,45 @@ def _require_columns(path: Path, frame: pl.DataFrame, profile: Profile) -> pl.Da
     return frame
 
 
+def _first_lines(data: bytes) -> bytes:
+    """The first JSONL_SAMPLE lines of `data`."""
+    end = -1
+    for _ in range(JSONL_SAMPLE):
+        end = data.find(b"\n", end + 1)
+        if end < 0:
+            return data
+    return data[:end]
+
+
+def _jsonl_keys(head: bytes) -> list[str]:
+    """The keys of the records in `head`, in order of first appearance; ValueError if a line is not a JSON
+    object."""
+    keys: dict[str, None] = {}
+    for line in head.splitlines():
+        if line.strip():
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise ValueError("not a JSON object")
+            keys.update(dict.fromkeys(record))
+    return list(keys)
+
+
+def _jsonl_schema(samples: list[list[str]], profile: Profile) -> dict[str, type[pl.String]]:
+    keys = list(dict.fromkeys(k for sample in samples for k in sample))
+    return dict.fromkeys([*keys, *sorted(profile.source_columns - set(keys))], pl.String)
+
+
+def _record_lines(data: bytes) -> list[int]:
+    """The line number of each record of JSON lines: the lines that are not blank."""
+    return [number for number, line in enumerate(data.split(b"\n"), start=1) if line.strip()]
+
+
+def _drop_unsampled(frame: pl.DataFrame, sample: list[str]) -> pl.DataFrame:
+    """Without the columns of keys this file's sample lacks and none of its records has."""
+    unsampled = [k for k in frame.columns if k != "_line" and k not in sample]
+    return frame.drop([k for k in unsampled if frame[k].null_count() == frame.height])
+
+
 def _read_jsonl(path: Path, data: bytes, profile: Profile) -> tuple[pl.DataFrame, list[tuple[int, str]]]:
     """JSON lines, every value as text; a line that is not a JSON object is returned as a bad row, the
     rest is read. The keys read are those of the first JSONL_SAMPLE records and every key the profile
@@ -125,13 +164,14 @@ def _read_jsonl(path: Path, data: bytes, profile: Profile) -> tuple[pl.DataFrame
     does not map that first appears later is not read (it would only be shown in a quarantined row)."""
     utf8 = _utf8(path, data, profile.encoding)
     try:
-        head = b"\n".join(utf8.split(b"\n", JSONL_SAMPLE)[:JSONL_SAMPLE])
-        sample = pl.read_ndjson(io.BytesIO(head), infer_schema_length=None).columns
-        keys = [*sample, *sorted(profile.source_columns - set(sample))]
-        frame = pl.read_ndjson(io.BytesIO(utf8), schema=dict.fromkeys(keys, pl.String))
-        never = [k for k in keys if k not in sample and frame[k].null_count() == frame.height]
-        return frame.drop(never).with_row_index("_line", offset=1), []
-    except (pl.exceptions.PolarsError, OSError):
+        sample = _jsonl_keys(_first_lines(utf8))
+        frame = pl.read_ndjson(io.BytesIO(utf8), schema=_jsonl_schema([sample], profile))
+        if frame.height == utf8.count(b"\n") + (not utf8.endswith(b"\n")):
+            frame = frame.with_row_index("_line", offset=1)
+        else:  # blank lines, which the parser skips
+            frame = frame.insert_column(0, pl.Series("_line", _record_lines(utf8)))
+        return _drop_unsampled(frame, sample), []
+    except (pl.exceptions.PolarsError, OSError, ValueError):
         pass
     text = decode(path, data, profile.encoding)  # refuses bytes that are not in the declared encoding
     records, bad = [], []
@@ -179,6 +219,53 @@ def read(path: Path, profile: Profile) -> tuple[pl.DataFrame, list[tuple[int, st
             reason = str(exc).strip().splitlines()[0]
             raise FileRefused(f"{path}: cannot be parsed as CSV ({reason}); check the delimiter and quoting") from None
         frame = frame.with_row_index("_line", offset=profile.skip_rows + 2)
-    frame = frame.with_columns(pl.col("_line").cast(pl.Int64))
-    frame = frame.with_columns(pl.exclude("_line").cast(pl.String))
-    return _require_columns(path, frame, profile), bad
+    return _require_columns(path, _as_text(frame), profile), bad
+
+
+def _as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(pl.col("_line").cast(pl.Int64), pl.exclude("_line").cast(pl.String))
+
+
+def read_together(files: dict[Path, int], profile: Profile) -> list[pl.DataFrame] | None:
+    """The text cells of each file (given with its number of lines), as `read` gives them, from one parse of
+    all of them, which Polars spreads over the cores: JSON lines in UTF-8 only. None where that does not
+    apply, or when any file is not plain (a byte-order mark, blank lines, a line that is not a JSON object,
+    missing columns): the caller then reads each file alone, and each gets its own result or error."""
+    if profile.format != "jsonl" or codecs.lookup(profile.encoding).name not in UTF8 or len(files) < 2:
+        return None
+    paths = list(files)
+    try:
+        heads = [_head(path) for path in paths]
+        if any(head.startswith(codecs.BOM_UTF8) for head in heads):
+            return None
+        samples = [_jsonl_keys(head) for head in heads]
+        frame = pl.scan_ndjson(
+            paths,
+            schema=_jsonl_schema(samples, profile),
+            include_file_paths="_path",
+            row_index_name="_line",
+            row_index_offset=1,
+        ).collect()
+    except (pl.exceptions.PolarsError, OSError, ValueError):
+        return None
+    runs = frame["_path"].rle().struct.unnest()
+    if runs["value"].to_list() != [str(path) for path in paths] or runs["len"].to_list() != list(files.values()):
+        return None  # a file with blank lines, whose records are not numbered as its lines
+    frame, frames, offset = _as_text(frame.drop("_path")), [], 0
+    for path, sample, height in zip(paths, samples, runs["len"], strict=True):
+        part = _drop_unsampled(frame.slice(offset, height).with_columns(pl.col("_line") - offset), sample)
+        try:
+            frames.append(_require_columns(path, part, profile))
+        except FileRefused:
+            return None
+        offset += height
+    return frames
+
+
+def _head(path: Path) -> bytes:
+    """The first JSONL_SAMPLE lines of the file."""
+    head = b""
+    with path.open("rb") as fh:
+        while head.count(b"\n") < JSONL_SAMPLE and (block := fh.read(1 << 16)):
+            head += block
+    return _first_lines(head)

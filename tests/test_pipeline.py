@@ -212,7 +212,7 @@ def test_a_file_that_cannot_be_written_does_not_hold_back_its_group(settings, mo
     _, rows = cafc_rows(30)
     fraud = settings.landing / "fraud_report"
     paths = [write_cafc(fraud / f"cafc_{i}.csv", rows[i * 10 : (i + 1) * 10]) for i in range(3)]
-    bad = pipeline.sha256(paths[1])
+    bad, _ = pipeline.fingerprint(paths[1])
     write = pipeline._write
 
     def failing_write(con, contract, rows, files):

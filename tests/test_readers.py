@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
+from ingestion.pipeline import fingerprint
 from ingestion.profiles import Profile
-from ingestion.readers import FileRefused, read
+from ingestion.readers import FileRefused, read, read_together
 
 COLUMNS = {
     "report_id": {"from": "id"},
@@ -112,6 +113,53 @@ def test_jsonl_keys_first_seen_late_are_read_if_mapped_and_a_key_never_sent_is_m
     path.write_text("".join(json.dumps(r) + "\n" for r in records[:1400]), encoding="utf-8")
     with pytest.raises(FileRefused, match=r"missing columns \['cleared'\]"):
         read(path, profile(format="jsonl"))
+
+
+def jsonl(*records: dict) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+def record(n: int, **extra) -> dict:
+    return {"id": n, "when": "2026-01-01", "offence": "кража", "region": "KG-C", "cleared": False} | extra
+
+
+def test_jsonl_line_numbers_count_blank_lines(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text(jsonl(record(1)) + "\n  \n" + jsonl(record(2)), encoding="utf-8")
+    frame, _ = read(path, profile(format="jsonl"))
+    assert frame["_line"].to_list() == [1, 4]
+
+
+def test_jsonl_files_read_together_as_each_alone(tmp_path):
+    """One parse of several files gives each file what reading it alone gives, its own columns and line numbers
+    included; a file that one parse would get wrong or could not read makes it decline, so each is read alone."""
+    jsonl_profile = profile(format="jsonl")
+    plain = {
+        "a": jsonl(record(1), record(2, note="unmapped")),
+        "b": jsonl(*(record(n) for n in range(3, 9))),
+        "c": jsonl(record(9, cleared=None)).rstrip("\n"),
+    }
+    paths = []
+    for name, text in plain.items():
+        paths.append(tmp_path / f"{name}.jsonl")
+        paths[-1].write_text(text, encoding="utf-8")
+    together = read_together({p: fingerprint(p)[1] for p in paths}, jsonl_profile)
+    alone = [read(p, jsonl_profile)[0] for p in paths]
+    assert [(f.columns, f.rows()) for f in together] == [(f.columns, f.rows()) for f in alone]
+    assert "note" in together[0].columns and "note" not in together[1].columns
+
+    odd = {
+        "blank lines": jsonl(record(10)) + "\n" + jsonl(record(11)),
+        "byte-order mark": "\ufeff" + jsonl(record(10)),
+        "a broken line": jsonl(record(10)) + "{not json\n",
+        "a key never sent": jsonl({k: v for k, v in record(10).items() if k != "cleared"}),
+        "no records": "\n",
+    }
+    for name, text in odd.items():
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text(text, encoding="utf-8")
+        assert read_together({paths[0]: 2, path: fingerprint(path)[1]}, jsonl_profile) is None, name
+    assert read_together({p: fingerprint(p)[1] for p in paths}, profile(format="csv")) is None
 
 
 @pytest.mark.parametrize(
