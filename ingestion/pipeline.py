@@ -6,6 +6,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import itertools
+import os
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -489,6 +490,9 @@ def ingest(
 
     with ingest_lock(settings), ThreadPoolExecutor(1) as reader, ThreadPoolExecutor(1) as preparer:
         con = lake.connect(settings)
+        # Half the cores for DuckDB: reading and transforming (Polars) keep the others busy, and more DuckDB
+        # threads only contend with them (docs/benchmarks.md).
+        con.execute(f"SET threads = {max(1, len(os.sched_getaffinity(0)) // 2)}")
         lake.ensure_tables(con)
         ledger = set(con.execute("SELECT file_sha256, profile FROM lake._ingest_ledger").fetchall())
         held = Held(con)
