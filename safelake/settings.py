@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     keep_builds: int = 5
     # Group commit: files read together land in one lake transaction, each with its rows, quarantine and
     # ledger entry, so a file is never partly in the lake. 1 = one lake snapshot per file.
-    ingest_group_files: int = Field(64, ge=1)
+    ingest_group_files: int = Field(256, ge=1)
     ingest_group_rows: int = Field(500_000, ge=1)
 
     # Access policy (warehouse/policy.py): who sees what, and how analysts' SQL is bounded.
