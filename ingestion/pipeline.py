@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import hashlib
-import itertools
 import os
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +28,9 @@ from safelake.reference import geography
 from safelake.settings import Settings
 
 SKIPPED = "already ingested (same checksum and profile)"
-READ_TOGETHER = 8  # files a reader parses in one call at most: Polars spreads them over the cores
+# Files a reader parses in one call at most, Polars spreading them over the cores; and their size at most,
+# since a group's row limit is checked only after each such read.
+READ_TOGETHER, READ_TOGETHER_BYTES = 8, 64 << 20
 
 
 @dataclass
@@ -574,10 +575,11 @@ def _read_group(
     queue: Iterator[Path], forced: Profile | None, ledger: set[tuple[str, str]], settings: Settings
 ) -> list[Read | FileResult] | None:
     """The next files from `queue`, read, up to the group limits; None when the queue is empty. Files are read
-    READ_TOGETHER at a time, so a group can pass the row limit by the files read with the one that reached it."""
+    a few at a time (`_next_files`), so a group can pass the row limit by the files read with the one that
+    reached it."""
     taken, files, rows = [], 0, 0
     while files < settings.ingest_group_files and rows < settings.ingest_group_rows:
-        chunk = list(itertools.islice(queue, min(READ_TOGETHER, settings.ingest_group_files - files)))
+        chunk = _next_files(queue, min(READ_TOGETHER, settings.ingest_group_files - files))
         if not chunk:
             break
         for item in _read_files(chunk, forced, ledger, settings):
@@ -585,6 +587,18 @@ def _read_group(
             if isinstance(item, Read):
                 files, rows = files + 1, rows + item.raw.height
     return taken or None
+
+
+def _next_files(queue: Iterator[Path], most: int) -> list[Path]:
+    """Up to `most` files from `queue`, and fewer once they reach READ_TOGETHER_BYTES."""
+    chunk, size = [], 0
+    for path in queue:
+        chunk.append(path)
+        with suppress(OSError):  # a file that is gone is refused when it is read
+            size += path.stat().st_size
+        if len(chunk) >= most or size >= READ_TOGETHER_BYTES:
+            break
+    return chunk
 
 
 def _prepare_group(taken: list[Read | FileResult], settings: Settings) -> list[Prepared | FileResult]:

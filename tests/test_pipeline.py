@@ -206,6 +206,20 @@ def test_group_commit_gives_what_one_file_at_a_time_gives(tmp_path, monkeypatch)
     assert snapshots[1] < snapshots[0]
 
 
+def test_a_reader_takes_a_few_files_at_a_time_and_fewer_when_they_are_big(tmp_path, monkeypatch):
+    from ingestion import pipeline
+
+    paths = [tmp_path / f"{n}.jsonl" for n in range(3)]
+    for path in paths:
+        path.write_bytes(b"0123456789")
+    monkeypatch.setattr(pipeline, "READ_TOGETHER_BYTES", 15)
+    queue = iter([*paths, tmp_path / "gone.jsonl"])
+    assert pipeline._next_files(queue, 8) == paths[:2]
+    assert pipeline._next_files(queue, 1) == paths[2:]
+    assert pipeline._next_files(queue, 8) == [tmp_path / "gone.jsonl"]
+    assert pipeline._next_files(queue, 8) == []
+
+
 def test_a_file_that_cannot_be_written_does_not_hold_back_its_group(settings, monkeypatch):
     from ingestion import pipeline
 
