@@ -24,15 +24,15 @@ up: setup
 	$(BIN)/safelake init
 	$(BIN)/safelake users demo
 	@if [ -z "$$(find $(SAFELAKE_HOME)/landing $(SAFELAKE_HOME)/archive -type f -not -name '.*' 2>/dev/null | head -1)" ]; then \
-		$(BIN)/safelake demo-data --days 365; fi
+		$(BIN)/python -m tools.demo --days 365; fi
 	@$(BIN)/safelake ingest || echo "make up: the files refused above stay in landing/; going on with the rest"
 	$(BIN)/python -m warehouse.manifest
 	bin/airflow-up
 	@$(MAKE) --no-print-directory dashboards-up
 	$(BIN)/safelake status
-	@eval "$$($(BIN)/python -m safelake.airflow_env)"; \
+	@eval "$$($(BIN)/python -m ops.airflow_env)"; \
 	echo; echo "SafeLake is up:"; \
-	echo "  Airflow     $$AIRFLOW__API__BASE_URL   ($$($(BIN)/python -m safelake.airflow_env --login))"; \
+	echo "  Airflow     $$AIRFLOW__API__BASE_URL   ($$($(BIN)/python -m ops.airflow_env --login))"; \
 	if bin/bg status dashboards; then echo "  Dashboards  http://127.0.0.1:$(DASHBOARD_PORT)"; \
 	else echo "  Dashboards  not yet ($(DASHBOARD_APP) does not exist)"; fi; \
 	echo "  Warehouse   $(SAFELAKE_HOME)/warehouse/current.duckdb (read-only for readers)"; \
@@ -62,15 +62,15 @@ lint: setup
 bench: bench-ingest bench-build bench-dashboards bench-email
 
 bench-ingest: setup
-	$(BIN)/python -m ingestion.bench
+	$(BIN)/python -m tools.bench_ingest
 
 # p50/p95 server time of every dashboard page over 20 AppTest renders (docs/bench-dashboards.json, docs/benchmarks.md).
 bench-dashboards: setup
-	$(BIN)/python -m dashboards.bench
+	$(BIN)/python -m tools.bench_dashboards
 
 # A full build at one year of national scale, then an incremental build after one new day.
 bench-build: setup
-	$(BIN)/python -m warehouse.bench
+	$(BIN)/python -m tools.bench_build
 
 # The dbt docs site of the published warehouse, one static page under SAFELAKE_HOME/warehouse/docs/.
 docs: setup
@@ -78,7 +78,7 @@ docs: setup
 
 # 100 personalised KPI briefings rendered from SAFELAKE_HOME's published warehouse → docs/bench-email.json
 bench-email: setup
-	$(BIN)/python -m briefings.bench
+	$(BIN)/python -m tools.bench_email
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

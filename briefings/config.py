@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from access.policy import Scope
+from access.users import Role, scope_for
 from safelake.errors import SafeLakeError
 from safelake.settings import Settings
-from warehouse.policy import Scope
-from warehouse.users import Role, scope_for
 
 EXAMPLE = Path(__file__).with_name("recipients.example.yaml")
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]

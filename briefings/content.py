@@ -1,6 +1,6 @@
 """What a briefing says, read from the published warehouse in the recipient's scope.
 
-Every read goes through `warehouse.policy.connect(settings, scope)`: a regional scope sees only its
+Every read goes through `access.policy.connect(settings, scope)`: a regional scope sees only its
 region's rows, so the same queries give the national and the regional briefing. The result is a plain
 `Briefing` object (no language, no recipient): rendering and personalising happen in `render`.
 """
@@ -14,8 +14,8 @@ from typing import Any, NamedTuple
 
 import duckdb
 
+from access.policy import Scope, connect
 from safelake.settings import Settings
-from warehouse.policy import Scope, connect
 
 WINDOWS = ("wtd", "28d", "ytd")
 # Movers are ranked on the 28-day window: long enough to be more than noise, short enough to be news.

@@ -23,12 +23,13 @@ from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from access.policy import Scope
 from briefings.config import ConfigError, Loaded, Recipient, load
 from briefings.content import Briefing, build_info, load_briefing
 from briefings.render import delayed_message, render, to_message
 from safelake import notify
 from safelake.settings import Settings
-from warehouse.policy import NoWarehouse, Scope
+from warehouse.publish import NoWarehouse
 
 log = logging.getLogger("briefings")
 LATE_AFTER_SLOT = dt.timedelta(hours=12)  # later than this, a missed briefing waits for its next slot

@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from access.policy import Scope
 from briefings.config import ConfigError, load
 from briefings.content import Briefing, load_briefing
 from briefings.render import Rendered, render, to_message
 from safelake.settings import Settings
-from warehouse.policy import Scope
 
 
 def inline_images(rendered: Rendered) -> str:

@@ -31,8 +31,9 @@ from safelake_airflow import (
 from safelake.contracts import load_contracts
 from safelake.reference import REFERENCE_DIR
 from safelake.settings import get_settings
-from warehouse.build import DBT_PROJECT, dbt_env, staging_path
+from warehouse.build import DBT_PROJECT, dbt_env
 from warehouse.manifest import manifest_path
+from warehouse.publish import staging_path
 
 settings = get_settings()
 RELATIONSHIPS = "test_name:relationships"

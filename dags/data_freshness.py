@@ -30,12 +30,12 @@ def data_freshness() -> None:
     def check_freshness() -> int:
         import logging
 
-        from safelake.freshness import check, notify_oncall
+        from ops.freshness import check, notify_oncall
 
         s = get_settings()
         alerts = check(s)
         for alert in alerts:
-            logging.getLogger("safelake.freshness").warning("ALERT %s", alert.message)
+            logging.getLogger("ops.freshness").warning("ALERT %s", alert.message)
         where = notify_oncall(s, alerts)
         sent = f"e-mailed to {s.oncall_email} via {where}" if where else "none new to e-mail"
         print(f"{len(alerts)} alert(s); {sent}")

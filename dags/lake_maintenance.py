@@ -29,7 +29,7 @@ settings = get_settings()
 def lake_maintenance() -> None:
     @task
     def compact_lake() -> dict:
-        from safelake.maintenance import compact
+        from ops.maintenance import compact
 
         report = compact(get_settings())
         print(f"lake files {report['files_before']} -> {report['files_after']}: {report}")
@@ -37,7 +37,7 @@ def lake_maintenance() -> None:
 
     @task
     def expire_snapshots() -> dict:
-        from safelake.maintenance import expire_snapshots
+        from ops.maintenance import expire_snapshots
 
         report = expire_snapshots(get_settings())
         print(f"lake snapshots {report['snapshots_before']} -> {report['snapshots_after']}: {report}")
@@ -45,7 +45,7 @@ def lake_maintenance() -> None:
 
     @task
     def prune_builds() -> dict:
-        from safelake.maintenance import prune_builds
+        from ops.maintenance import prune_builds
 
         report = prune_builds(get_settings())
         print(f"warehouse builds {report['builds_before']} -> {report['builds_after']}")
@@ -53,7 +53,7 @@ def lake_maintenance() -> None:
 
     @task
     def apply_archive_retention() -> dict:
-        from safelake.maintenance import apply_archive_retention
+        from ops.maintenance import apply_archive_retention
 
         report = apply_archive_retention(get_settings())
         print(f"archive: {report['files_deleted']} file(s) deleted, {report['bytes_freed']:,} bytes freed")

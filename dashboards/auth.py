@@ -1,8 +1,8 @@
-"""Who is reading: a SafeLake user from the users file, logged in with a password (scrypt, `warehouse.users`) or
+"""Who is reading: a SafeLake user from the users file, logged in with a password (scrypt, `access.users`) or
 through OIDC (`st.login`, when `.streamlit/secrets.toml` has an `[auth]` section; the provider's e-mail must be a
 user's `email`). The session keeps the `User`; its `scope` is the scope of every query (see `ui.sidebar`).
 
-A password login also leaves a signed session cookie (`warehouse.users.session_token`), so a browser reload or a
+A password login also leaves a signed session cookie (`access.users.session_token`), so a browser reload or a
 new tab does not ask for the password again until it expires (`SAFELAKE_SESSION_HOURS`) or the user logs out.
 Streamlit cannot set a cookie from the server: a script in the page does (`st.html`), and the server reads it
 back from the request that opened the session (`st.context.cookies`)."""
@@ -15,12 +15,12 @@ from typing import Any
 
 import streamlit as st
 
+from access.users import User, authenticate, load_users, session_token, user_from_token
 from dashboards.i18n import LANGS, Lang, t
 from safelake.errors import SafeLakeError
 from safelake.settings import get_settings
-from warehouse.users import User, authenticate, load_users, session_token, user_from_token
 
-USER_KEY = "user"  # session_state: the logged-in warehouse.users.User
+USER_KEY = "user"  # session_state: the logged-in access.users.User
 COOKIE = "safelake_session"
 COOKIE_TO_SET_KEY = "cookie_to_set"  # session_state: what the next page run writes to the cookie ("" deletes it)
 LOGGED_OUT_KEY = "logged_out"  # session_state: this session's cookie (read when it opened) is no longer valid

@@ -1,4 +1,4 @@
-"""Every query the dashboards run, against the published warehouse's marts, through `warehouse.policy`.
+"""Every query the dashboards run, against the published warehouse's marts, through `access.policy`.
 
 Results are cached (st.cache_data, TTL) keyed on the build id and the reader's scope (both in `Source`)
 and the filters; a new publish changes the build id, so nothing stale is served after it. The logged-in user's
@@ -16,8 +16,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from access.policy import Scope, connect, schema_catalog
 from safelake.settings import Settings, get_settings
-from warehouse.policy import Scope, connect, published_file, schema_catalog
+from warehouse.publish import published_file
 
 TTL_SECONDS = 600
 WINDOWS = ("wtd", "28d", "ytd")
@@ -106,7 +107,7 @@ def _df(src: Source, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
 
 
 def open_source(scope: Scope, settings: Settings | None = None) -> Source:
-    """The current build for this scope; raises warehouse.policy.NoWarehouse when nothing is published."""
+    """The current build for this scope; raises access.policy.NoWarehouse when nothing is published."""
     path = str(published_file(settings or get_settings()))
     return Source(_build_id(path, scope), path, scope)
 
@@ -480,7 +481,7 @@ def quarantine_reasons(src: Source) -> pd.DataFrame:
 @_cached
 def catalog(src: Source) -> pd.DataFrame:
     """The schema browser: marts and analytics tables, their columns, types and (when the build has them) the dbt
-    descriptions, from `warehouse.policy.schema_catalog` on the scope's connection."""
+    descriptions, from `access.policy.schema_catalog` on the scope's connection."""
     cursor = _connection(src.path, src.scope).cursor()
     try:
         rows = schema_catalog(cursor)

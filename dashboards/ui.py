@@ -14,11 +14,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from access.users import Role, User
 from dashboards import auth, charts, i18n, queries
 from dashboards.i18n import Lang, t
 from safelake.settings import get_settings
-from warehouse.policy import NoWarehouse
-from warehouse.users import Role, User
+from warehouse.publish import NoWarehouse
 
 GEO_DIR = Path(__file__).parent / "geo"
 PAGES = ("plan", "cameras", "crime", "road", "fraud", "data_health", "sql")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import hashlib
 import os
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from ingestion.transform import apply_profile, unreadable
 from safelake import lake
 from safelake.contracts import Contract, load_contracts
 from safelake.errors import SafeLakeError
+from safelake.locks import lake_lock
 from safelake.reference import geography
 from safelake.settings import Settings
 
@@ -113,14 +113,6 @@ def choose_profile(path: Path, settings: Settings) -> Profile:
         "add one in ingestion/profiles/ or pass --profile NAME"
     )
 
-
-@contextmanager
-def ingest_lock(settings: Settings) -> Iterator[None]:
-    """One ingesting process at a time, so two runs never merge the same file twice."""
-    settings.lake_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.lake_dir / "ingest.lock").open("w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        yield
 
 
 @dataclass
@@ -489,7 +481,7 @@ def ingest(
         for result in _commit_group(con, held, group, settings) if group else []:
             done(result)
 
-    with ingest_lock(settings), ThreadPoolExecutor(1) as reader, ThreadPoolExecutor(1) as preparer:
+    with lake_lock(settings), ThreadPoolExecutor(1) as reader, ThreadPoolExecutor(1) as preparer:
         con = lake.connect(settings)
         # Half the cores for DuckDB: reading and transforming (Polars) keep the others busy, and more DuckDB
         # threads only contend with them (docs/benchmarks.md).

@@ -1,1 +1,1 @@
-"""SafeLake: the data platform behind a national public-safety action plan."""
+"""SafeLake's core: settings, errors, contracts, reference data, the lake and its locks."""

@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     ingest_group_files: int = Field(256, ge=1)
     ingest_group_rows: int = Field(500_000, ge=1)
 
-    # Access policy (warehouse/policy.py): who sees what, and how analysts' SQL is bounded.
+    # Access policy (access/policy.py): who sees what, and how analysts' SQL is bounded.
     users_file: Path | None = None  # default SAFELAKE_HOME/users.yaml (`safelake users add`)
     session_hours: float = Field(12, gt=0)  # a dashboard password login outlives a browser reload this long
     suppress_below: int = Field(5, ge=1)  # minors/DV cells of 1..N-1 are hidden from roles not cleared

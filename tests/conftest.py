@@ -44,9 +44,9 @@ class Published:
 def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
     """Built once per test session and shared read-only: readers' tests (dashboards, e-mails, SQL) must not
     write into it. The demo data ends yesterday, so the warehouse's as-of day is today."""
-    from ingestion.demo import generate
     from ingestion.pipeline import ingest
     from safelake.reference import REFERENCE_DIR
+    from tools.demo import generate
     from warehouse.build import build
 
     days = 120

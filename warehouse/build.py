@@ -8,15 +8,10 @@ Every build, green or not, leaves builds/<id>.json.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import hashlib
-import json
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
@@ -24,60 +19,23 @@ import duckdb
 
 from safelake import lake
 from safelake.errors import SafeLakeError
+from safelake.locks import build_lock
 from safelake.reference import REFERENCE_DIR
 from safelake.settings import Settings
+from warehouse.publish import (
+    BuildRecord,
+    builds_dir,
+    current_path,
+    load_record,
+    prune,
+    publish,
+    published_build,
+    save_record,
+    staging_path,
+    stamp,
+)
 
 DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
-PUBLISHED_SCHEMAS = ("marts", "analytics")
-
-
-@dataclass
-class BuildRecord:
-    build_id: str
-    started_at: str
-    finished_at: str = ""
-    status: str = "running"  # published | failed
-    lake_snapshot: int | None = None
-    incremental: bool = False
-    results: dict[str, int] = field(default_factory=dict)
-    failures: list[str] = field(default_factory=list)
-    row_counts: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-    # the dbt code this build ran (code_fingerprint) and, when it skipped the dbt unit tests, the
-    # published build that passed them with that same code
-    code_fingerprint: str = ""
-    unit_tests_passed_in: str = ""
-
-
-def builds_dir(settings: Settings) -> Path:
-    return settings.warehouse_dir / "builds"
-
-
-def current_path(settings: Settings) -> Path:
-    return settings.warehouse_dir / "current.duckdb"
-
-
-def records(settings: Settings) -> list[BuildRecord]:
-    """Every build's record, oldest first."""
-    return [BuildRecord(**json.loads(p.read_text())) for p in sorted(builds_dir(settings).glob("*.json"))]
-
-
-def load_record(settings: Settings, build_id: str) -> BuildRecord:
-    """One build's record (builds/<id>.json): what Airflow tasks pass between them is only the id."""
-    path = builds_dir(settings) / f"{build_id}.json"
-    if not path.exists():
-        raise SafeLakeError(f"no build record {path}; was the build started in another SAFELAKE_HOME?")
-    return BuildRecord(**json.loads(path.read_text()))
-
-
-def last_build(settings: Settings) -> BuildRecord | None:
-    found = records(settings) if builds_dir(settings).exists() else []
-    return found[-1] if found else None
-
-
-def published_build(settings: Settings) -> str | None:
-    current = current_path(settings)
-    return current.resolve().stem if current.is_symlink() else None
 
 
 def lake_snapshot(settings: Settings) -> int:
@@ -153,51 +111,6 @@ def _summarise(result, record: BuildRecord) -> None:
         record.failures.append("dbt build did not succeed (see warehouse/dbt_logs/dbt.log)")
 
 
-def _stamp(target: Path, record: BuildRecord) -> None:
-    """Row counts, and the build record inside the file itself (the as-of stamp readers show)."""
-    con = duckdb.connect(str(target))
-    try:
-        tables = con.execute(
-            "SELECT schema_name || '.' || table_name, estimated_size FROM duckdb_tables() "
-            f"WHERE schema_name IN {PUBLISHED_SCHEMAS} ORDER BY 1"
-        ).fetchall()
-        record.row_counts = {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name, _ in tables}
-        con.execute("CREATE SCHEMA IF NOT EXISTS meta")
-        con.execute(
-            "CREATE OR REPLACE TABLE meta.build AS SELECT ?::VARCHAR AS build_id, ?::TIMESTAMPTZ AS built_at, "
-            "?::BIGINT AS lake_snapshot",
-            [record.build_id, record.finished_at, record.lake_snapshot],
-        )
-    finally:
-        con.close()
-
-
-def publish(settings: Settings, target: Path) -> None:
-    """Swap current.duckdb to the new build with one atomic rename of a symlink."""
-    link = current_path(settings)
-    tmp = link.with_name(f".current-{secrets.token_hex(4)}")
-    tmp.symlink_to(target.relative_to(link.parent))
-    os.replace(tmp, link)
-
-
-def prune(settings: Settings) -> None:
-    """Keep the newest N published builds (and never the one being served); failed builds keep their record."""
-    published = [r.build_id for r in records(settings) if r.status == "published"]
-    keep = set(published[-settings.keep_builds :]) | {published_build(settings), staging_path(settings).stem}
-    for path in builds_dir(settings).glob("*.duckdb"):
-        if path.stem not in keep:
-            path.unlink()
-
-
-def staging_path(settings: Settings) -> Path:
-    """The build in progress; one at a time (the CLI holds a lock, the DAG runs with max_active_runs=1)."""
-    return builds_dir(settings) / "next.duckdb"
-
-
-def _save(settings: Settings, record: BuildRecord) -> None:
-    (builds_dir(settings) / f"{record.build_id}.json").write_text(json.dumps(asdict(record), indent=2))
-
-
 def code_fingerprint(settings: Settings, project: Path = DBT_PROJECT) -> str:
     """What the dbt unit tests' outcome depends on: the dbt project's files, the reference data its
     seeds load, the time zone and geography it reads, and the dbt and DuckDB versions. Unit tests run
@@ -246,7 +159,7 @@ def start_build(settings: Settings, full_refresh: bool = False, reuse_unit_tests
     record.code_fingerprint = code_fingerprint(settings)
     if reuse_unit_tests:
         record.unit_tests_passed_in = unit_tests_passed_in(settings, record.code_fingerprint)
-    _save(settings, record)
+    save_record(settings, record)
     return record
 
 
@@ -268,11 +181,11 @@ def finish_build(settings: Settings, record: BuildRecord) -> BuildRecord:
         staging.unlink(missing_ok=True)
     else:
         target = builds_dir(settings) / f"{record.build_id}.duckdb"
-        _stamp(staging, record)
+        stamp(staging, record)
         os.replace(staging, target)
         publish(settings, target)
         record.status = "published"
-    _save(settings, record)
+    save_record(settings, record)
     prune(settings)
     return record
 
@@ -284,14 +197,6 @@ def build(settings: Settings, full_refresh: bool = False) -> BuildRecord:
         result = run_dbt(dbt_args(record), dbt_env(settings, staging_path(settings), record.lake_snapshot), settings)
         _summarise(result, record)
         return finish_build(settings, record)
-
-
-@contextmanager
-def build_lock(settings: Settings) -> Iterator[None]:
-    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.warehouse_dir / "build.lock").open("w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        yield
 
 
 def require_success(record: BuildRecord, settings: Settings) -> None:

@@ -11,8 +11,8 @@ import tempfile
 from pathlib import Path
 
 from safelake.settings import Settings, get_settings
-from warehouse.build import dbt_env, last_build, run_dbt
-from warehouse.policy import published_file
+from warehouse.build import dbt_env, run_dbt
+from warehouse.publish import last_build, published_file
 
 
 def generate_docs(settings: Settings) -> Path:

@@ -15,7 +15,8 @@ from pathlib import Path
 from safelake.errors import SafeLakeError
 from safelake.reference import REFERENCE_DIR
 from safelake.settings import Settings, get_settings
-from warehouse.build import DBT_PROJECT, dbt_env, run_dbt, staging_path
+from warehouse.build import DBT_PROJECT, dbt_env, run_dbt
+from warehouse.publish import staging_path
 
 PROJECT_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
 

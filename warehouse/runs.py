@@ -11,8 +11,9 @@ import sys
 
 from safelake.errors import SafeLakeError
 from safelake.settings import Settings
-from warehouse.build import builds_dir, finish_build, last_build, load_record, published_build, start_build
+from warehouse.build import finish_build, start_build
 from warehouse.manifest import is_stale, write_manifest
+from warehouse.publish import builds_dir, last_build, load_record, published_build
 
 
 def build_not_before(settings: Settings, manual: bool = False, now: dt.datetime | None = None) -> dt.datetime:

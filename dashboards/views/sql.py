@@ -1,4 +1,4 @@
-"""SQL for analysts: an editor whose query goes through `warehouse.policy.run_sql` only (checked, scoped, time- and
+"""SQL for analysts: an editor whose query goes through `access.policy.run_sql` only (checked, scoped, time- and
 row-limited, audited), the result as a table, an automatic chart and CSV/Parquet downloads; each user's saved
 queries; a schema browser of marts and analytics with the dbt descriptions."""
 
@@ -11,9 +11,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import streamlit as st
 
+from access.policy import QueryRefused, QueryResult, run_sql
 from dashboards import auth, charts, i18n, queries, saved_queries, ui
 from dashboards.i18n import t
-from warehouse.policy import QueryRefused, QueryResult, run_sql
 
 EXAMPLE = (
     "SELECT region_code, sum(crimes_registered) AS crimes\nFROM marts.agg_crime_daily\nGROUP BY 1\nORDER BY 2 DESC"

@@ -1,0 +1,1 @@
+"""Operations: the `safelake` command line, data-freshness alerts, lake maintenance, status, Airflow's environment."""

@@ -1,0 +1,152 @@
+"""Is data still arriving? Alerts when a source or a region has sent nothing for longer than its
+threshold, and when the last warehouse build failed.
+
+"Sent" means a file was ingested (the lake's ledger) for a source, and a row arrived (its
+_ingested_at) for a region, across the datasets that carry a region code. Thresholds are settings
+(SAFELAKE_FRESHNESS_HOURS per dataset, SAFELAKE_REGION_FRESHNESS_HOURS). The same alert is e-mailed
+again only after SAFELAKE_ALERT_REPEAT_HOURS; it is logged on every check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from safelake import lake, notify
+from safelake.contracts import load_contracts
+from safelake.reference import geography
+from safelake.settings import Settings
+
+
+@dataclass(frozen=True)
+class Alert:
+    key: str  # what the alert is about, stable across checks: e-mails are de-duplicated by it
+    message: str
+
+
+def _age(hours: float) -> str:
+    return f"{hours / 24:.1f} days" if hours >= 48 else f"{hours:.0f} h"
+
+
+def _when(moment: dt.datetime | None, settings: Settings) -> str:
+    if moment is None:
+        return "never"
+    return moment.astimezone(ZoneInfo(settings.timezone)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _hours(now: dt.datetime, moment: dt.datetime | None) -> float:
+    return float("inf") if moment is None else (now - moment).total_seconds() / 3600
+
+
+def lake_alerts(settings: Settings, now: dt.datetime) -> list[Alert]:
+    """Sources (datasets with a threshold) and regions that have sent nothing for too long."""
+    if settings.lake_catalog is None and not (settings.lake_dir / "catalog.sqlite").exists():
+        return [Alert("lake", f"no lake in {settings.home}: nothing has ever been ingested (run `safelake init`)")]
+    contracts = load_contracts()
+    watched = [name for name in settings.freshness_hours if name in contracts]
+    regional = [name for name in watched if contracts[name].time and "region_code" in contracts[name].column_names]
+    alerts: list[Alert] = []
+    con = lake.connect(settings, read_only=True)
+    try:
+        received = dict(
+            con.execute("SELECT dataset, max(ingested_at) FROM lake._ingest_ledger GROUP BY dataset").fetchall()
+        )
+        last_by_region: dict[str, dict[str, dt.datetime]] = {}
+        for name in regional:
+            for region, last in con.execute(
+                f"SELECT region_code, max(_ingested_at) FROM lake.{name} GROUP BY region_code"
+            ).fetchall():
+                last_by_region.setdefault(region, {})[name] = last
+    finally:
+        con.close()
+    for name in watched:
+        limit, last = settings.freshness_hours[name], received.get(name)
+        if _hours(now, last) > limit:
+            since = "has never sent a file" if last is None else f"has sent nothing for {_age(_hours(now, last))}"
+            alerts.append(
+                Alert(
+                    f"source:{name}",
+                    f"source {name} {since} (threshold {_age(limit)}; last file {_when(last, settings)})",
+                )
+            )
+    if not regional:
+        return alerts
+    limit = settings.region_freshness_hours
+    regions = geography(settings.geography).regions
+    for code, region_name in zip(regions["region_code"], regions["name_en"], strict=True):
+        per_dataset = last_by_region.get(code, {})
+        last = max(per_dataset.values(), default=None)
+        if _hours(now, last) > limit:
+            since = "has never sent a record" if last is None else f"has sent nothing for {_age(_hours(now, last))}"
+            detail = "; ".join(f"{name} {_when(per_dataset.get(name), settings)}" for name in regional)
+            alerts.append(
+                Alert(
+                    f"region:{code}",
+                    f"region {code} ({region_name}) {since} (threshold {_age(limit)}; last record by dataset: "
+                    f"{detail})",
+                )
+            )
+    return alerts
+
+
+def build_alerts(settings: Settings) -> list[Alert]:
+    """The last warehouse build, if it failed (the previous good build is still served)."""
+    from warehouse.publish import builds_dir, last_build, published_build
+
+    last = last_build(settings)
+    if last is None or last.status != "failed":
+        return []
+    failures = "; ".join(last.failures[:3]) + (f"; and {len(last.failures) - 3} more" if len(last.failures) > 3 else "")
+    return [
+        Alert(
+            f"build:{last.build_id}",
+            f"warehouse build {last.build_id} failed at {last.finished_at} and was not published "
+            f"({failures or 'no detail'}); still serving build {published_build(settings) or 'none'}; "
+            f"see {builds_dir(settings) / (last.build_id + '.json')}",
+        )
+    ]
+
+
+def check(settings: Settings, now: dt.datetime | None = None) -> list[Alert]:
+    now = now or dt.datetime.now(dt.UTC)
+    return lake_alerts(settings, now) + build_alerts(settings)
+
+
+def _state_path(settings: Settings):
+    return settings.run_dir / "alerts_sent.json"
+
+
+def due(settings: Settings, alerts: list[Alert], now: dt.datetime) -> list[Alert]:
+    """The alerts not e-mailed within SAFELAKE_ALERT_REPEAT_HOURS."""
+    path = _state_path(settings)
+    sent = json.loads(path.read_text()) if path.exists() else {}
+    repeat = dt.timedelta(hours=settings.alert_repeat_hours)
+    return [a for a in alerts if a.key not in sent or now - dt.datetime.fromisoformat(sent[a.key]) >= repeat]
+
+
+def _remember(settings: Settings, alerts: list[Alert], now: dt.datetime) -> None:
+    path = _state_path(settings)
+    sent = json.loads(path.read_text()) if path.exists() else {}
+    sent.update({a.key: now.isoformat() for a in alerts})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(sent, indent=2, sort_keys=True))
+    tmp.replace(path)
+
+
+def notify_oncall(settings: Settings, alerts: list[Alert], now: dt.datetime | None = None) -> str | None:
+    """E-mail the alerts that are due, in one message to the on-call address; returns where it went."""
+    now = now or dt.datetime.now(dt.UTC)
+    fresh = due(settings, alerts, now)
+    if not fresh:
+        return None
+    subject = f"{len(fresh)} data alert(s): " + ", ".join(a.key for a in fresh[:4]) + ("..." if len(fresh) > 4 else "")
+    body = "\n".join(
+        [f"SafeLake checked at {_when(now, settings)}:", "", *(f"- {a.message}" for a in fresh), ""]
+        + ["Thresholds: SAFELAKE_FRESHNESS_HOURS, SAFELAKE_REGION_FRESHNESS_HOURS; `safelake status` shows the lake."]
+    )
+    where = notify.alert(settings, subject, body)
+    _remember(settings, fresh, now)
+    return where

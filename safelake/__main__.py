@@ -1,3 +1,0 @@
-from safelake.cli import main
-
-main()

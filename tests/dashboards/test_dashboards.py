@@ -1,0 +1,619 @@
+"""AppTest tests of every dashboard page against the session's published warehouse: no exception, and the figures
+shown equal the warehouse's numbers (read here with plain SQL through the same read-only door, in the logged-in
+user's scope); the login, a regional chief's view of every page, and the SQL page."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from access.policy import connect, schema_catalog
+from access.users import Role, User, hash_password, save_user
+from dashboards import charts, i18n, queries, saved_queries, ui
+from safelake.settings import get_settings
+from tests.conftest import Published
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "app.py")
+REGION = "KG-GB"
+# name: (role, region, password)
+USERS = {
+    "boss": (Role.leadership, None, "boss-password"),
+    "ana": (Role.analyst, None, "ana-password"),
+    "chief": (Role.regional_chief, REGION, "chief-password"),
+}
+
+
+def create_users(path: Path) -> None:
+    settings = get_settings().model_copy(update={"users_file": path})
+    for name, (role, region, password) in USERS.items():
+        user = User(name=name, display_name=name.title(), role=role, region_code=region)
+        save_user(settings, user.model_copy(update={"password_hash": hash_password(password)}))
+
+
+@pytest.fixture(scope="module")
+def home(published: Published, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
+    users = tmp_path_factory.mktemp("users") / "users.yaml"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SAFELAKE_HOME", str(published.home))
+        patch.setenv("SAFELAKE_USERS_FILE", str(users))
+        get_settings.cache_clear()
+        create_users(users)
+        yield published
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def wh(home: Published) -> duckdb.DuckDBPyConnection:
+    """The national, cleared view: what the leadership user "boss" sees."""
+    return connect(home.settings())
+
+
+def scoped(user: str) -> duckdb.DuckDBPyConnection:
+    role, region, _ = USERS[user]
+    return connect(get_settings(), User(name=user, role=role, region_code=region).scope)
+
+
+def one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
+    return con.execute(sql, params or []).fetchone()[0]
+
+
+def login(at: AppTest, name: str, password: str) -> AppTest:
+    at.text_input(key="login_name").input(name)
+    at.text_input(key="login_password").input(password)
+    return (
+        next(b for b in at.button if b.label == i18n.t("login_button", at.query_params.get("lang", "ru"))).click().run()
+    )
+
+
+def open_page(page: str, user: str = "boss", **params: str) -> AppTest:
+    """The page as `user`, logged in through the login form; no table may show an empty cell as "None"."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"lang": "en"} | params)
+    at.run()
+    login(at, user, USERS[user][2])
+    if page != "plan":
+        at.switch_page(f"views/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    for shown in at.dataframe:
+        assert not shown.value.isna().any().any(), shown.value  # st.dataframe would draw "None"
+    return at
+
+
+def figure(at: AppTest, key: str) -> dict[str, Any]:
+    (chart,) = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
+    return json.loads(chart.proto.spec)
+
+
+def values(field: Any) -> list[Any]:
+    """A trace's data array: Plotly sends numeric arrays as base64 ("bdata") with a dtype and shape."""
+    if isinstance(field, dict) and "bdata" in field:
+        array = np.frombuffer(base64.b64decode(field["bdata"]), dtype=field["dtype"])
+        if "shape" in field:
+            array = array.reshape([int(n) for n in str(field["shape"]).split(",")])
+        return array.tolist()
+    return list(field)
+
+
+def metric(at: AppTest, label: str) -> str:
+    (value,) = [m.value for m in at.metric if m.label == label]
+    return value
+
+
+def frame(at: AppTest, first_column: str, nth: int = 0):  # type: ignore[no-untyped-def]
+    return [d.value for d in at.dataframe if d.value.columns[0] == first_column][nth]
+
+
+def test_plan_page_bullets_burnup_and_since_yesterday(home: Published, wh: duckdb.DuckDBPyConnection) -> None:
+    at = open_page("plan")
+    targets = wh.execute(
+        "SELECT target_id, actual_to_date, target_value, status FROM marts.kpi_plan_progress"
+    ).fetchall()
+    assert len(targets) >= 10
+    for target_id, actual, target, status in targets:
+        bars = figure(at, f"bullet_{target_id}")["data"]
+        assert bars[1]["x"] == [pytest.approx(actual)]
+        assert bars[1]["marker"]["color"] == charts.STATUS_COLOURS.get(status, charts.NEUTRAL)
+        assert [s["x"] for s in bars if s.get("name") == "Target"] == [[pytest.approx(target)]]
+    installed = wh.execute(
+        """SELECT cameras_installed FROM marts.kpi_camera_rollout_monthly
+           WHERE area_level = 'nation' AND is_measured AND planned_installed IS NOT NULL ORDER BY month_end"""
+    ).fetchall()
+    burnup = figure(at, "burnup")["data"]
+    assert burnup[0]["name"] == "Installed" and values(burnup[0]["y"]) == [v for (v,) in installed]
+    added = one(
+        wh,
+        """SELECT max(b.actual_to_date) FILTER (WHERE b.date_day = p.measured_through)
+                - max(b.actual_to_date) FILTER (WHERE b.date_day = p.measured_through - 1)
+           FROM marts.kpi_plan_burnup b JOIN marts.kpi_plan_progress p USING (target_id)
+           WHERE target_id = 'cameras_installed'""",
+    )
+    since = [m.value for m in at.markdown if m.value.startswith("**Since yesterday:**")][0]
+    assert (f"Cameras installed +{added:,.0f}" in since) == (added > 0)
+    regions = frame(at, "Region")
+    assert regions["Installed"].sum() == one(
+        wh,
+        """SELECT sum(cameras_installed) FROM marts.kpi_camera_rollout_monthly WHERE area_level = 'region'
+           AND month_end = (SELECT max(month_end) FROM marts.kpi_camera_rollout_monthly WHERE is_measured)""",
+    )
+
+
+def test_cameras_page_matches_the_marts(home: Published, wh: duckdb.DuckDBPyConnection) -> None:
+    at = open_page("cameras", period="ytd")  # ytd -> the 30-day camera window
+    nation = "rolling_window = '30d' AND group_level = 'nation'"
+    availability = one(wh, f"SELECT availability_pct FROM marts.kpi_camera_availability WHERE {nation}")
+    assert metric(at, "Availability") == f"{availability:.2f}%"
+    assert metric(at, "Offline now") == f"{one(wh, 'SELECT count(*) FROM marts.kpi_cameras_offline_now'):,}"
+    over_24h = one(wh, "SELECT count(*) FROM marts.kpi_cameras_offline_now WHERE is_offline_over_24h")
+    assert metric(at, "Offline > 24 h") == f"{over_24h:,}"
+    mttr = one(wh, f"SELECT mttr_minutes / 60 FROM marts.kpi_camera_availability WHERE {nation}")
+    assert metric(at, "MTTR, h") == f"{mttr:,.1f}"
+    # contractors are added up from the camera rows; they must agree with the mart's own contractor rows,
+    # to the last shown digit: two sums of the same minutes in another order may round either side of it
+    shown = frame(at, "Contractor").set_index("Contractor")
+    for contractor, pct, mtbf in wh.execute(
+        """SELECT contractor, availability_pct, mtbf_hours FROM marts.kpi_camera_availability
+           WHERE rolling_window = '30d' AND group_level = 'contractor' AND contractor IS NOT NULL"""
+    ).fetchall():
+        assert shown.loc[contractor, "Availability"] == pytest.approx(pct, abs=0.01 + 1e-9)
+        assert shown.loc[contractor, "MTBF, h"] == pytest.approx(mtbf, rel=1e-3)
+    worst = frame(at, "Camera", 1)
+    assert len(worst) == 20
+    assert worst["Availability"].iloc[0] == one(
+        wh,
+        """SELECT min(availability_pct) FROM marts.kpi_camera_availability
+           WHERE rolling_window = '30d' AND group_level = 'camera'""",
+    )
+    assert worst["Availability"].is_monotonic_increasing
+    assert values(figure(at, "downtime_by_cause")["data"][0]["x"])[0] == one(
+        wh,
+        """SELECT max(camera_hours_down) FROM marts.kpi_camera_downtime_by_cause
+           WHERE rolling_window = '30d' AND area_level = 'nation'""",
+    )
+
+
+def compstat_row(wh: duckdb.DuckDBPyConnection, table: str, metric: str, where: str) -> list[float | str]:
+    """Per window the current and prior-year counts the mart holds; a dash for the prior year where the data
+    does not cover the whole prior-year window (then there is no comparison to show)."""
+    row: list[float | str] = []
+    for w in queries.WINDOWS:
+        [complete] = wh.execute(
+            f"SELECT bool_and(prior_is_complete) FROM marts.{table} WHERE compstat_window = ?", [w]
+        ).fetchone()
+        current, prior = wh.execute(
+            f"SELECT {metric}_current, {metric}_prior FROM marts.{table} WHERE compstat_window = ? AND {where}", [w]
+        ).fetchone() or (0, 0)
+        row += [float(current or 0), float(prior or 0) if complete else i18n.DASH]
+    return row
+
+
+def shown_row(row: Any) -> list[float | str]:
+    """A CompStat table row's counts (current and prior year per window), without its label and % changes."""
+    windows = {i18n.t(w, "en") for w in queries.WINDOWS}
+    counts = [v for c, v in row.items() if c.split(",")[0] in windows and not c.endswith("% change")]
+    return [v if isinstance(v, str) else float(v) for v in counts]
+
+
+def test_crime_page_compstat_rates_and_minors(home: Published, wh: duckdb.DuckDBPyConnection) -> None:
+    at = open_page("crime")
+    by_category = frame(at, "Category")
+    assert by_category.iloc[0]["Category"] == "All"
+    assert shown_row(by_category.iloc[0]) == compstat_row(
+        wh, "kpi_crime_compstat", "crimes_registered", "area_level = 'nation' AND offence_code = 'all'"
+    )
+    by_region = frame(at, "Region").set_index("Region")
+    for code, name in wh.execute("SELECT region_code, name_en FROM analytics.regions").fetchall():
+        where = f"area_level = 'region' AND region_code = '{code}' AND offence_code = 'all'"
+        assert shown_row(by_region.loc[name]) == compstat_row(wh, "kpi_crime_compstat", "crimes_registered", where)
+    rate = one(
+        wh,
+        """SELECT rate_per_100k FROM marts.kpi_crime_compstat
+           WHERE compstat_window = '28d' AND area_level = 'nation' AND offence_code = 'all'""",
+    )
+    assert metric(at, "Per 100,000") == f"{rate:,.2f}"
+    minors = frame(at, "Region", 2).set_index("Region")  # leadership: cleared, the counts as they are
+    for name, count in wh.execute(
+        """SELECT r.name_en, c.crimes_against_minors_current FROM marts.kpi_crime_compstat c JOIN analytics.regions r
+           USING (region_code) WHERE compstat_window = '28d' AND area_level = 'region' AND offence_code = 'all'"""
+    ).fetchall():
+        assert minors.loc[name, "Against minors"] == count
+    heat = values(figure(at, "hour_weekday")["data"][0]["z"])
+    assert sum(map(sum, heat)) == one(
+        wh, "SELECT sum(crimes_registered) FROM marts.kpi_crime_hour_weekday_profile WHERE area_level = 'nation'"
+    )
+
+
+def test_region_drill_down_and_filters_in_the_url(home: Published, wh: duckdb.DuckDBPyConnection) -> None:
+    region, district = wh.execute(
+        "SELECT region_code, min(district_code) FROM analytics.districts GROUP BY 1 ORDER BY 1 LIMIT 1"
+    ).fetchone()
+    at = open_page("crime", period="ytd", region=region)
+    names = {
+        n for (n,) in wh.execute("SELECT name_en FROM analytics.districts WHERE region_code = ?", [region]).fetchall()
+    }
+    assert set(frame(at, "District")["District"]) <= names | {"Unknown"}
+    at.session_state["district"] = district  # the sidebar's widget state (AppTest drops the sidebar after a switch)
+    at.run()
+    at.switch_page("views/road.py").run()  # filters persist across pages and stay in the URL
+    assert not at.exception
+    assert at.query_params == {"lang": "en", "period": "ytd", "region": region, "district": district}
+    shown = frame(at, "District")
+    # no row in a window means nothing happened in it (early in January the year to date may be empty)
+    assert len(shown) == 1 and shown["YTD"].iloc[0] == one(
+        wh,
+        """SELECT coalesce(max(incidents_current), 0) FROM marts.kpi_road_compstat
+           WHERE compstat_window = 'ytd' AND area_level = 'district' AND district_code = ? AND cause = 'all'""",
+        [district],
+    )
+    at.session_state["region"] = ""
+    at.run()
+    assert "district" not in at.query_params and "region" not in at.query_params
+
+
+def test_road_page_ksi_compstat_and_holidays(home: Published, wh: duckdb.DuckDBPyConnection) -> None:
+    at = open_page("road")
+    [measure] = [r for r in at.radio if r.label == "Measure"]
+    measure.set_value("ksi").run()
+    assert not at.exception
+    cause = frame(at, "Cause")
+    assert shown_row(cause.iloc[0]) == compstat_row(
+        wh, "kpi_road_compstat", "ksi", "area_level = 'nation' AND cause = 'all'"
+    )
+    periods = frame(at, "Period")
+    assert len(periods) == one(wh, "SELECT count(*) FROM marts.kpi_road_holiday_periods")
+    daily = values(figure(at, "road_daily")["data"][0]["y"])
+    assert sum(daily) == one(
+        wh,
+        """SELECT sum(incidents) FROM marts.agg_road_daily
+           WHERE date_day > (SELECT max(as_of_date) FROM marts.kpi_source_freshness) - 365""",
+    )
+
+
+def test_fraud_page_totals_median_and_breakdowns(home: Published, wh: duckdb.DuckDBPyConnection) -> None:
+    at = open_page("fraud")
+    nation = "compstat_window = '28d' AND area_level = 'nation' AND scheme = 'all'"
+    reports, loss, start, end = wh.execute(
+        f"SELECT fraud_reports_current, loss_amount_current, window_start, window_end FROM marts.kpi_fraud_compstat "
+        f"WHERE {nation}"
+    ).fetchone()
+    assert metric(at, "Reports") == f"{reports:,.0f}"
+    assert metric(at, "Loss, KGS") == f"{loss:,.0f}"
+    median = one(
+        wh,
+        """SELECT median(loss_amount_reporting) FROM analytics.fraud_reports
+           WHERE has_loss AND reported_date BETWEEN ? AND ?""",
+        [start, end],
+    )
+    assert metric(at, "Median loss, KGS") == f"{median:,.0f}"
+    assert sum(values(figure(at, "fraud_scheme")["data"][0]["x"])) == reports
+    assert sum(values(figure(at, "fraud_victim_age_group")["data"][0]["x"])) == reports
+
+
+def test_data_health_page_stamps_and_quarantine(home: Published, wh: duckdb.DuckDBPyConnection) -> None:
+    at = open_page("data_health")
+    build_id, snapshot = wh.execute("SELECT build_id, lake_snapshot FROM meta.build").fetchone()
+    assert any(f"Build: `{build_id}`" in m.value and f"Lake snapshot: **{snapshot}**" in m.value for m in at.markdown)
+    sources = frame(at, "Source")
+    assert sources["Rows"].sum() == one(wh, "SELECT sum(row_count) FROM marts.kpi_source_freshness")
+    assert sum(values(figure(at, "quarantine")["data"][0]["x"])) == one(
+        wh, "SELECT sum(rows_quarantined) FROM marts.kpi_quarantine_reasons"
+    )
+
+
+def test_data_health_names_the_regions_that_went_silent(
+    home: Published, wh: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reporting = queries.region_reporting
+
+    def one_silent(src: queries.Source):  # type: ignore[no-untyped-def]
+        frame = reporting(src).copy()
+        frame.loc[0, ["is_silent", "records_last_28d"]] = [True, 0]
+        return frame
+
+    monkeypatch.setattr(queries, "region_reporting", one_silent)
+    at = open_page("data_health")
+    dataset, region = wh.execute(
+        "SELECT dataset, region_code FROM marts.kpi_region_reporting ORDER BY dataset, region_code LIMIT 1"
+    ).fetchone()
+    silent = frame(at, "Source", 1)
+    assert silent[["Source", "Region", "Records, 28 days"]].to_dict("records") == [
+        {
+            "Source": i18n.code(dataset, "en"),
+            "Region": one(wh, "SELECT name_en FROM analytics.regions WHERE region_code = ?", [region]),
+            "Records, 28 days": 0,
+        }
+    ]
+
+
+def test_every_page_in_russian_has_the_as_of_stamp(home: Published, wh: duckdb.DuckDBPyConnection) -> None:
+    build_id = one(wh, "SELECT build_id FROM meta.build")
+    for page in ui.PAGES:
+        at = open_page(page, lang="ru")
+        assert at.title[0].value == i18n.t(page, "ru")
+        assert any(c.value.startswith("Данные на ") and build_id in c.value for c in at.caption)
+    offline = one(wh, "SELECT count(*) FROM marts.kpi_cameras_offline_now")
+    at = open_page("cameras", lang="ru")
+    assert metric(at, "Не в сети сейчас") == f"{offline:,}".replace(",", "\u00a0")
+
+
+def test_every_page_says_no_data_yet_without_a_warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAFELAKE_HOME", str(tmp_path / "empty"))
+    monkeypatch.setenv("SAFELAKE_USERS_FILE", str(tmp_path / "users.yaml"))
+    get_settings.cache_clear()
+    try:
+        create_users(tmp_path / "users.yaml")
+        for page in ui.PAGES:
+            at = open_page(page)
+            assert [i.value for i in at.info] == [i18n.t("no_data", "en")]
+            assert "make up" in at.main.markdown[-1].value and "safelake build" in at.main.markdown[-1].value
+    finally:
+        get_settings.cache_clear()
+
+
+def test_without_a_users_file_the_login_page_says_how_to_create_users(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAFELAKE_HOME", str(tmp_path / "empty"))
+    monkeypatch.setenv("SAFELAKE_USERS_FILE", str(tmp_path / "missing.yaml"))
+    get_settings.cache_clear()
+    try:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.query_params["lang"] = "en"
+        at.run()
+        assert not at.exception
+        [notice] = [i.value for i in at.info]
+        assert "safelake users demo" in notice and "safelake users add" in notice and "missing.yaml" in notice
+        assert not at.text_input and not at.button
+    finally:
+        get_settings.cache_clear()
+
+
+def test_number_and_date_formats() -> None:
+    import datetime as dt
+
+    assert i18n.num(1234567.891, "en", 1) == "1,234,567.9"
+    assert i18n.num(1234567.891, "ru", 1) == "1\u00a0234\u00a0567,9"
+    assert i18n.pct(-3.26, "ru", signed=True) == "-3,3\u00a0%"
+    assert i18n.pct(4.0, "en", signed=True) == "+4.0%"
+    assert i18n.num(None, "en") == i18n.DASH
+    assert i18n.date(dt.date(2026, 3, 8), "ru") == "8 мар 2026"
+    assert i18n.code("speeding", "ru") == "Превышение скорости" and i18n.code("new_code", "en") == "New code"
+
+
+def test_choropleth_draws_features_by_code() -> None:
+    square = {"type": "Polygon", "coordinates": [[[74, 42], [75, 42], [75, 43], [74, 43], [74, 42]]]}
+    geojson = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {"code": "KG-C"}, "geometry": square}],
+    }
+    fig = charts.choropleth(geojson, ["KG-C"], [12.5], "en")
+    assert fig.data[0].locations == ("KG-C",) and fig.layout.map.center.lon == 74.5
+
+
+# --- login ----------------------------------------------------------------------------------------------------
+
+
+def test_login_refuses_a_wrong_password_lets_the_right_one_in_and_logs_out(home: Published) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert [t.value for t in at.title] == ["Log in"]
+    login(at, "chief", "not-the-password")
+    assert [e.value for e in at.error] == [i18n.t("login_wrong", "en")]
+    assert [t.value for t in at.title] == ["Log in"] and not at.dataframe
+    login(at, "chief", USERS["chief"][2])
+    assert not at.exception and [t.value for t in at.title] == ["Plan 2026"]
+    assert "chief" in at.sidebar.markdown[0].value
+    assert "Regional chief · Bishkek · small counts hidden" in [c.value for c in at.sidebar.caption]
+    at.sidebar.button(key="logout").click().run()
+    assert [t.value for t in at.title] == ["Log in"] and "user" not in at.session_state and not at.dataframe
+
+
+# --- suppression: one policy ----------------------------------------------------------------------------------
+
+
+def test_small_counts_are_suppressed_by_the_policy_for_an_analyst_only(
+    home: Published, wh: duckdb.DuckDBPyConnection
+) -> None:
+    k = get_settings().suppress_below
+    counts = """SELECT c.region_code, d.name_en, c.crimes_against_minors_current, c.dv_crimes_current
+                FROM marts.kpi_crime_compstat c JOIN analytics.districts d USING (district_code)
+                WHERE compstat_window = '28d' AND area_level = 'district' AND offence_code = 'all'"""
+    region = next(r for r, _, minors, dv in scoped("ana").execute(counts).fetchall() if minors is None or dv is None)
+    for user, con, small in (("ana", scoped("ana"), f"<{k}"), ("boss", wh, None)):
+        shown = frame(open_page("crime", user=user, region=region), "District", 2).set_index("District")
+        for _, name, minors, dv in con.execute(counts + " AND c.region_code = ?", [region]).fetchall():
+            for column, value in (("Against minors", minors), ("Domestic violence", dv)):
+                cell = shown.loc[name, column]  # a column with an empty cell is shown as text
+                assert (cell if isinstance(cell, str) else f"{cell:,.0f}") == (
+                    small if value is None else f"{value:,.0f}"
+                )
+        assert (f"<{k}" in shown.to_numpy()) == (user == "ana")
+
+
+# --- a regional chief ---------------------------------------------------------------------------------------------
+
+
+def page_text(at: AppTest) -> str:
+    """Every text, number, table cell, option and chart label the page shows."""
+    parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "warning", "info") for e in at.get(kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    parts += [d.value.to_csv(index=False) for d in at.dataframe]
+    parts += [json.dumps(json.loads(c.proto.spec)["data"]) for c in at.get("plotly_chart")]
+    parts += [str(o) for s in at.selectbox for o in s.options]
+    return "\n".join(parts)
+
+
+def test_a_regional_chief_sees_only_their_region_on_every_page(home: Published, wh: duckdb.DuckDBPyConnection) -> None:
+    gb = scoped("chief")
+    others = wh.execute(
+        "SELECT region_code, name_en FROM analytics.regions WHERE region_code <> ?", [REGION]
+    ).fetchall()
+    others += wh.execute(
+        "SELECT district_code, name_en FROM analytics.districts WHERE region_code <> ?", [REGION]
+    ).fetchall()
+    foreign = re.compile("|".join(rf"\b{re.escape(w)}\b" for pair in others for w in pair))
+    crime_28d = "SELECT crimes_registered_current FROM marts.kpi_crime_compstat WHERE compstat_window = '28d' AND "
+    national = one(wh, crime_28d + "area_level = 'nation' AND offence_code = 'all'")
+    regional = one(gb, crime_28d + "area_level = 'region' AND offence_code = 'all'")
+    assert 0 < regional < national
+
+    at = open_page("plan", user="chief", region="KG-C")  # another region in the URL is ignored
+    region = at.sidebar.selectbox(key="region")
+    assert region.options == ["Bishkek"] and region.value == REGION and region.disabled
+    shown = {"plan": at}
+    for page in ui.PAGES[1:]:
+        shown[page] = open_page(page, user="chief")
+    for page, at in shown.items():
+        assert at.query_params.get("region") == REGION, page
+        assert not foreign.search(page_text(at)), (page, foreign.search(page_text(at)))
+        assert any(c.value.startswith("Data as of") and c.value.endswith("Bishkek") for c in at.caption), page
+
+    # the numbers are the warehouse's numbers for KG-GB, never the nation's
+    at = shown["plan"]
+    assert frame(at, "Region")["Installed"].tolist() == [
+        one(
+            gb,
+            """SELECT cameras_installed FROM marts.kpi_camera_rollout_monthly WHERE area_level = 'region'
+                   AND month_end = (SELECT max(month_end) FROM marts.kpi_camera_rollout_monthly WHERE is_measured)""",
+        )
+    ]
+    assert i18n.t("plan_national", "en") in [c.value for c in at.caption]
+    availability = one(
+        gb,
+        """SELECT availability_pct FROM marts.kpi_camera_availability
+           WHERE rolling_window = '30d' AND group_level = 'region'""",
+    )
+    assert metric(shown["cameras"], "Availability") == f"{availability:.2f}%"
+    assert (
+        metric(shown["cameras"], "Offline now") == f"{one(gb, 'SELECT count(*) FROM marts.kpi_cameras_offline_now'):,}"
+    )
+    all_crimes = frame(shown["crime"], "Category").iloc[0]
+    assert all_crimes["28 days"] == regional != national
+    assert shown_row(all_crimes) == compstat_row(
+        gb, "kpi_crime_compstat", "crimes_registered", "area_level = 'region' AND offence_code = 'all'"
+    )
+    assert set(frame(shown["crime"], "District")["District"]) <= {
+        n for (n,) in gb.execute("SELECT name_en FROM analytics.districts").fetchall()
+    } | {"Unknown"}
+    assert shown_row(frame(shown["road"], "Cause").iloc[0]) == compstat_row(
+        gb, "kpi_road_compstat", "incidents", "area_level = 'region' AND cause = 'all'"
+    )
+    reports = one(
+        gb,
+        """SELECT fraud_reports_current FROM marts.kpi_fraud_compstat
+           WHERE compstat_window = '28d' AND area_level = 'region' AND scheme = 'all'""",
+    )
+    assert metric(shown["fraud"], "Reports") == f"{reports:,.0f}"
+    # the feeds as a whole (they describe the data, not a place), then the region's own records
+    health = shown["data_health"]
+    assert frame(health, "Source")["Rows"].sum() == one(gb, "SELECT sum(row_count) FROM marts.kpi_source_freshness")
+    assert "Sources — Bishkek" in [h.value for h in health.subheader]
+    own = frame(health, "Source", 1).set_index("Source")["Records, 28 days"].to_dict()
+    assert own == {
+        i18n.code(dataset, "en"): n
+        for dataset, n in gb.execute("SELECT dataset, records_last_28d FROM marts.kpi_region_reporting").fetchall()
+    }
+    assert 0 < sum(own.values()) < one(wh, "SELECT sum(records_last_28d) FROM marts.kpi_region_reporting")
+
+
+# --- the SQL page -------------------------------------------------------------------------------------------------
+
+
+def run_query(at: AppTest, sql: str) -> AppTest:
+    at.text_area(key="sql_text").input(sql)
+    return at.button(key="sql_run").click().run()
+
+
+def result_frame(at: AppTest):  # type: ignore[no-untyped-def]
+    """The query's result table (the other tables on the page are the schema browser's)."""
+    results = [d.value for d in at.dataframe if d.value.columns[0] not in ("Table", "Column")]
+    assert len(results) <= 1
+    return results[0] if results else None
+
+
+def test_sql_page_runs_a_query_with_a_chart_and_downloads(home: Published, wh: duckdb.DuckDBPyConnection) -> None:
+    at = run_query(
+        open_page("sql", user="ana"),
+        "SELECT region_code, sum(crimes_registered) AS crimes FROM marts.agg_crime_daily GROUP BY 1 ORDER BY 1",
+    )
+    assert not at.exception and not at.error
+    expected = wh.execute(
+        "SELECT region_code, sum(crimes_registered) FROM marts.agg_crime_daily GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    result = result_frame(at)
+    assert list(result.itertuples(index=False, name=None)) == expected
+    bars = figure(at, "sql_chart")["data"][0]
+    assert bars["type"] == "bar" and values(bars["y"]) == [float(n) for _, n in expected]
+    assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download Parquet"]
+    audit = json.loads(get_settings().audit_log.read_text(encoding="utf-8").splitlines()[-1])
+    assert (audit["user"], audit["status"], audit["rows"]) == ("ana", "ok", len(expected))
+
+
+@pytest.mark.parametrize(
+    "sql", ["SELECT * FROM read_csv('/etc/passwd')", "DROP VIEW marts.kpi_crime_compstat"], ids=["read_csv", "drop"]
+)
+def test_sql_page_shows_a_refusal_as_one_line_and_nothing_else(home: Published, sql: str) -> None:
+    at = run_query(open_page("sql", user="ana"), "SELECT 1 AS one")
+    assert result_frame(at) is not None
+    at = run_query(at, sql)
+    [error] = [e.value for e in at.error]
+    assert error and "\n" not in error and not at.exception
+    assert result_frame(at) is None and not at.get("download_button")
+    assert not [c for c in at.get("plotly_chart") if c.proto.id.endswith("-sql_chart")]
+
+
+def test_sql_page_keeps_a_regional_chief_in_their_region(home: Published) -> None:
+    at = run_query(open_page("sql", user="chief"), "SELECT DISTINCT region_code FROM analytics.crime_reports")
+    assert result_frame(at)["region_code"].tolist() == [REGION]
+
+
+def test_sql_page_saves_loads_and_deletes_a_users_queries(home: Published) -> None:
+    settings = get_settings()
+    stored = saved_queries.path(settings, "ana")
+    assert not stored.exists()
+    try:
+        at = open_page("sql", user="ana")
+        at.text_area(key="sql_text").input("SELECT count(*) AS n FROM analytics.regions")
+        at.text_input(key="sql_name").input("regions")
+        at.button(key="sql_save").click().run()
+        assert saved_queries.load(settings, "ana") == {"regions": "SELECT count(*) AS n FROM analytics.regions"}
+        at.text_area(key="sql_text").input("SELECT 2").run()
+        at.button(key="sql_load").click().run()
+        assert at.text_area(key="sql_text").value == "SELECT count(*) AS n FROM analytics.regions"
+        assert saved_queries.load(settings, "chief") == {}  # per user
+        at.button(key="sql_delete").click().run()
+        assert saved_queries.load(settings, "ana") == {} and not at.exception
+    finally:
+        stored.unlink(missing_ok=True)  # the published home is shared by the session's tests
+
+
+def test_sql_page_schema_browser_lists_marts_and_analytics(home: Published, wh: duckdb.DuckDBPyConnection) -> None:
+    at = open_page("sql", user="ana")
+    catalog = schema_catalog(wh)
+    tables = frame(at, "Table")
+    assert set(tables["Table"]) == {f"{c['schema']}.{c['table']}" for c in catalog}
+    assert {name.split(".")[0] for name in tables["Table"]} == {"marts", "analytics"}
+    chosen = at.selectbox(key="sql_table").value
+    columns = frame(at, "Column")
+    assert columns["Column"].tolist() == [c["column"] for c in catalog if f"{c['schema']}.{c['table']}" == chosen]
+    assert columns["Type"].tolist() == [c["type"] for c in catalog if f"{c['schema']}.{c['table']}" == chosen]
+
+
+def test_auto_chart_picks_the_first_label_and_number_columns() -> None:
+    import pandas as pd
+
+    days = pd.DataFrame({"n": [3, 1], "day": pd.to_datetime(["2026-02-01", "2026-01-01"]), "x": [1.5, 2.5]})
+    line = charts.auto(days, "en")
+    assert line.data[0].type == "scatter" and list(line.data[0].y) == [1, 3]
+    assert charts.auto(pd.DataFrame({"a": ["x"], "b": [1]}), "en").data[0].type == "bar"
+    assert charts.auto(pd.DataFrame({"a": [1], "b": [2]}), "en") is None
+    assert charts.auto(pd.DataFrame({"a": ["x"], "b": ["y"]}), "en") is None

@@ -1,0 +1,74 @@
+"""`safelake build` publishes only a green build; a failing dbt test leaves the served warehouse as it was."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+
+from ingestion.pipeline import ingest
+from safelake.reference import REFERENCE_DIR
+from tools.demo import generate
+from warehouse.build import build, code_fingerprint
+from warehouse.publish import current_path, last_build, published_build
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_failing_dbt_test_is_not_published_and_readers_keep_the_old_build(settings):
+    generate(settings.landing, dt.date(2026, 9, 1), 21, 150, 3, REFERENCE_DIR / "kg")
+    ingest(settings)
+    first = build(settings)
+    assert first.status == "published", first.failures
+    assert first.code_fingerprint and not first.unit_tests_passed_in  # the first build runs the unit tests
+    assert published_build(settings) == first.build_id
+    reader = duckdb.connect(str(current_path(settings)), read_only=True)
+    [(stamp,)] = reader.execute("SELECT build_id FROM meta.build").fetchall()
+    assert stamp == first.build_id
+
+    # A record that passes the contract but breaks a warehouse rule: more seriously injured than injured.
+    original = next(settings.archive.rglob("*-dtp_*.xlsx"))
+    broken = settings.landing / "road_incident" / "dtp_99990101.xlsx"
+    broken.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(original, broken)
+    book = load_workbook(broken)
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(2, header.index("Номер ДТП") + 1, "BROKEN-1")
+    sheet.cell(2, header.index("Ранено") + 1, 1)
+    sheet.cell(2, header.index("Из них тяжело") + 1, 5)
+    book.save(broken)
+    [result] = ingest(settings, [broken])
+    assert result.status == "ingested" and result.inserted == 1  # the rest are the demo file's own rows again
+
+    done = subprocess.run([sys.executable, "-m", "ops", "build"], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "road_incident_seriously_injured_within_injured" in done.stderr
+    failed = last_build(settings)
+    assert failed.status == "failed" and failed.build_id != first.build_id
+    # the same code: its unit tests passed in the first build; the data tests still ran and failed
+    assert failed.unit_tests_passed_in == first.build_id
+    assert published_build(settings) == first.build_id
+    assert not (current_path(settings).parent / "builds" / f"{failed.build_id}.duckdb").exists()
+    assert reader.execute("SELECT count(*) FROM marts.kpi_plan_progress").fetchone()[0] > 0
+    reader.close()
+
+
+def test_the_code_fingerprint_changes_with_any_dbt_file(settings, tmp_path):
+    """A changed model, macro or YAML file means a new fingerprint, so the next build runs the unit tests."""
+    project = tmp_path / "dbt_project"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "dbt_project", project)
+    before = code_fingerprint(settings, project)
+    assert code_fingerprint(settings, project) == before
+    (project / "target").mkdir(exist_ok=True)
+    (project / "target" / "manifest.json").write_text("{}")  # dbt's own output is not code
+    assert code_fingerprint(settings, project) == before
+    macro = project / "macros" / "pct_change.sql"
+    macro.write_text(macro.read_text() + "\n")
+    assert code_fingerprint(settings, project) != before

@@ -1,0 +1,133 @@
+"""`python -m tools.bench_dashboards`: server time of every dashboard page, rendered by AppTest against the published
+warehouse of SAFELAKE_HOME. Per page: 20 warm renders (a new session each, shared query cache, as on a running
+server) and a cold baseline in the same run (query caches cleared before each render), logged in as a leadership
+user. Writes docs/bench-dashboards.json and the "## Dashboards" section of docs/benchmarks.md; prints the JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from access.policy import connect
+from access.users import Role, User
+from dashboards import auth, ui
+from safelake.settings import get_settings
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+APP = str(Path(__file__).resolve().parent / "app.py")
+WARM_RUNS, COLD_RUNS, GOAL_SECONDS = 20, 3, 1.0
+# Logged in programmatically (as the login form does once the password checked out): national, cleared.
+READER = User(name="bench", display_name="Benchmark", role=Role.leadership)
+
+
+def render(page: str) -> float:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["lang"] = "en"
+    at.session_state[auth.USER_KEY] = READER
+    at.run()
+    if page != "plan":
+        at.switch_page(f"views/{page}.py")
+    started = time.perf_counter()
+    at.run()
+    seconds = time.perf_counter() - started
+    if at.exception:
+        raise RuntimeError(f"page {page} raised: {at.exception[0].value}")
+    return seconds
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def scale() -> dict[str, Any]:
+    con = connect(get_settings())
+    row = con.execute(
+        """SELECT (SELECT build_id FROM meta.build),
+                  (SELECT max(cameras) FROM marts.kpi_camera_availability WHERE group_level = 'nation'),
+                  (SELECT row_count FROM marts.kpi_source_freshness WHERE dataset = 'crime_report'),
+                  (SELECT row_count FROM marts.kpi_source_freshness WHERE dataset = 'camera_status')"""
+    ).fetchone()
+    return {"build_id": row[0], "cameras_commissioned": row[1], "crime_reports": row[2], "camera_status_rows": row[3]}
+
+
+def run() -> dict[str, Any]:
+    pages: dict[str, Any] = {}
+    for page in ui.PAGES:
+        cold = []
+        for _ in range(COLD_RUNS):
+            st.cache_data.clear()
+            cold.append(render(page))
+        warm = [render(page) for _ in range(WARM_RUNS)]
+        pages[page] = {
+            "warm_p50_s": round(statistics.median(warm), 4),
+            "warm_p95_s": round(percentile(warm, 0.95), 4),
+            "warm_max_s": round(max(warm), 4),
+            "cold_p50_s": round(statistics.median(cold), 4),
+            "cold_over_warm": round(statistics.median(cold) / statistics.median(warm), 1),
+            "meets_goal": percentile(warm, 0.95) < GOAL_SECONDS,
+        }
+    return {
+        "benchmark": "dashboards",
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "warehouse": scale(),
+        "runs": {"warm": WARM_RUNS, "cold": COLD_RUNS},
+        "goal_seconds": GOAL_SECONDS,
+        "pages": pages,
+    }
+
+
+def markdown(result: dict[str, Any]) -> str:
+    wh = result["warehouse"]
+    lines = [
+        "## Dashboards",
+        "",
+        "`make bench-dashboards` (`python -m tools.bench_dashboards`): server time of one page render, measured with "
+        "Streamlit's AppTest (script run to the last element, no browser) against warehouse build "
+        f"`{wh['build_id']}` ({wh['cameras_commissioned']:,} commissioned cameras, {wh['crime_reports']:,} crime "
+        f"reports, {wh['camera_status_rows']:,} camera-status rows). Warm = {result['runs']['warm']} renders, each a "
+        "new session sharing the query cache as on a running server; cold = the baseline in the same run, query "
+        f"caches cleared before each of {result['runs']['cold']} renders. Goal: p95 < 1 s. Raw figures: "
+        "[bench-dashboards.json](bench-dashboards.json).",
+        "",
+        "| page | warm p50 s | warm p95 s | cold p50 s | cold ÷ warm |",
+        "|---|---|---|---|---|",
+    ]
+    for page, p in result["pages"].items():
+        lines.append(
+            f"| {page} | {p['warm_p50_s']:.3f} | **{p['warm_p95_s']:.3f}** | {p['cold_p50_s']:.3f} | "
+            f"{p['cold_over_warm']}× |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_section(path: Path, section: str) -> None:
+    """Add or replace only the "## Dashboards" section; other sections belong to other benchmarks."""
+    header = "# Benchmarks\n\nMachine: 2 cores, 24 GiB RAM, Python 3.11.7 (Debian).\n"
+    text = path.read_text(encoding="utf-8") if path.exists() else header
+    pattern = re.compile(r"^## Dashboards\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section + "\n", text).rstrip("\n") + "\n"
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    path.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    result = run()
+    (DOCS / "bench-dashboards.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_section(DOCS / "benchmarks.md", markdown(result))
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""The published warehouse: build records, the `current.duckdb` symlink readers open, the atomic switch.
+
+dbt builds builds/next.duckdb; a green build is stamped, renamed to builds/<id>.duckdb and current.duckdb,
+a symlink, is swapped to it with one rename, so readers that opened the previous file keep reading it.
+Every build, green or not, leaves builds/<id>.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from safelake.errors import SafeLakeError
+from safelake.settings import Settings
+
+PUBLISHED_SCHEMAS = ("marts", "analytics")
+
+
+class NoWarehouse(SafeLakeError):
+    """Nothing has been published yet."""
+
+
+@dataclass
+class BuildRecord:
+    build_id: str
+    started_at: str
+    finished_at: str = ""
+    status: str = "running"  # published | failed
+    lake_snapshot: int | None = None
+    incremental: bool = False
+    results: dict[str, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    row_counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    # the dbt code this build ran (code_fingerprint) and, when it skipped the dbt unit tests, the
+    # published build that passed them with that same code
+    code_fingerprint: str = ""
+    unit_tests_passed_in: str = ""
+
+
+def builds_dir(settings: Settings) -> Path:
+    return settings.warehouse_dir / "builds"
+
+
+def current_path(settings: Settings) -> Path:
+    return settings.warehouse_dir / "current.duckdb"
+
+
+def staging_path(settings: Settings) -> Path:
+    """The build in progress; one at a time (the CLI holds a lock, the DAG runs with max_active_runs=1)."""
+    return builds_dir(settings) / "next.duckdb"
+
+
+def records(settings: Settings) -> list[BuildRecord]:
+    """Every build's record, oldest first."""
+    return [BuildRecord(**json.loads(p.read_text())) for p in sorted(builds_dir(settings).glob("*.json"))]
+
+
+def load_record(settings: Settings, build_id: str) -> BuildRecord:
+    """One build's record (builds/<id>.json): what Airflow tasks pass between them is only the id."""
+    path = builds_dir(settings) / f"{build_id}.json"
+    if not path.exists():
+        raise SafeLakeError(f"no build record {path}; was the build started in another SAFELAKE_HOME?")
+    return BuildRecord(**json.loads(path.read_text()))
+
+
+def last_build(settings: Settings) -> BuildRecord | None:
+    found = records(settings) if builds_dir(settings).exists() else []
+    return found[-1] if found else None
+
+
+def published_build(settings: Settings) -> str | None:
+    current = current_path(settings)
+    return current.resolve().stem if current.is_symlink() else None
+
+
+def stamp(target: Path, record: BuildRecord) -> None:
+    """Row counts, and the build record inside the file itself (the as-of stamp readers show)."""
+    con = duckdb.connect(str(target))
+    try:
+        tables = con.execute(
+            "SELECT schema_name || '.' || table_name, estimated_size FROM duckdb_tables() "
+            f"WHERE schema_name IN {PUBLISHED_SCHEMAS} ORDER BY 1"
+        ).fetchall()
+        record.row_counts = {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name, _ in tables}
+        con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+        con.execute(
+            "CREATE OR REPLACE TABLE meta.build AS SELECT ?::VARCHAR AS build_id, ?::TIMESTAMPTZ AS built_at, "
+            "?::BIGINT AS lake_snapshot",
+            [record.build_id, record.finished_at, record.lake_snapshot],
+        )
+    finally:
+        con.close()
+
+
+def publish(settings: Settings, target: Path) -> None:
+    """Swap current.duckdb to the new build with one atomic rename of a symlink."""
+    link = current_path(settings)
+    tmp = link.with_name(f".current-{secrets.token_hex(4)}")
+    tmp.symlink_to(target.relative_to(link.parent))
+    os.replace(tmp, link)
+
+
+def prune(settings: Settings) -> None:
+    """Keep the newest N published builds (and never the one being served); failed builds keep their record."""
+    published = [r.build_id for r in records(settings) if r.status == "published"]
+    keep = set(published[-settings.keep_builds :]) | {published_build(settings), staging_path(settings).stem}
+    for path in builds_dir(settings).glob("*.duckdb"):
+        if path.stem not in keep:
+            path.unlink()
+
+
+def save_record(settings: Settings, record: BuildRecord) -> None:
+    (builds_dir(settings) / f"{record.build_id}.json").write_text(json.dumps(asdict(record), indent=2))
+
+
+def published_file(settings: Settings) -> Path:
+    link = current_path(settings)
+    if not link.exists():
+        raise NoWarehouse(
+            f"no warehouse published yet in {link.parent}; run `safelake ingest` then `safelake build` (or `make up`)"
+        )
+    return link.resolve()  # pin the build: a publish during this connection's life does not move it
