@@ -15,8 +15,8 @@ from typing import Any
 
 import streamlit as st
 
+from access.i18n import LANGS, Lang, t
 from access.users import User, authenticate, load_users, session_token, user_from_token
-from dashboards.i18n import LANGS, Lang, t
 from safelake.errors import SafeLakeError
 from safelake.settings import get_settings
 

@@ -80,7 +80,8 @@ def published_build(settings: Settings) -> str | None:
 
 
 def stamp(target: Path, record: BuildRecord) -> None:
-    """Row counts, and the build record inside the file itself (the as-of stamp readers show)."""
+    """Row counts, and the build record inside the file itself: the stamp readers show, with the as-of day
+    (the day the numbers run through, as the marts computed it)."""
     con = duckdb.connect(str(target))
     try:
         tables = con.execute(
@@ -91,7 +92,7 @@ def stamp(target: Path, record: BuildRecord) -> None:
         con.execute("CREATE SCHEMA IF NOT EXISTS meta")
         con.execute(
             "CREATE OR REPLACE TABLE meta.build AS SELECT ?::VARCHAR AS build_id, ?::TIMESTAMPTZ AS built_at, "
-            "?::BIGINT AS lake_snapshot",
+            "?::BIGINT AS lake_snapshot, (SELECT max(as_of_date) FROM marts.kpi_source_freshness) AS as_of",
             [record.build_id, record.finished_at, record.lake_snapshot],
         )
     finally:
