@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 import duckdb
 
 from access.policy import Scope, connect
+from safelake.lake import fetch_one
 from safelake.settings import Settings
 
 WINDOWS = ("wtd", "28d", "ytd")
@@ -205,7 +206,7 @@ def warnings(con: duckdb.DuckDBPyConnection) -> list[HealthWarning]:
 
 def crime_trend(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[tuple[dt.date, int | None, int | None]]:
     """Crimes per day and on the same weekday a year earlier (364 days); None where the data does not reach."""
-    since, newest = con.execute("select min(date_day)::date, max(date_day)::date from marts.agg_crime_daily").fetchone()
+    since, newest = fetch_one(con, "select min(date_day)::date, max(date_day)::date from marts.agg_crime_daily")
     if newest is None:
         return []
     last = min(as_of, newest)  # a day without any report yet (today, before the first export) is not a zero
@@ -229,7 +230,7 @@ def build_info(settings: Settings) -> tuple[str, dt.datetime]:
     """Build id and build time of the published warehouse (raises NoWarehouse when nothing is published)."""
     con = connect(settings)
     try:
-        build_id, built_at = con.execute("select build_id, built_at from meta.build").fetchone()
+        build_id, built_at = fetch_one(con, "select build_id, built_at from meta.build")
     finally:
         con.close()
     return build_id, built_at
@@ -239,8 +240,8 @@ def load_briefing(settings: Settings, kind: str, scope: Scope) -> Briefing:
     """Everything one scope's briefing shows, in one connection to the published build."""
     con = connect(settings, scope)
     try:
-        build_id, built_at = con.execute("select build_id, built_at from meta.build").fetchone()
-        as_of = con.execute("select max(as_of_date) from marts.kpi_source_freshness").fetchone()[0]
+        build_id, built_at = fetch_one(con, "select build_id, built_at from meta.build")
+        as_of = fetch_one(con, "select max(as_of_date) from marts.kpi_source_freshness")[0]
         as_of = as_of or built_at.astimezone(dt.UTC).date()
         level = "nation" if scope.is_national else "region"
         region_name = None
@@ -256,7 +257,7 @@ def load_briefing(settings: Settings, kind: str, scope: Scope) -> Briefing:
             build_id=build_id,
             built_at=built_at,
             as_of_date=as_of,
-            compstat_through=con.execute("select max(window_end) from marts.kpi_crime_compstat").fetchone()[0],
+            compstat_through=fetch_one(con, "select max(window_end) from marts.kpi_crime_compstat")[0],
             region_name=region_name,
             plan=_dicts(con, PLAN_SQL),
             cameras=cameras[0] if cameras else None,

@@ -75,7 +75,7 @@ def ingest_summary(results: list[FileResult]) -> Table:
     for column in ("merged", "duplicates", "quarantined", "reasons"):
         table.add_column(column)
     for name, members in [*rows, ("total", results)]:
-        reasons, totals = Counter(), Counter()
+        reasons, totals = Counter[str](), Counter[str]()
         for r in members:
             reasons.update(r.reasons)
             totals.update(rows_in=r.rows_in, merged=r.merged, duplicates=r.duplicates, quarantined=r.quarantined)

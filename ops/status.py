@@ -21,10 +21,10 @@ def lake_status(settings: Settings) -> dict[str, Any]:
         if name not in tables:
             continue
         newest_sql = f"max({contract.time})" if contract.time else "NULL"  # detail rows have no record time
-        rows, newest = con.execute(f"SELECT count(*), {newest_sql} FROM lake.{name}").fetchone()
-        files, last = con.execute(
-            "SELECT count(*), max(ingested_at) FROM lake._ingest_ledger WHERE dataset = ?", [name]
-        ).fetchone()
+        rows, newest = lake.fetch_one(con, f"SELECT count(*), {newest_sql} FROM lake.{name}")
+        files, last = lake.fetch_one(
+            con, "SELECT count(*), max(ingested_at) FROM lake._ingest_ledger WHERE dataset = ?", [name]
+        )
         reasons = dict(
             con.execute(
                 "SELECT reason, count(*) FROM lake._quarantine WHERE dataset = ? GROUP BY reason ORDER BY 2 DESC",
