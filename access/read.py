@@ -14,6 +14,7 @@ from typing import Literal
 import duckdb
 
 from access.policy import Scope, connect
+from safelake.lake import fetch_one
 from safelake.settings import Settings
 
 Level = Literal["nation", "region", "district"]
@@ -33,9 +34,9 @@ class Stamp:
 
 
 def stamp(con: duckdb.DuckDBPyConnection) -> Stamp:
-    build_id, built_at, snapshot, as_of = con.execute(
-        "SELECT build_id, built_at, lake_snapshot, as_of FROM meta.build"
-    ).fetchone()
+    build_id, built_at, snapshot, as_of = fetch_one(
+        con, "SELECT build_id, built_at, lake_snapshot, as_of FROM meta.build"
+    )
     return Stamp(build_id, built_at, int(snapshot), as_of)
 
 
@@ -55,7 +56,7 @@ def scope_level(scope: Scope) -> Level:
 
 def compstat_through(con: duckdb.DuckDBPyConnection, mart: str) -> dt.date | None:
     """The last day of a CompStat mart's windows (None while the mart has no rows)."""
-    return con.execute(f"SELECT max(window_end) FROM marts.{mart}").fetchone()[0]
+    return fetch_one(con, f"SELECT max(window_end) FROM marts.{mart}")[0]
 
 
 def region_names(con: duckdb.DuckDBPyConnection, region_code: str) -> dict[str, str]:

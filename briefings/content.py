@@ -212,7 +212,7 @@ def load_briefing(settings: Settings, kind: str, scope: Scope) -> Briefing:
             built_at=stamp.built_at,
             as_of_date=stamp.as_of,
             compstat_through=read.compstat_through(con, "kpi_crime_compstat"),
-            region_name=None if scope.is_national else read.region_names(con, scope.region_code),
+            region_name=None if scope.region_code is None else read.region_names(con, scope.region_code),
             plan=_dicts(con, PLAN_SQL),
             cameras=cameras[0] if cameras else None,
             movers=movers(con, level),

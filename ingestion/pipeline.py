@@ -114,7 +114,6 @@ def choose_profile(path: Path, settings: Settings) -> Profile:
     )
 
 
-
 @dataclass
 class Held:
     """What the lake holds of each dataset, read once per run and kept current after each commit (the ingest
