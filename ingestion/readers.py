@@ -364,6 +364,7 @@ def _json_records(path: Path, profile: Profile) -> Iterator[tuple[int, object]]:
         if stream.peek() == "]":
             return
         while True:
+            stream.peek()
             line = stream.here()
             yield line, stream.value()
             if stream.peek() == "]":
@@ -450,15 +451,13 @@ def _read_csv(path: Path, data: bytes, profile: Profile) -> tuple[pl.DataFrame, 
 
 
 def _csv_record_lines(text: str, profile: Profile) -> list[int]:
-    """The line on which each data record starts, for files whose quoted fields hold line breaks or that
-    have blank lines (which the parser skips)."""
+    """The line on which each data record starts, for files whose quoted fields hold line breaks (a blank
+    line is a record, as for the parser)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=profile.delimiter)
-    starts, previous, records = [], 0, 0
-    for record in reader:
-        if record:
-            records += 1
-            if records > profile.skip_rows + 1:
-                starts.append(previous + 1)
+    starts, previous = [], 0
+    for number, _ in enumerate(reader):
+        if number > profile.skip_rows:
+            starts.append(previous + 1)
         previous = reader.line_num
     return starts
 
