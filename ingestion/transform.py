@@ -69,17 +69,17 @@ def row_hash_keys(raw: pl.DataFrame) -> pl.Series:
 
 def text_expr(rule: Rule) -> pl.Expr:
     """The rule's value as text, before casting. The steps run in the order docs/profiles.md gives:
-    source, trim, null_values, regex, split, map/default, empty → null, pad, prefix/suffix."""
+    source (each trimmed and padded, then joined), trim, null_values, regex, split, map/default,
+    empty → null, prefix/suffix."""
     if rule.const is not None:
         expr = pl.lit(_as_text(rule.const), dtype=pl.String)
     elif rule.row_hash:
         expr = pl.col("_row_hash")
-    elif len(rule.sources) == 1:
-        expr = pl.col(rule.sources[0])
     else:
-        expr = pl.concat_str([pl.col(s) for s in rule.sources], separator=" ", ignore_nulls=True)
-    if rule.trim:
-        expr = expr.str.strip_chars()
+        sources = [pl.col(s).str.strip_chars() if rule.trim else pl.col(s) for s in rule.sources]
+        if rule.pad:
+            sources = [source.str.zfill(rule.pad) for source in sources]
+        expr = sources[0] if len(sources) == 1 else pl.concat_str(sources, separator=" ", ignore_nulls=True)
     if rule.null_values:
         expr = pl.when(expr.is_in(rule.null_values)).then(None).otherwise(expr)
     if rule.regex:
@@ -94,8 +94,6 @@ def text_expr(rule: Rule) -> pl.Expr:
         mapped = expr.str.to_lowercase().replace_strict(mapping, default=fallback, return_dtype=pl.String)
         expr = pl.when(expr.is_null() | ((expr == "") & ("" not in mapping))).then(None).otherwise(mapped)
     expr = pl.when(expr == "").then(None).otherwise(expr)
-    if rule.pad:
-        expr = expr.str.zfill(rule.pad)
     if rule.prefix or rule.suffix:
         expr = pl.concat_str([pl.lit(rule.prefix or ""), expr, pl.lit(rule.suffix or "")])
     return expr

@@ -229,3 +229,18 @@ def test_the_connection_is_closed_when_a_run_fails(extra, monkeypatch):
         ingest(extra)
     with pytest.raises(Exception, match="closed"):
         opened[0].execute("SELECT 1")
+
+
+def test_a_reference_set_outside_the_package_needs_only_its_regions(extra, monkeypatch, tmp_path):
+    (tmp_path / "refs" / "zz").mkdir(parents=True)
+    (tmp_path / "refs" / "zz" / "regions.csv").write_text("region_code,name_en\nZZ-A,Alpha Province\n")
+    monkeypatch.setenv("SAFELAKE_REFERENCE_DIR", str(tmp_path / "refs"))
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "t_road.yaml").write_text((PROFILES / "t_road.yaml").read_text().replace("geography: kg", "geography: zz"))
+    monkeypatch.setenv("SAFELAKE_PROFILES_DIR", str(folder))
+    get_settings.cache_clear()
+    path = tmp_path / "road_zz.csv"
+    path.write_text(road_rows("a").replace("KG-C", "alpha province"))
+    (result,) = ingest(get_settings(), [path])
+    assert (result.status, result.merged, result.quarantined) == ("ingested", 1, 0), result
