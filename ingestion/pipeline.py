@@ -126,12 +126,12 @@ def choose_profile(path: Path, settings: Settings) -> Profile:
     refusal = next((e for e in errors if e is not None), None)
     if refusal is not None and len(errors) == 1:
         raise refusal
-    broken = f" ({len(profile_problems())} profile(s) could not be loaded and were not tried)" if profile_problems() else ""
+    problems = len(profile_problems())
+    broken = f" ({problems} profile(s) could not be loaded and were not tried)" if problems else ""
     raise FileRefused(
         f"{path}: no profile matches this file (by name and header){broken}; "
         "add one in ingestion/profiles/ or SAFELAKE_PROFILES_DIR, or pass --profile NAME"
     )
-
 
 
 @dataclass
@@ -381,7 +381,17 @@ def _prepare_batch(batch: list[Read], now: dt.datetime, settings: Settings) -> l
         rows_in = read.raw.height + len(read.bad)
         prepared.append(
             Prepared(
-                read.path, read.digest, profile, contract, now, rows_in, valid_in, rows, rejected, outside, read.warnings
+                read.path,
+                read.digest,
+                profile,
+                contract,
+                now,
+                rows_in,
+                valid_in,
+                rows,
+                rejected,
+                outside,
+                read.warnings,
             )
         )
     return prepared
@@ -601,7 +611,9 @@ class Found:
 def _find(path: Path, forced: Profile | None, ledger: set[tuple[str, str]], settings: Settings) -> Found | FileResult:
     """Checksum and profile; or why the file goes no further."""
     if path.is_symlink() and _in_landing(path, settings):
-        return FileResult(path, "refused", f"{path}: a symbolic link in landing/, not followed; copy the file in instead")
+        return FileResult(
+            path, "refused", f"{path}: a symbolic link in landing/, not followed; copy the file in instead"
+        )
     if not path.is_file():
         return FileResult(path, "refused", f"{path}: no such file")
     try:

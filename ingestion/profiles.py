@@ -111,7 +111,7 @@ class Profile(BaseModel):
         if missing:
             raise ValueError(f"columns: required contract columns without a rule: {missing}")
         if self.geography is None and any(c.ref and c.name in self.columns for c in contract.columns):
-            raise ValueError(f"geography: required, since the profile maps region or district codes")
+            raise ValueError("geography: required, since the profile maps region or district codes")
         timed = [n for n in self.columns if contract.column(n).type in ("date", "timestamp")]
         if self.timezone is None and any(self.columns[n].sources for n in timed):
             raise ValueError(f"timezone: required, since the profile reads dates or times ({', '.join(timed)})")

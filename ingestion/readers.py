@@ -332,7 +332,9 @@ class _JsonStream:
             except json.JSONDecodeError as exc:
                 if self._more():
                     continue
-                raise FileRefused(f"{self.path}: line {exc.lineno - 1 + self.line}: not valid JSON ({exc.msg})") from None
+                raise FileRefused(
+                    f"{self.path}: line {exc.lineno - 1 + self.line}: not valid JSON ({exc.msg})"
+                ) from None
             except RecursionError:
                 raise FileRefused(f"{self.path}: line {self.here()}: JSON nested too deeply to read") from None
             if end == len(self.buf) and self._more():
@@ -431,7 +433,11 @@ def _read_csv(path: Path, data: bytes, profile: Profile) -> tuple[pl.DataFrame, 
         column_names(path, [None] * (header_line.count(profile.delimiter.encode()) + 1))  # refuses
     try:
         cells = pl.read_csv(
-            io.BytesIO(utf8), separator=profile.delimiter, skip_rows=profile.skip_rows, has_header=False, infer_schema=False
+            io.BytesIO(utf8),
+            separator=profile.delimiter,
+            skip_rows=profile.skip_rows,
+            has_header=False,
+            infer_schema=False,
         )
     except pl.exceptions.PolarsError as exc:
         decode(path, data, profile.encoding)  # bytes that are not valid UTF-8 get their own message

@@ -92,7 +92,7 @@ def text_expr(rule: Rule) -> pl.Expr:
         if "" in mapping:  # `""` names an empty or missing cell
             expr = expr.fill_null("")
         mapped = expr.str.to_lowercase().replace_strict(mapping, default=fallback, return_dtype=pl.String)
-        expr = pl.when(expr.is_null() | ((expr == "") & ("" not in mapping))).then(None).otherwise(mapped)
+        expr = pl.when(expr.is_null()).then(None).otherwise(mapped)
     expr = pl.when(expr == "").then(None).otherwise(expr)
     if rule.prefix or rule.suffix:
         expr = pl.concat_str([pl.lit(rule.prefix or ""), expr, pl.lit(rule.suffix or "")])
@@ -109,7 +109,8 @@ def rule_text(raw: pl.DataFrame, rule: Rule) -> pl.Expr:
     if len(distinct) * 20 > raw.height:
         return expr
     texts = distinct.to_frame().select(expr).to_series()
-    return pl.col(rule.sources[0]).replace_strict(distinct, texts, default=None, return_dtype=pl.String)
+    empty = pl.Series(distinct.name, [None], dtype=pl.String).to_frame().select(expr).item()  # e.g. `map: {"": x}`
+    return pl.col(rule.sources[0]).replace_strict(distinct, texts, default=empty, return_dtype=pl.String)
 
 
 # A number as exports write it: a currency sign or word before or after, one sign (ASCII or Unicode minus),
@@ -262,7 +263,9 @@ def _nonexistent_local_times(bad: pl.DataFrame, profile: Profile, contract: Cont
             continue
         text = pl.col(f"_text_{col.name}")
         formats = [*profile.columns[col.name].format, *ISO_NAIVE]
-        naive = pl.coalesce([text.str.strptime(pl.Datetime("us"), f, strict=False) for f in formats if not _has_offset(f)])
+        naive = pl.coalesce(
+            [text.str.strptime(pl.Datetime("us"), f, strict=False) for f in formats if not _has_offset(f)]
+        )
         skipped = flagged & naive.is_not_null()
         detail = pl.format(f"{col.name}\x1fnonexistent_local_time\x1f'{{}}' does not exist in {profile.timezone}", text)
         bad = bad.with_columns(pl.when(skipped).then(detail).otherwise(pl.col("_error")).alias("_error"))

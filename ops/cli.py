@@ -57,8 +57,6 @@ def init() -> None:
     console.print(f"SafeLake home ready: {settings.home}")
 
 
-
-
 PER_FILE_UP_TO = 20  # a daily run is listed file by file; a backfill of hundreds of files by dataset
 
 

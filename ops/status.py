@@ -23,7 +23,7 @@ def lake_status(settings: Settings) -> dict[str, Any]:
         tables = {
             r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'lake'").fetchall()
         }
-        files = _files(con) if "_ingest_files" in tables else _files_without_paths(con)
+        files = _files(con, tables)
         datasets: dict[str, Any] = {}
         for name, contract in load_contracts().items():
             if name not in tables:
@@ -53,29 +53,22 @@ def lake_status(settings: Settings) -> dict[str, Any]:
     return {"home": str(settings.home), "initialised": True, "datasets": datasets, "refused": refused}
 
 
-def _files(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Every file ingested, with its path and counts: rows in = merged + duplicates + quarantined + out of scope."""
+def _files(con: duckdb.DuckDBPyConnection, tables: set[str]) -> list[dict[str, Any]]:
+    """Every file ingested, with its path and counts: rows in = merged + duplicates + quarantined + out of
+    scope. A lake an older version wrote has no `_ingest_files`: its files are shown by name."""
+    recorded = "_ingest_files" in tables
+    path = "coalesce(f.file_path, l.file_name)" if recorded else "l.file_name"
+    scope = "coalesce(f.out_of_scope, 0)" if recorded else "0"
+    joined = "LEFT JOIN (SELECT * FROM lake._ingest_files WHERE status = 'ingested') f USING (file_sha256, profile)"
     return _records(
         con,
-        """
-        SELECT coalesce(f.file_path, l.file_name) AS file, l.file_sha256, l.profile, l.dataset, l.rows_in,
-            l.inserted + l.corrected AS merged, l.duplicates, l.quarantined, coalesce(f.out_of_scope, 0) AS out_of_scope,
+        f"""
+        SELECT {path} AS file, l.file_sha256, l.profile, l.dataset, l.rows_in, l.inserted + l.corrected AS merged,
+            l.duplicates, l.quarantined, {scope} AS out_of_scope,
             strftime(l.ingested_at, '%Y-%m-%dT%H:%M:%S%z') AS ingested_at
         FROM lake._ingest_ledger l
-        LEFT JOIN (SELECT * FROM lake._ingest_files WHERE status = 'ingested') f USING (file_sha256, profile)
+        {joined if recorded else ""}
         ORDER BY l.ingested_at, file
-        """,
-    )
-
-
-def _files_without_paths(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """The same for a lake that an older version wrote (no `_ingest_files` yet)."""
-    return _records(
-        con,
-        """
-        SELECT file_name AS file, file_sha256, profile, dataset, rows_in, inserted + corrected AS merged, duplicates,
-            quarantined, 0 AS out_of_scope, strftime(ingested_at, '%Y-%m-%dT%H:%M:%S%z') AS ingested_at
-        FROM lake._ingest_ledger ORDER BY ingested_at, file
         """,
     )
 

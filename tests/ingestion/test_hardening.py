@@ -74,7 +74,7 @@ def test_ambiguous_autumn_time_is_the_earlier_instant_and_iso_z_is_utc():
 
 
 def test_csv_lines_are_the_physical_first_line_of_each_record(tmp_path):
-    rows = ['id,when,note', '1,2026-01-01,"one\nline two"', "", '2,2026-01-02,"a\n\nb\nc"', "3,2026-01-03,x"]
+    rows = ["id,when,note", '1,2026-01-01,"one\nline two"', "", '2,2026-01-02,"a\n\nb\nc"', "3,2026-01-03,x"]
     path = tmp_path / "multi.csv"
     path.write_text("\n".join(rows) + "\n")
     profile = Profile.model_validate(
@@ -85,8 +85,12 @@ def test_csv_lines_are_the_physical_first_line_of_each_record(tmp_path):
             "match": {},
             "format": "csv",
             "timezone": "UTC",
-            "columns": {"camera_id": {"from": "id"}, "status_at": {"from": "when"}, "kind": {"const": "heartbeat"},
-                        "status": {"from": "note"}},
+            "columns": {
+                "camera_id": {"from": "id"},
+                "status_at": {"from": "when"},
+                "kind": {"const": "heartbeat"},
+                "status": {"from": "note"},
+            },
         }
     )
     frame, _, _ = read(path, profile)
@@ -103,11 +107,10 @@ def test_a_bad_profile_is_reported_with_file_and_field_and_the_others_run(settin
     (folder / "wrong.yaml").write_text(spec.replace("name: broken", "name: wrong").replace("{const: KGS}", "{}"))
     monkeypatch.setenv("SAFELAKE_PROFILES_DIR", str(folder))
     get_settings.cache_clear()
-    problems = profile_problems()
-    assert problems == [
+    assert profile_problems() == [
         f"profile {folder / 'broken.yaml'}: timezone: Input should be a valid string",
-        f"profile {folder / 'wrong.yaml'}: columns.currency: Value error, give exactly one of `from`, `const` or `row_hash`",
-    ] or all(str(folder) in p and ": :" not in p for p in problems)
+        f"profile {folder / 'wrong.yaml'}: columns.currency: give exactly one of `from`, `const` or `row_hash`",
+    ]
     assert "t_road" in all_profiles() and "broken" not in all_profiles()
     with pytest.raises(SafeLakeError, match="broken.yaml: timezone"):
         get_profile("broken")
@@ -170,10 +173,19 @@ def test_files_of_one_name_are_shown_by_path_and_a_folder_ingests_its_files(extr
 
 def test_a_repeated_header_name_is_warned_and_each_column_is_addressable(extra, tmp_path):
     path = tmp_path / "road_dup.csv"
-    path.write_text("id,updated,when,when,region,killed,injured,serious,lat\n"
-                    "a,2026-01-02T10:00:00Z,ignored,2026-01-02 09:00,KG-C,0,2,1,42.87\n")
+    path.write_text(
+        "id,updated,when,when,region,killed,injured,serious,lat\n"
+        "a,2026-01-02T10:00:00Z,ignored,2026-01-02 09:00,KG-C,0,2,1,42.87\n"
+    )
     profile = get_profile("t_road")
-    profile = profile.model_copy(update={"columns": {**profile.columns, "occurred_at": Rule.model_validate({"from": "when#2", "format": ["%Y-%m-%d %H:%M"]})}})
+    profile = profile.model_copy(
+        update={
+            "columns": {
+                **profile.columns,
+                "occurred_at": Rule.model_validate({"from": "when#2", "format": ["%Y-%m-%d %H:%M"]}),
+            }
+        }
+    )
     frame, _, warnings = read(path, profile)
     assert frame["when"].to_list() == ["ignored"] and frame["when#2"].to_list() == ["2026-01-02 09:00"]
     assert warnings == [f"{path}: header has 'when' 2 times; the repeats are read as 'when#2'"]
@@ -237,7 +249,9 @@ def test_a_reference_set_outside_the_package_needs_only_its_regions(extra, monke
     monkeypatch.setenv("SAFELAKE_REFERENCE_DIR", str(tmp_path / "refs"))
     folder = tmp_path / "profiles"
     folder.mkdir()
-    (folder / "t_road.yaml").write_text((PROFILES / "t_road.yaml").read_text().replace("geography: kg", "geography: zz"))
+    (folder / "t_road.yaml").write_text(
+        (PROFILES / "t_road.yaml").read_text().replace("geography: kg", "geography: zz")
+    )
     monkeypatch.setenv("SAFELAKE_PROFILES_DIR", str(folder))
     get_settings.cache_clear()
     path = tmp_path / "road_zz.csv"

@@ -19,8 +19,15 @@ from tests.conftest import PII_KEY
 
 PROFILES = Path(__file__).with_name("profiles")
 ROAD = ["id", "updated", "when", "region", "killed", "injured", "serious", "lat"]
-GOOD_ROAD = {"updated": "2026-01-02T10:00:00Z", "when": "2026-01-02 09:00", "region": "KG-C", "killed": "0",
-             "injured": "2", "serious": "1", "lat": "42.87"}
+GOOD_ROAD = {
+    "updated": "2026-01-02T10:00:00Z",
+    "when": "2026-01-02 09:00",
+    "region": "KG-C",
+    "killed": "0",
+    "injured": "2",
+    "serious": "1",
+    "lat": "42.87",
+}
 
 
 @dataclass(frozen=True)
@@ -40,15 +47,59 @@ def fraud_file(case: str, loss: str) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-BAD_INTS = ["(5)", "12 abc 34", "1.5", "2e0.5", "1e", "0x10", "1,2", "--1", "+-1", "1 2", "١", "1e-5", "3.0000001",
-            "9223372036854775808", "1e400", "inf", "nan", "1_000", "½", "1.2.3", "12-", "-", "$", "1/2", "one",
-            "1e+", "e5", "1 000 0", "٣٤", "1e5.0", "0b1", "+", "1 ,000", "1.", ".5"]
+BAD_INTS = [
+    "(5)",
+    "12 abc 34",
+    "1.5",
+    "2e0.5",
+    "1e",
+    "0x10",
+    "1,2",
+    "--1",
+    "+-1",
+    "1 2",
+    "١",
+    "1e-5",
+    "3.0000001",
+    "9223372036854775808",
+    "1e400",
+    "inf",
+    "nan",
+    "1_000",
+    "½",
+    "1.2.3",
+    "12-",
+    "-",
+    "$",
+    "1/2",
+    "one",
+    "1e+",
+    "e5",
+    "1 000 0",
+    "٣٤",
+    "1e5.0",
+    "0b1",
+    "+",
+    "1 ,000",
+    "1.",
+    ".5",
+]
 OUT_OF_RANGE_INTS = ["\u22121", "-1", "-1e0", "\u2212 2"]
 BAD_DOUBLES = ["45,5", "4 5.5", "N 42.8", "42.8.1", "42°52'", "1e", "--42"]
 BAD_DECIMALS = ["1.005", "1e30", "(500)", "12 abc 34", "500-", "5..0", "0.001", "1,00", "12 34"]
 NEGATIVE_DECIMALS = ["\u2212500", "-0.01", "KGS -5", "-$3"]
-BAD_TIMES = ["2026-02-30 10:00", "2026-13-01 10:00", "yesterday", "2026-01-01 25:00", "01/02/2026",
-             "2026-01-01T10:00+25:00", "2026/01/01 10:00", "31.12.2025 10:00", "2026-00-10 10:00", "2026-01-32 10:00"]
+BAD_TIMES = [
+    "2026-02-30 10:00",
+    "2026-13-01 10:00",
+    "yesterday",
+    "2026-01-01 25:00",
+    "01/02/2026",
+    "2026-01-01T10:00+25:00",
+    "2026/01/01 10:00",
+    "31.12.2025 10:00",
+    "2026-00-10 10:00",
+    "2026-01-32 10:00",
+]
 IMPLAUSIBLE = ["0000-01-01 10:00", "1969-12-31 23:59", "1066-10-14 09:00"]
 FUTURE = ["2100-01-01 00:00", "9999-12-31 23:59"]
 
@@ -98,18 +149,27 @@ FILE_CASES: dict[str, tuple[str, bytes | None, str]] = {  # name -> (file name, 
     "cp1251": ("road_cp1251.csv", (",".join(ROAD) + "\nкража\n").encode("cp1251"), "not valid utf-8"),
     "missing-columns": ("road_cols.csv", b"id,killed\n1,0\n", "missing columns"),
     "ragged": ("road_ragged.csv", road_file("ragged") + b"a,b,c,d,e,f,g,h,i,j,k\n", "cannot be parsed as CSV"),
-    "wide": ("road_wide.csv", (",".join(f"c{i}" for i in range(100_000)) + "\n" + "1," * 99_999 + "1\n").encode(),
-             "more than SAFELAKE_INGEST_MAX_COLUMNS"),
+    "wide": (
+        "road_wide.csv",
+        (",".join(f"c{i}" for i in range(100_000)) + "\n" + "1," * 99_999 + "1\n").encode(),
+        "more than SAFELAKE_INGEST_MAX_COLUMNS",
+    ),
     "no-profile": ("mystery.csv", b"a,b\n1,2\n", "no profile matches"),
     "bad-xlsx": ("road_book.xlsx", b"PK\x03\x04 not really a zip", "no profile matches"),
-    "jsonl-array": ("status_array.jsonl", b'[{"camera": {"id": "c"}, "at": "2026-01-01T00:00:00Z"}]\n',
-                    "a JSON array, not JSON lines"),
+    "jsonl-array": (
+        "status_array.jsonl",
+        b'[{"camera": {"id": "c"}, "at": "2026-01-01T00:00:00Z"}]\n',
+        "a JSON array, not JSON lines",
+    ),
     "jsonl-garbage": ("status_garbage.jsonl", b"{broken\n[also\n", "no readable JSON object"),
     "json-not-array": ("status_obj.json", b'{"data": {"items": 5}}', "expected '['"),
     "json-no-path": ("status_nopath.json", b'{"other": []}', "no key 'data'"),
     "json-truncated": ("status_trunc.json", b'{"data": {"items": [{"camera": {"id": "c"}, "at": "x"', "not valid JSON"),
-    "json-deep": ("status_deep.json", b'{"data": {"items": [' + b"[" * DEEP + b"]" * DEEP + b"]}}",
-                  "nested too deeply"),
+    "json-deep": (
+        "status_deep.json",
+        b'{"data": {"items": [' + b"[" * DEEP + b"]" * DEEP + b"]}}",
+        "nested too deeply",
+    ),
     "json-empty-array": ("status_none.json", b'{"data": {"items": []}}', "no JSON object"),
 }
 
@@ -136,7 +196,10 @@ def run(tmp_path_factory: pytest.TempPathFactory):
         (landing / "road_upload.csv.part").write_bytes(road_file("part"))
         (landing / "status_deep.jsonl").write_bytes(
             b'{"camera": {"id": "c1"}, "at": "2026-01-01T00:00:00Z", "status": "online"}\n'
-            + b'{"camera": {"id": "c2"}, "at": "2026-01-01T00:00:00Z", "status": ' + b"[" * DEEP + b"]" * DEEP + b"}\n"
+            + b'{"camera": {"id": "c2"}, "at": "2026-01-01T00:00:00Z", "status": '
+            + b"[" * DEEP
+            + b"]" * DEEP
+            + b"}\n"
         )
         long_name = "road_" + "x" * 241 + ".csv"  # 250 bytes: the archive's prefix would pass the 255 limit
         (landing / long_name).write_bytes(road_file("long"))
@@ -216,7 +279,9 @@ def test_a_250_byte_file_name_is_ingested_and_archived(run):
 
 def test_refusals_are_recorded_in_the_lake(run):
     _, results, _, con = run
-    refused = {r for (r,) in con.execute("SELECT file_path FROM lake._ingest_files WHERE status <> 'ingested'").fetchall()}
+    refused = {
+        r for (r,) in con.execute("SELECT file_path FROM lake._ingest_files WHERE status <> 'ingested'").fetchall()
+    }
     assert refused == {str(r.path) for r in results.values() if r.status in ("refused", "failed")}
 
 

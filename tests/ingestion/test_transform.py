@@ -51,6 +51,9 @@ def typed(column: str, values: list[str | None], contract=CRIME, tz="Asia/Bishke
         ({"split": ","}, ["10,7", "3"], ["10", "3"]),
         ({"prefix": "signal-"}, ["130"], ["signal-130"]),
         ({"suffix": "-01"}, ["2018-07"], ["2018-07-01"]),
+        ({"map": {"": "unknown", "x": "y"}}, [None, "", " x "], ["unknown", "unknown", "y"]),
+        ({"map": {"a": "b"}, "default": "other"}, [None, "a", "c"], [None, "b", "other"]),
+        ({"pad": 4}, ["935", " 1410", None], ["0935", "1410", None]),
     ],
 )
 def test_text_rules(rule, values, expected):
