@@ -16,7 +16,7 @@ from rich.console import Console
 
 from ingestion import pipeline
 from ingestion.pipeline import ingest
-from ingestion.profiles import Profile, Rule, all_profiles, get_profile, profile_problems
+from ingestion.profiles import Rule, all_profiles, get_profile, profile_problems
 from ingestion.readers import read
 from ingestion.transform import typed_expr
 from ops.cli import ingest_summary
@@ -26,6 +26,7 @@ from safelake.contracts import load_contracts
 from safelake.errors import SafeLakeError
 from safelake.locks import lake_lock
 from safelake.settings import get_settings
+from tests.ingestion.test_readers import profile as crime_profile
 
 PROFILES = Path(__file__).with_name("profiles")
 ROAD = load_contracts()["road_incident"]
@@ -74,28 +75,13 @@ def test_ambiguous_autumn_time_is_the_earlier_instant_and_iso_z_is_utc():
 
 
 def test_csv_lines_are_the_physical_first_line_of_each_record(tmp_path):
-    rows = ["id,when,note", '1,2026-01-01,"one\nline two"', "", '2,2026-01-02,"a\n\nb\nc"', "3,2026-01-03,x"]
+    rows = ["id,when,offence,region,cleared", '1,2026-01-01,"one\nline two",KG-C,да', "",
+            '2,2026-01-02,"a\n\nb\nc",KG-C,да', "3,2026-01-03,x,KG-C,да"]  # fmt: skip
     path = tmp_path / "multi.csv"
     path.write_text("\n".join(rows) + "\n")
-    profile = Profile.model_validate(
-        {
-            "name": "t",
-            "dataset": "camera_status",
-            "description": "t",
-            "match": {},
-            "format": "csv",
-            "timezone": "UTC",
-            "columns": {
-                "camera_id": {"from": "id"},
-                "status_at": {"from": "when"},
-                "kind": {"const": "heartbeat"},
-                "status": {"from": "note"},
-            },
-        }
-    )
-    frame, _, _ = read(path, profile)
+    frame, _, _ = read(path, crime_profile())
     assert frame["_line"].to_list() == [2, 4, 5, 9]  # line 4 is blank: a record of empty cells, as always
-    assert frame["note"].to_list() == ["one\nline two", None, "a\n\nb\nc", "x"]
+    assert frame["offence"].to_list() == ["one\nline two", None, "a\n\nb\nc", "x"]
 
 
 def test_a_bad_profile_is_reported_with_file_and_field_and_the_others_run(settings, monkeypatch, tmp_path):

@@ -103,32 +103,29 @@ BAD_TIMES = [
 IMPLAUSIBLE = ["0000-01-01 10:00", "1969-12-31 23:59", "1066-10-14 09:00"]
 FUTURE = ["2100-01-01 00:00", "9999-12-31 23:59"]
 
+GROUPS = [  # (case prefix, values, source cell, contract column, reason)
+    ("int", BAD_INTS, "killed", "killed", "bad_int"),
+    ("negint", OUT_OF_RANGE_INTS, "killed", "killed", "out_of_range"),
+    ("double", BAD_DOUBLES, "lat", "latitude", "bad_double"),
+    ("decimal", BAD_DECIMALS, "loss", "loss_amount", "bad_decimal"),
+    ("negdecimal", NEGATIVE_DECIMALS, "loss", "loss_amount", "out_of_range"),
+    ("time", BAD_TIMES, "when", "occurred_at", "bad_timestamp"),
+    ("old", IMPLAUSIBLE, "when", "occurred_at", "implausible_date"),
+    ("future", FUTURE, "when", "occurred_at", "future_date"),
+]
 VALUE_CASES: dict[str, tuple[bytes, str, str]] = {}  # name -> (file, column, reason)
-for i, value in enumerate(BAD_INTS):
-    VALUE_CASES[f"int-{i}"] = (road_file(f"int-{i}", killed=value), "killed", "bad_int")
-for i, value in enumerate(OUT_OF_RANGE_INTS):
-    VALUE_CASES[f"negint-{i}"] = (road_file(f"negint-{i}", killed=value), "killed", "out_of_range")
-for i, value in enumerate(BAD_DOUBLES):
-    VALUE_CASES[f"double-{i}"] = (road_file(f"double-{i}", lat=value), "latitude", "bad_double")
+for prefix, values, cell, column, reason in GROUPS:
+    for i, value in enumerate(values):
+        case = f"{prefix}-{i}"
+        content = fraud_file(case, value) if cell == "loss" else road_file(case, **{cell: value})
+        VALUE_CASES[case] = (content, column, reason)
 VALUE_CASES["double-range"] = (road_file("double-range", lat="9.1E1"), "latitude", "out_of_range")
-for i, value in enumerate(BAD_DECIMALS):
-    VALUE_CASES[f"decimal-{i}"] = (fraud_file(f"decimal-{i}", value), "loss_amount", "bad_decimal")
-for i, value in enumerate(NEGATIVE_DECIMALS):
-    VALUE_CASES[f"negdecimal-{i}"] = (fraud_file(f"negdecimal-{i}", value), "loss_amount", "out_of_range")
-for i, value in enumerate(BAD_TIMES):
-    VALUE_CASES[f"time-{i}"] = (road_file(f"time-{i}", when=value), "occurred_at", "bad_timestamp")
-for i, value in enumerate(IMPLAUSIBLE):
-    VALUE_CASES[f"old-{i}"] = (road_file(f"old-{i}", when=value), "occurred_at", "implausible_date")
-for i, value in enumerate(FUTURE):
-    VALUE_CASES[f"future-{i}"] = (road_file(f"future-{i}", when=value), "occurred_at", "future_date")
 VALUE_CASES["dst-gap"] = (road_file("dst-gap", when="2026-03-29 01:30"), "occurred_at", "nonexistent_local_time")
 VALUE_CASES["dst-gap-2"] = (road_file("dst-gap-2", when="2025-03-30 01:59"), "occurred_at", "nonexistent_local_time")
 VALUE_CASES["serious>injured"] = (road_file("si", serious="5", injured="3"), "seriously_injured", "inconsistent")
 VALUE_CASES["region"] = (road_file("region", region="XX-YY"), "region_code", "unknown_region")
-VALUE_CASES["missing-id"] = (road_file("")[: -len(b"\n")] + b"\n", "", "")  # replaced below
 VALUE_CASES["missing-time"] = (road_file("missing-time", when=""), "occurred_at", "missing")
 VALUE_CASES["updated-z-garbage"] = (road_file("uz", updated="2026-01-02T10:00:00Zulu"), "updated_at", "bad_timestamp")
-del VALUE_CASES["missing-id"]
 
 DEEP = 200_000
 
