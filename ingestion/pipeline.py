@@ -409,7 +409,6 @@ LINEAGE_OF_FILE: dict[str, Callable[[Prepared], object]] = {
     "profile": lambda f: f.profile.name,
     "at": lambda f: f.now,
     "name": lambda f: f.path.name,
-    "path": lambda f: str(f.path),
     "dataset": lambda f: f.contract.name,
 }
 
