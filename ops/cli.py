@@ -71,6 +71,7 @@ def ingest_summary(results: list[FileResult]) -> Table:
             groups.setdefault(r.dataset or "(no profile)", []).append(r)
         rows = list(groups.items())
     table = Table("file" if per_file else "dataset", "dataset" if per_file else "files", "status", "rows in")
+    table.columns[0].overflow = "fold"  # a path is shown whole, over several lines if it must
     for column in ("merged", "duplicates", "quarantined", "out of scope", "reasons"):
         table.add_column(column)
     for name, members in [*rows, ("total", results)]:

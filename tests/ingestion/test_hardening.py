@@ -244,3 +244,15 @@ def test_a_reference_set_outside_the_package_needs_only_its_regions(extra, monke
     path.write_text(road_rows("a").replace("KG-C", "alpha province"))
     (result,) = ingest(get_settings(), [path])
     assert (result.status, result.merged, result.quarantined) == ("ingested", 1, 0), result
+
+
+def test_a_landing_file_younger_than_the_settle_time_waits(extra, monkeypatch):
+    path = extra.landing / "road_incident" / "road_1.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text(road_rows("a"))
+    monkeypatch.setenv("SAFELAKE_LANDING_SETTLE_SECONDS", "3600")
+    get_settings.cache_clear()
+    assert ingest(get_settings()) == [] and path.exists()
+    monkeypatch.setenv("SAFELAKE_LANDING_SETTLE_SECONDS", "0")
+    get_settings.cache_clear()
+    assert [r.status for r in ingest(get_settings())] == ["ingested"]
