@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -69,30 +70,37 @@ PER_FILE_UP_TO = 20  # a daily run is listed file by file; a backfill of hundred
 
 
 def ingest_summary(results: list[FileResult]) -> Table:
-    """One row per file (per dataset when the run had more than PER_FILE_UP_TO files), then the total.
-    Refused and failed files are named on stderr either way."""
+    """One row per file, by its path (per dataset when the run had more than PER_FILE_UP_TO files), then the
+    total. Refused and failed files are named on stderr either way."""
     per_file = len(results) <= PER_FILE_UP_TO
-    rows: list[tuple[str, list[FileResult]]] = [(r.path.name, [r]) for r in results]
+    rows: list[tuple[str, list[FileResult]]] = [(str(r.path), [r]) for r in results]
     if not per_file:
         groups: dict[str, list[FileResult]] = {}
         for r in results:
             groups.setdefault(r.dataset or "(no profile)", []).append(r)
         rows = list(groups.items())
     table = Table("file" if per_file else "dataset", "dataset" if per_file else "files", "status", "rows in")
-    for column in ("merged", "duplicates", "quarantined", "reasons"):
+    table.columns[0].overflow = "fold"  # a path is shown whole, over several lines if it must
+    for column in ("merged", "duplicates", "quarantined", "out of scope", "reasons"):
         table.add_column(column)
     for name, members in [*rows, ("total", results)]:
         reasons, totals = Counter[str](), Counter[str]()
         for r in members:
             reasons.update(r.reasons)
-            totals.update(rows_in=r.rows_in, merged=r.merged, duplicates=r.duplicates, quarantined=r.quarantined)
+            totals.update(
+                rows_in=r.rows_in,
+                merged=r.merged,
+                duplicates=r.duplicates,
+                quarantined=r.quarantined,
+                out_of_scope=r.out_of_scope,
+            )
         one_file = per_file and name != "total"
         statuses = Counter(r.status for r in members).most_common()
         table.add_row(
-            name,
+            escape(name),
             members[0].dataset if one_file else f"{len(members)} file{'' if len(members) == 1 else 's'}",
             members[0].status if one_file else ", ".join(f"{status} {n}" for status, n in statuses),
-            *(f"{totals[k]:,}" for k in ("rows_in", "merged", "duplicates", "quarantined")),
+            *(f"{totals[k]:,}" for k in ("rows_in", "merged", "duplicates", "quarantined", "out_of_scope")),
             "" if name == "total" else ", ".join(f"{k} {v}" for k, v in reasons.most_common()),
         )
     return table
@@ -101,25 +109,30 @@ def ingest_summary(results: list[FileResult]) -> Table:
 @app.command()
 def ingest(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files to ingest; default: everything new in landing/.")
+        list[Path] | None,
+        typer.Argument(help="Files or folders (their files) to ingest; default: everything new in landing/."),
     ] = None,
     profile: Annotated[str | None, typer.Option(help="Use this profile instead of detecting one.")] = None,
 ) -> None:
     """Load export files into the lake: valid rows merge by key, bad rows go to quarantine."""
     from ingestion.pipeline import ingest as run
-    from ingestion.pipeline import landing_files
+    from ingestion.profiles import profile_problems
 
     settings = _settings()
     settings.require_pii_key()
-    total = len(paths) if paths else len(landing_files(settings))
+    problems = profile_problems()
+    for problem in problems:
+        err.print(f"profile skipped: {problem}", soft_wrap=True, markup=False)
     with Progress(console=err, transient=True) as progress:
-        task = progress.add_task("ingesting", total=total)
+        task = progress.add_task("ingesting", total=None)
         results = run(settings, paths, profile, on_file=lambda r: progress.advance(task))
     console.print(ingest_summary(results))
+    for warning in (w for r in results for w in r.warnings):
+        err.print(f"warning: {warning}", soft_wrap=True, markup=False)
     bad = [r for r in results if r.status in ("refused", "failed")]
     for r in bad:
-        err.print(f"[red]{r.status}[/red]: {r.message}", soft_wrap=True)
-    if bad:
+        err.print(f"{r.status}: {r.message}", soft_wrap=True, markup=False)
+    if bad or problems:
         raise typer.Exit(1)
 
 
@@ -144,7 +157,8 @@ def build(
 
 @app.command()
 def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
-    """Rows, newest record, last ingest and quarantine per dataset."""
+    """Rows, newest record, last ingest, rows in / merged / duplicates / quarantined per dataset (per file
+    with --json), and the files refused."""
     from ops.status import build_state, lake_status
     from warehouse.publish import last_build, published_build
 
@@ -161,11 +175,19 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
     if not report["initialised"]:
         console.print(f"no lake yet in {report['home']}: run `safelake init` then `safelake ingest`")
         return
-    table = Table("dataset", "rows", "newest record", "files", "last ingest", "quarantined", title=report["home"])
+    table = Table("dataset", "rows", "newest record", "files", "last ingest", title=escape(report["home"]))
+    for column in ("rows in", "merged", "duplicates", "quarantined", "out of scope", "quarantine by reason"):
+        table.add_column(column)
     for name, d in report["datasets"].items():
-        quarantined = ", ".join(f"{k} {v}" for k, v in d["quarantined"].items()) or "0"
+        reasons = ", ".join(f"{k} {v}" for k, v in d["quarantined_by_reason"].items())
         table.add_row(
-            name, f"{d['rows']:,}", d["newest_record"] or "-", str(d["files"]), d["last_ingest"] or "-", quarantined
+            name,
+            f"{d['rows']:,}",
+            d["newest_record"] or "-",
+            str(d["files"]),
+            d["last_ingest"] or "-",
+            *(f"{d[k]:,}" for k in ("rows_in", "merged", "duplicates", "quarantined", "out_of_scope")),
+            reasons,
         )
     console.print(table)
     if last is None:
@@ -182,6 +204,8 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
         )
         for failure in last.failures[:5]:
             console.print(f"  failed: {failure}", markup=False)
+    for refusal in report["refused"]:
+        console.print(f"{refusal['status']} ({refusal['at']}): {refusal['message']}", markup=False, soft_wrap=True)
 
 
 @app.command("contracts-doc")
