@@ -19,37 +19,20 @@ from airflow.sdk import Param, TriggerRule, dag, get_current_context, task
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 from cosmos.operators.local import DbtTestLocalOperator
-from safelake_airflow import (
-    WAREHOUSE,
-    default_args,
-    failed_tasks,
-    lake_asset,
-    run_dbt_beside_reference,
-    start_date,
-)
+from safelake_airflow import WAREHOUSE, default_args, failed_tasks, lake_asset, start_date
 
 from safelake.contracts import load_contracts
-from safelake.reference import REFERENCE_DIR
 from safelake.settings import get_settings
-from warehouse.build import DBT_PROJECT, dbt_env
+from warehouse.build import DBT_PROJECT, dbt_vars
 from warehouse.manifest import manifest_path
 from warehouse.publish import staging_path
 
 settings = get_settings()
 RELATIONSHIPS = "test_name:relationships"
-# Every dbt task of a run reads the lake at the snapshot start_build pinned, and runs with
-# --full-refresh when start_build decided so (no published build yet, or the run's full_refresh param).
-DBT_ARGS = {
-    "env": dbt_env(settings, staging_path(settings), 0)
-    | {
-        "SAFELAKE_LAKE_SNAPSHOT": "{{ ti.xcom_pull(task_ids='start_build', key='lake_snapshot') }}",
-        "SAFELAKE_GEOGRAPHY": settings.geography,
-        "SAFELAKE_REFERENCE_DIR": str(REFERENCE_DIR),
-    },
-    "append_env": True,
-    "install_deps": False,
-    "interceptors": [run_dbt_beside_reference],
-}
+# Every dbt task of a run reads the lake at the snapshot start_build pinned in builds/next.duckdb,
+# and runs with --full-refresh when start_build decided so (no published build yet, or the run's
+# full_refresh param).
+DBT_ARGS = {"vars": dbt_vars(settings, staging_path(settings)), "install_deps": False}
 PROJECT = ProjectConfig(dbt_project_path=DBT_PROJECT, manifest_path=manifest_path(settings), project_name="safelake")
 PROFILE = ProfileConfig(profile_name="safelake", target_name="dev", profiles_yml_filepath=DBT_PROJECT / "profiles.yml")
 DBT = str(Path(sys.executable).with_name("dbt"))
@@ -83,10 +66,8 @@ def build_warehouse() -> None:
         """Copy the served build to builds/next.duckdb and pin the lake snapshot; returns the build id."""
         from warehouse.runs import start
 
-        build_id, snapshot, full_refresh = start(get_settings(), full_refresh=bool(params["full_refresh"]))
-        ti = get_current_context()["ti"]
-        ti.xcom_push(key="lake_snapshot", value=snapshot)
-        ti.xcom_push(key="full_refresh", value=full_refresh)
+        build_id, full_refresh = start(get_settings(), full_refresh=bool(params["full_refresh"]))
+        get_current_context()["ti"].xcom_push(key="full_refresh", value=full_refresh)
         return build_id
 
     dbt = DbtTaskGroup(

@@ -146,26 +146,3 @@ def failed_tasks(context: Any, group_id: str | None = None) -> list[str]:
         for task_id, state in states.get(ti.run_id, {}).items()
         if state in ("failed", "upstream_failed") and task_id != ti.task_id
     )
-
-
-def run_dbt_beside_reference(context: Any, operator: Any) -> None:
-    """Cosmos interceptor: make cosmos's scratch copy of the dbt project a sibling of `safelake/`.
-
-    Cosmos runs every dbt command in a temporary copy (symlinks) of dbt_project/, while
-    dbt_project.yml finds the reference seeds at the relative path ../safelake/reference/<geography>.
-    Temporary directories of this task go to SAFELAKE_HOME/warehouse/dbt_tmp/, next to a `safelake`
-    symlink to the package, so that relative path still resolves. Remove this once dbt_project.yml
-    reads the seed folder from an environment variable (SAFELAKE_REFERENCE_DIR).
-    """
-    import contextlib
-    import tempfile
-
-    from safelake.reference import REFERENCE_DIR
-
-    scratch = get_settings().warehouse_dir / "dbt_tmp"
-    scratch.mkdir(parents=True, exist_ok=True)
-    link = scratch / "safelake"
-    if not link.is_symlink():
-        with contextlib.suppress(FileExistsError):  # another task made it meanwhile
-            link.symlink_to(REFERENCE_DIR.parent)
-    tempfile.tempdir = str(scratch)

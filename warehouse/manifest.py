@@ -15,7 +15,7 @@ from pathlib import Path
 from safelake.errors import SafeLakeError
 from safelake.reference import REFERENCE_DIR
 from safelake.settings import Settings, get_settings
-from warehouse.build import DBT_PROJECT, dbt_env, run_dbt
+from warehouse.build import DBT_PROJECT, dbt_vars, run_dbt
 from warehouse.publish import staging_path
 
 PROJECT_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
@@ -48,9 +48,7 @@ def write_manifest(settings: Settings, force: bool = False) -> Path:
     path = manifest_path(settings)
     if not force and not is_stale(settings):
         return path
-    env = dbt_env(settings, staging_path(settings), 0)
-    env.pop("SAFELAKE_LAKE_SNAPSHOT")
-    result = run_dbt(["parse"], env, settings)
+    result = run_dbt(["parse"], dbt_vars(settings, staging_path(settings)), settings)
     produced = settings.warehouse_dir / "dbt_target" / "manifest.json"
     if not result.success or not produced.exists():
         raise SafeLakeError(

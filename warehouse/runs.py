@@ -7,11 +7,10 @@ Airflow can run dbt through astronomer-cosmos in between. Only the build id trav
 from __future__ import annotations
 
 import datetime as dt
-import sys
 
 from safelake.errors import SafeLakeError
 from safelake.settings import Settings
-from warehouse.build import finish_build, start_build
+from warehouse.build import finish_build, release_dbt_duckdb, start_build
 from warehouse.manifest import is_stale, write_manifest
 from warehouse.publish import builds_dir, last_build, load_record, published_build
 
@@ -29,15 +28,16 @@ def build_not_before(settings: Settings, manual: bool = False, now: dt.datetime 
     return max(now, earliest)
 
 
-def start(settings: Settings, full_refresh: bool = False) -> tuple[str, int, bool]:
-    """start_build, after refreshing the dbt manifest the DAG renders from if the project changed.
-    Returns (build id, pinned lake snapshot, whether dbt must run with --full-refresh)."""
+def start(settings: Settings, full_refresh: bool = False) -> tuple[str, bool]:
+    """start_build (which pins the lake snapshot in builds/next.duckdb), after refreshing the dbt
+    manifest the DAG renders from if the project changed. Returns (build id, whether dbt must run
+    with --full-refresh)."""
     if is_stale(settings):
         write_manifest(settings)
         print("the dbt project changed: manifest refreshed; the DAG shows the new models from its next parse")
     record = start_build(settings, full_refresh=full_refresh, reuse_unit_tests=False)
     print(f"build {record.build_id}: lake snapshot {record.lake_snapshot}, incremental={record.incremental}")
-    return record.build_id, record.lake_snapshot, not record.incremental
+    return record.build_id, not record.incremental
 
 
 def finish(settings: Settings, build_id: str | None, failed_tasks: list[str]) -> str:
@@ -60,17 +60,3 @@ def finish(settings: Settings, build_id: str | None, failed_tasks: list[str]) ->
     print(f"published build {record.build_id} (lake snapshot {record.lake_snapshot}) in {record.seconds:.0f} s")
     print(f"{len(record.row_counts)} tables; {counts} ...")
     return record.build_id
-
-
-def release_dbt_duckdb() -> None:
-    """Close the DuckDB database dbt-duckdb keeps open in this process after an in-process dbt run
-    (cosmos with dbtRunner, `airflow dags test`): publishing opens the same file with another
-    configuration, which DuckDB refuses while that instance lives."""
-    module = sys.modules.get("dbt.adapters.duckdb.connections")
-    if module is None:
-        return
-    manager = module.DuckDBConnectionManager
-    with manager._LOCK:
-        if manager._ENV is not None:
-            manager._ENV.close()
-            manager._ENV = None
