@@ -137,10 +137,10 @@ class LandingSensor(BaseSensorOperator):
         )
 
 
-def failed_tasks(context: Any, group_id: str | None = None) -> list[str]:
-    """Task ids (of a task group, or of the whole run) that failed in this DAG run, upstream failures included."""
+def failed_tasks(context: Any) -> list[str]:
+    """Task ids that failed in this DAG run, upstream failures included."""
     ti = context["ti"]
-    states = ti.get_task_states(dag_id=ti.dag_id, task_group_id=group_id, run_ids=[ti.run_id])
+    states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[ti.run_id])
     return sorted(
         task_id
         for task_id, state in states.get(ti.run_id, {}).items()

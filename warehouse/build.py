@@ -14,6 +14,7 @@ import os
 import secrets
 import shutil
 import sys
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -88,34 +89,48 @@ def pin_lake_snapshot(target: Path, snapshot: int | None) -> None:
         con.close()
 
 
-def dbt_command(args: list[str], variables: dict[str, Any], settings: Settings, target_path: Path | None = None):
-    """dbt's command line for `args` with `variables`; nothing is read from the process environment."""
-    return [
-        *args,
-        "--vars",
-        json.dumps(variables),
-        "--project-dir",
-        str(DBT_PROJECT),
-        "--profiles-dir",
-        str(DBT_PROJECT),
-        "--target-path",
-        str(target_path or settings.warehouse_dir / "dbt_target"),
-        "--log-path",
-        str(settings.warehouse_dir / "dbt_logs"),
-    ]
+# what a dbt node ended with: unique id, status, seconds, dbt's message
+NodeReport = Callable[[str, str, float, str], None]
 
 
-def run_dbt(args: list[str], variables: dict[str, Any], settings: Settings, target_path: Path | None = None):
-    """Run dbt in-process; returns dbt's result object."""
+def run_dbt(
+    args: list[str],
+    variables: dict[str, Any],
+    settings: Settings,
+    target_path: Path | None = None,
+    on_node: NodeReport | None = None,
+):
+    """Run dbt in-process; returns dbt's result object. `on_node` hears of each node as it finishes."""
     from dbt.cli.main import dbtRunner
 
+    def node_finished(event) -> None:
+        if event.info.name == "NodeFinished":
+            node, result = event.data.node_info, event.data.run_result
+            on_node(node.unique_id, result.status, result.execution_time, result.message)
+
+    runner = dbtRunner(callbacks=[node_finished] if on_node else None)
     try:
-        return dbtRunner().invoke([*dbt_command(args, variables, settings, target_path), "--quiet"])
+        return runner.invoke(
+            [
+                *args,
+                "--vars",
+                json.dumps(variables),
+                "--project-dir",
+                str(DBT_PROJECT),
+                "--profiles-dir",
+                str(DBT_PROJECT),
+                "--target-path",
+                str(target_path or settings.warehouse_dir / "dbt_target"),
+                "--log-path",
+                str(settings.warehouse_dir / "dbt_logs"),
+                "--quiet",
+            ]
+        )
     finally:
-        release_dbt_duckdb()
+        _release_dbt_duckdb()
 
 
-def release_dbt_duckdb() -> None:
+def _release_dbt_duckdb() -> None:
     """Close the DuckDB database dbt-duckdb keeps open in this process after an in-process dbt run
     (`safelake build`, Airflow's dbt task): stamping and publishing open the same file with another
     configuration, which DuckDB refuses while that instance lives. dbt-duckdb has no public call for it."""
@@ -167,13 +182,12 @@ def unit_tests_passed_in(settings: Settings, fingerprint: str) -> str:
     return ""
 
 
-def start_build(settings: Settings, full_refresh: bool = False, reuse_unit_tests: bool = True) -> BuildRecord:
+def start_build(settings: Settings, full_refresh: bool = False) -> BuildRecord:
     """Prepare builds/next.duckdb (a copy of the served build, so incremental models add only their
     window) and pin the lake snapshot the whole build reads. The dbt unit tests run unless the served
     build ran the same code (code_fingerprint) and so passed them already: they test the SQL on fixed
     inputs, so the same code cannot fail them on new data (`make test` runs them every time). Data
-    tests run in every build. `reuse_unit_tests=False`: the caller runs them regardless (Airflow, whose
-    cosmos tasks run each model's tests)."""
+    tests run in every build."""
     started = dt.datetime.now(dt.UTC)
     record = BuildRecord(
         build_id=started.strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3), started_at=started.isoformat()
@@ -188,8 +202,7 @@ def start_build(settings: Settings, full_refresh: bool = False, reuse_unit_tests
     record.lake_snapshot = lake_snapshot(settings)
     pin_lake_snapshot(staging, record.lake_snapshot)
     record.code_fingerprint = code_fingerprint(settings)
-    if reuse_unit_tests:
-        record.unit_tests_passed_in = unit_tests_passed_in(settings, record.code_fingerprint)
+    record.unit_tests_passed_in = unit_tests_passed_in(settings, record.code_fingerprint)
     save_record(settings, record)
     return record
 
@@ -222,11 +235,11 @@ def finish_build(settings: Settings, record: BuildRecord) -> BuildRecord:
     return record
 
 
-def build(settings: Settings, full_refresh: bool = False) -> BuildRecord:
-    """The whole build in this process: `safelake build`."""
+def build(settings: Settings, full_refresh: bool = False, on_node: NodeReport | None = None) -> BuildRecord:
+    """The whole build in this process, one dbt invocation: `safelake build` and Airflow's build task."""
     with build_lock(settings):
         record = start_build(settings, full_refresh)
-        result = run_dbt(dbt_args(record), dbt_vars(settings, staging_path(settings)), settings)
+        result = run_dbt(dbt_args(record), dbt_vars(settings, staging_path(settings)), settings, on_node=on_node)
         _summarise(result, record)
         return finish_build(settings, record)
 
