@@ -35,8 +35,8 @@ WHERE_TO_LOOK = {
         "fix the file or its source profile (ingestion/profiles/) and drop it in again"
     ),
     "build_warehouse": (
-        "warehouse/builds/<build id>.json lists the failing dbt nodes; the failed task's log has dbt's output; "
-        "the previous build keeps being served"
+        "the build task's log has a line per dbt node (a failing one with dbt's message); "
+        "warehouse/builds/<build id>.json lists the failing nodes; the previous build keeps being served"
     ),
     "lake_maintenance": "the task log; the lake is unchanged by a failed maintenance step (each is one transaction)",
     "data_freshness": "the task log; alerts that could not be e-mailed are still in the log and the outbox",
