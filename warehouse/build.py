@@ -53,9 +53,9 @@ def lake_snapshot(settings: Settings) -> int:
 
 
 def dbt_vars(settings: Settings, target: Path) -> dict[str, Any]:
-    """What dbt reads from this machine, passed as `--vars`: profiles.yml (the paths), dbt_project.yml
-    (the reference seeds' folder), the models and tests (the time zone, and the contracts' code lists
-    and the late-data thresholds, each defined once in safelake/). They do not change from build to
+    """What dbt reads from this machine, passed as `--vars`: profiles.yml (the paths), the models and
+    tests (the reference folder, the time zone, the contracts' code lists and the late-data
+    thresholds, each defined once in safelake/). They do not change from build to
     build, so dbt's partial parsing holds; the lake snapshot does, so it is pinned in the build's
     file instead (pin_lake_snapshot)."""
     return {
@@ -132,7 +132,7 @@ def run_dbt(
 
 def _release_dbt_duckdb() -> None:
     """Close the DuckDB database dbt-duckdb keeps open in this process after an in-process dbt run
-    (`safelake build`, Airflow's dbt task): stamping and publishing open the same file with another
+    (`safelake build`, Airflow's build task): stamping and publishing open the same file with another
     configuration, which DuckDB refuses while that instance lives. dbt-duckdb has no public call for it."""
     module = sys.modules.get("dbt.adapters.duckdb.connections")
     if module is None:
