@@ -158,8 +158,8 @@ def _summarise(result, record: BuildRecord) -> None:
 
 def code_fingerprint(settings: Settings, project: Path = DBT_PROJECT) -> str:
     """What the dbt unit tests' outcome depends on: the dbt project's files, the reference data its
-    seeds load, the time zone and geography it reads, and the dbt and DuckDB versions. Unit tests run
-    on fixed inputs (their `given` rows and pinned vars), never on the lake's data."""
+    reference models read, the time zone and geography, and the dbt and DuckDB versions. Unit tests
+    run on fixed inputs (their `given` rows and pinned vars), never on the lake's data."""
     digest = hashlib.sha256()
     for root in (project, REFERENCE_DIR):
         for path in sorted(root.rglob("*")):
