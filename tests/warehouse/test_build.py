@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 import sys
@@ -13,10 +14,11 @@ import pytest
 from openpyxl import load_workbook
 
 from ingestion.pipeline import ingest
+from safelake import lake
 from safelake.reference import REFERENCE_DIR
 from tools.demo import generate
-from warehouse.build import build, code_fingerprint
-from warehouse.publish import current_path, last_build, published_build
+from warehouse.build import build, code_fingerprint, dbt_args, dbt_vars, finish_build, run_dbt, start_build
+from warehouse.publish import current_path, last_build, published_build, staging_path
 
 pytestmark = pytest.mark.slow
 
@@ -72,3 +74,29 @@ def test_the_code_fingerprint_changes_with_any_dbt_file(settings, tmp_path):
     macro = project / "macros" / "pct_change.sql"
     macro.write_text(macro.read_text() + "\n")
     assert code_fingerprint(settings, project) != before
+
+
+def test_the_build_reads_the_lake_at_the_snapshot_it_pinned(settings):
+    """Rows ingested after the build pinned its lake snapshot are not in it, though dbt runs later;
+    the pin is in the build's own file (nothing in the process environment) and leaves before publishing."""
+    generate(settings.landing, dt.date(2026, 9, 1), 14, 100, 5, REFERENCE_DIR / "kg")
+    crime = sorted((settings.landing / "crime_report").iterdir())
+    ingest(settings, [p for p in settings.landing.rglob("*") if p.is_file() and p != crime[-1]])
+    environ = dict(os.environ)
+    record = start_build(settings, full_refresh=True)
+    ingest(settings, [crime[-1]])  # arrives while the build runs
+    result = run_dbt(dbt_args(record), dbt_vars(settings, staging_path(settings)), settings)
+    assert result.success and dict(os.environ) == environ
+    assert finish_build(settings, record).status == "published"
+    con = lake.connect(settings, read_only=True)
+    try:
+        pinned = con.execute(f"SELECT count(*) FROM lake.crime_report AT (VERSION => {record.lake_snapshot})")
+        pinned = pinned.fetchone()[0]
+        now = con.execute("SELECT count(*) FROM lake.crime_report").fetchone()[0]
+    finally:
+        con.close()
+    with duckdb.connect(str(current_path(settings)), read_only=True) as warehouse:
+        assert warehouse.execute("SELECT count(*) FROM analytics.crime_reports").fetchone()[0] == pinned < now
+        assert not warehouse.execute(
+            "SELECT * FROM duckdb_tables() WHERE schema_name = 'meta' AND table_name = 'lake_pin'"
+        ).fetchall()
