@@ -29,6 +29,7 @@ from typing import Any
 
 import duckdb
 
+from access.suppression import TableRules, load_rules, patterns
 from safelake.errors import SafeLakeError
 from safelake.settings import Settings
 from warehouse.publish import PUBLISHED_SCHEMAS, published_file
@@ -37,8 +38,7 @@ WAREHOUSE_ALIAS = "published"
 READABLE_SCHEMAS = (*PUBLISHED_SCHEMAS, "meta")
 # Tables without a region_code that every scope may read: they describe the data, not a place.
 REGION_FREE = {"meta.build", "analytics.dates", "marts.kpi_source_freshness", "marts.kpi_quarantine_reasons"}
-SENSITIVE_FAMILIES = ("crimes_against_minors", "dv_crimes")  # column prefixes of the minors / DV counts
-SENSITIVE_ROW_FLAGS = ("is_victim_minor", "is_domestic_violence")
+POLICY_SCHEMA = "policy"  # the policy's own tables (hidden cells); not readable by queries
 SAFE_TABLE_FUNCTIONS = {"range", "generate_series", "unnest"}
 BLOCKED_FUNCTIONS = {"query", "query_table", "getenv", "current_setting", "getvariable"}
 
@@ -68,48 +68,79 @@ class Scope:
 NATIONAL = Scope("national", None, cleared_for_sensitive=True)
 
 
-def _view_sql(schema: str, table: str, columns: list[str], scope: Scope, suppress_below: int) -> str:
-    name = f"{schema}.{table}"
+def _view_sql(
+    name: str,
+    columns: list[str],
+    scope: Scope,
+    rules: TableRules | None,
+    hidden: dict[str, set[int]],
+    hidden_table: str | None,
+) -> str:
     where = []
     if not scope.is_national:
         if "region_code" in columns:
-            where.append(f"region_code = '{scope.region_code}'")
+            where.append(f"t.region_code = '{scope.region_code}'")
         elif name not in REGION_FREE:
             where.append("false")
-    select = "*"
-    if not scope.cleared_for_sensitive:
-        where += [f"NOT coalesce({flag}, false)" for flag in SENSITIVE_ROW_FLAGS if flag in columns]
-        replaced = []
-        for family in SENSITIVE_FAMILIES:
-            members = [c for c in columns if c.startswith(family)]
-            counts = [c for c in members if c == family or c.endswith(("_current", "_prior"))]
-            if counts:
-                small = " OR ".join(f"{c} BETWEEN 1 AND {suppress_below - 1}" for c in counts)
-                replaced += [f"CASE WHEN {small} THEN NULL ELSE {c} END AS {c}" for c in members]
-        if replaced:
-            select = f"* REPLACE ({', '.join(replaced)})"
+    replaced = []
+    join = ""
+    if rules is not None and not scope.cleared_for_sensitive:
+        rows = rules.sensitive_rows or "true"
+        replaced += [f"CASE WHEN {rows} THEN NULL ELSE t.{c} END AS {c}" for c in rules.of_kind("withheld")]
+        if hidden_table:
+            replaced += [f"CASE WHEN h.{c} THEN NULL ELSE t.{c} END AS {c}" for c in hidden]
+            join = f" LEFT JOIN {hidden_table} h ON h.row_id = t.rowid"
+    select = f"t.* REPLACE ({', '.join(replaced)})" if replaced else "t.*"
     condition = f" WHERE {' AND '.join(where)}" if where else ""
-    return f"SELECT {select} FROM {WAREHOUSE_ALIAS}.{name}{condition}"
+    return f"SELECT {select} FROM {WAREHOUSE_ALIAS}.{name} t{join}{condition}"
+
+
+def _hidden_table(con: duckdb.DuckDBPyConnection, index: int, hidden: dict[str, set[int]]) -> str | None:
+    """The hidden cells of one table as a table of rowids with one flag per column, in a schema no query may
+    read (check_sql allows only the views)."""
+    rows = sorted(set().union(*hidden.values())) if hidden else []
+    if not rows:
+        return None
+    name = f"{POLICY_SCHEMA}.hidden_{index}"
+    flags = ", ".join(f"unnest(?::BOOLEAN[]) AS {c}" for c in hidden)
+    con.execute(
+        f"CREATE TABLE {name} AS SELECT unnest(?::BIGINT[]) AS row_id, {flags}",
+        [rows, *[[r in cells for r in rows] for cells in hidden.values()]],
+    )
+    return name
 
 
 def connect(settings: Settings, scope: Scope = NATIONAL) -> duckdb.DuckDBPyConnection:
     path = published_file(settings)
     con = duckdb.connect(":memory:", config={"threads": 2, "memory_limit": settings.sql_memory_limit})
-    con.execute(f"ATTACH '{path}' AS {WAREHOUSE_ALIAS} (READ_ONLY)")
-    tables = con.execute(
-        "SELECT schema_name, table_name, list(column_name ORDER BY column_index) FROM duckdb_columns() "
-        "WHERE database_name = ? AND schema_name IN ? GROUP BY ALL ORDER BY ALL",
-        [WAREHOUSE_ALIAS, list(READABLE_SCHEMAS)],
-    ).fetchall()
-    for schema in {schema for schema, *_ in tables}:
-        con.execute(f"CREATE SCHEMA memory.{schema}")
-    for schema, table, columns in tables:
-        view = _view_sql(schema, table, columns, scope, settings.suppress_below)
-        con.execute(f"CREATE VIEW memory.{schema}.{table} AS {view}")
-    con.execute("USE memory")
-    con.execute("SET enable_progress_bar = false")
-    con.execute("SET enable_external_access = false")
-    con.execute("SET lock_configuration = true")
+    try:
+        con.execute(f"ATTACH '{path}' AS {WAREHOUSE_ALIAS} (READ_ONLY)")
+        tables = con.execute(
+            "SELECT schema_name, table_name, list(column_name ORDER BY column_index) FROM duckdb_columns() "
+            "WHERE database_name = ? AND (schema_name IN ? OR (schema_name, table_name) = ('meta', 'build')) "
+            "GROUP BY ALL ORDER BY ALL",
+            [WAREHOUSE_ALIAS, list(PUBLISHED_SCHEMAS)],
+        ).fetchall()
+        rules: dict[str, TableRules] = {}
+        hidden: dict[str, dict[str, set[int]]] = {}
+        if not scope.cleared_for_sensitive:
+            rules = load_rules(con, WAREHOUSE_ALIAS)
+            hidden = patterns(con, WAREHOUSE_ALIAS, path.stem, rules, settings.suppress_below)
+        con.execute(f"CREATE SCHEMA memory.{POLICY_SCHEMA}")
+        for schema in {schema for schema, *_ in tables}:
+            con.execute(f"CREATE SCHEMA memory.{schema}")
+        for index, (schema, table, columns) in enumerate(tables):
+            name = f"{schema}.{table}"
+            cells = hidden.get(name, {})
+            view = _view_sql(name, columns, scope, rules.get(name), cells, _hidden_table(con, index, cells))
+            con.execute(f"CREATE VIEW memory.{name} AS {view}")
+        con.execute("USE memory")
+        con.execute("SET enable_progress_bar = false")
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
     return con
 
 

@@ -26,6 +26,7 @@ from warehouse.publish import (
     BuildRecord,
     builds_dir,
     current_path,
+    dbt_target,
     load_record,
     prune,
     publish,
@@ -74,7 +75,7 @@ def run_dbt(args: list[str], env: dict[str, str], settings: Settings, target_pat
                 "--profiles-dir",
                 str(DBT_PROJECT),
                 "--target-path",
-                str(target_path or settings.warehouse_dir / "dbt_target"),
+                str(target_path or dbt_target(settings)),
                 "--log-path",
                 str(settings.warehouse_dir / "dbt_logs"),
                 "--quiet",
@@ -181,7 +182,7 @@ def finish_build(settings: Settings, record: BuildRecord) -> BuildRecord:
         staging.unlink(missing_ok=True)
     else:
         target = builds_dir(settings) / f"{record.build_id}.duckdb"
-        stamp(staging, record)
+        stamp(staging, record, dbt_target(settings) / "manifest.json")
         os.replace(staging, target)
         publish(settings, target)
         record.status = "published"

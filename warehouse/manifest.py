@@ -16,7 +16,7 @@ from safelake.errors import SafeLakeError
 from safelake.reference import REFERENCE_DIR
 from safelake.settings import Settings, get_settings
 from warehouse.build import DBT_PROJECT, dbt_env, run_dbt
-from warehouse.publish import staging_path
+from warehouse.publish import dbt_target, staging_path
 
 PROJECT_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
 
@@ -51,7 +51,7 @@ def write_manifest(settings: Settings, force: bool = False) -> Path:
     env = dbt_env(settings, staging_path(settings), 0)
     env.pop("SAFELAKE_LAKE_SNAPSHOT")
     result = run_dbt(["parse"], env, settings)
-    produced = settings.warehouse_dir / "dbt_target" / "manifest.json"
+    produced = dbt_target(settings) / "manifest.json"
     if not result.success or not produced.exists():
         raise SafeLakeError(
             f"dbt parse failed ({result.exception or 'see ' + str(settings.warehouse_dir / 'dbt_logs')}); "
