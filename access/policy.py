@@ -40,6 +40,11 @@ READABLE_SCHEMAS = (*PUBLISHED_SCHEMAS, "meta")
 REGION_FREE = {"meta.build", "analytics.dates", "marts.kpi_source_freshness", "marts.kpi_quarantine_reasons"}
 POLICY_SCHEMA = "policy"  # the policy's own tables (hidden cells); not readable by queries
 SAFE_TABLE_FUNCTIONS = {"range", "generate_series", "unnest"}
+# what a FROM may hold (json_serialize_sql's table reference types); SHOW/DESCRIBE/SUMMARIZE (SHOW_REF) and
+# anything newer are refused
+TABLE_REFS = {"BASE_TABLE", "JOIN", "SUBQUERY", "TABLE_FUNCTION", "EXPRESSION_LIST", "EMPTY"}
+QUERY_NODES = {"SELECT_NODE", "SET_OPERATION_NODE", "RECURSIVE_CTE_NODE", "CTE_NODE"}
+MAX_SQL_BYTES = 100_000
 BLOCKED_FUNCTIONS = {"query", "query_table", "getenv", "current_setting", "getvariable"}
 
 
@@ -156,31 +161,58 @@ def _nodes(tree: Any) -> Iterator[dict]:
 
 def check_sql(con: duckdb.DuckDBPyConnection, sql: str) -> str:
     """The statement, if it is one SELECT that reads only the scoped views; else QueryRefused."""
-    parsed = json.loads(con.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()[0])
-    if parsed.get("error"):
-        message = parsed.get("error_message", "")
-        if "Only SELECT" in message:
-            raise QueryRefused("only SELECT queries are allowed (no CREATE, INSERT, COPY, ATTACH, SET, PRAGMA ...)")
-        raise QueryRefused(f"the query does not parse: {message}")
-    if len(parsed["statements"]) != 1:
-        raise QueryRefused("one statement at a time, please")
-    nodes = list(_nodes(parsed["statements"][0]))
-    ctes = {key for node in nodes for entry in node.get("cte_map", {}).get("map", []) for key in [entry.get("key")]}
+    if len(sql.encode()) > MAX_SQL_BYTES:
+        raise QueryRefused(f"the query is longer than {MAX_SQL_BYTES // 1000} kB; shorten it")
+    try:
+        parsed = json.loads(con.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()[0])
+        if parsed.get("error"):
+            message = parsed.get("error_message", "").splitlines()[0] if parsed.get("error_message") else ""
+            if "Only SELECT" in message:
+                raise QueryRefused("only SELECT queries are allowed (no CREATE, INSERT, COPY, ATTACH, SET, PRAGMA ...)")
+            if "expression depth" in message:
+                raise RecursionError  # the parser's own limit: the same answer as ours
+            raise QueryRefused(f"the query does not parse: {message}")
+        if len(parsed["statements"]) != 1:
+            raise QueryRefused("one statement at a time, please")
+        nodes = list(_nodes(parsed["statements"][0]))
+    except RecursionError:
+        raise QueryRefused("the query is nested too deeply to check; flatten it (CTEs, fewer brackets)") from None
+    ctes = {entry.get("key") for node in nodes for entry in node.get("cte_map", {}).get("map", [])}
+    shadowing = ctes & _catalog_names(con)
+    if shadowing:
+        raise QueryRefused(f"a CTE may not be named like a catalog object ({', '.join(sorted(shadowing))}); rename it")
     for node in nodes:
-        if node.get("type") == "BASE_TABLE":
+        kind = node.get("type")
+        if "sample" in node and "class" not in node and kind not in TABLE_REFS | QUERY_NODES:
+            shown = kind.removesuffix("_REF").lower()
+            raise QueryRefused(f"{shown} is not allowed; read the views in marts and analytics")
+        if kind == "BASE_TABLE":
             catalog, schema, table = node["catalog_name"], node["schema_name"], node["table_name"]
             if not schema and not catalog and table in ctes:
                 continue
             if catalog not in ("", "memory") or schema not in READABLE_SCHEMAS:
                 shown = ".".join(p for p in (catalog, schema, table) if p)
                 raise QueryRefused(f"{shown}: only the views in {', '.join(READABLE_SCHEMAS)} can be read")
-        elif node.get("type") == "TABLE_FUNCTION":
+            if schema == "meta" and table != "build":
+                raise QueryRefused(f"meta.{table}: only meta.build can be read")
+        elif kind == "TABLE_FUNCTION":
             name = node["function"]["function_name"]
             if name not in SAFE_TABLE_FUNCTIONS:
                 raise QueryRefused(f"table function {name}() is not allowed; read the views in marts and analytics")
         elif node.get("class") == "FUNCTION" and node.get("function_name") in BLOCKED_FUNCTIONS:
             raise QueryRefused(f"function {node['function_name']}() is not allowed")
-    return sql.strip().rstrip(";")
+    return sql
+
+
+def _catalog_names(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Names a CTE could shadow: every table, view and function the connection knows, system ones included."""
+    return {
+        name
+        for (name,) in con.execute(
+            "SELECT view_name FROM duckdb_views() UNION SELECT table_name FROM duckdb_tables() "
+            "UNION SELECT function_name FROM duckdb_functions() WHERE function_type = 'table'"
+        ).fetchall()
+    }
 
 
 @dataclasses.dataclass
@@ -189,6 +221,7 @@ class QueryResult:
     rows: list[tuple]
     truncated: bool
     seconds: float
+    cut_by: str = ""  # "rows" or "bytes" when truncated
 
     def arrow(self):
         import pyarrow as pa
@@ -197,44 +230,84 @@ class QueryResult:
         return pa.Table.from_arrays(columns, names=self.columns)  # names may repeat (SELECT 1 AS a, 2 AS a)
 
 
+def _fetch(reader, row_limit: int, byte_limit: int) -> tuple[list, list[tuple], str]:
+    """Record batches up to the row limit and the byte limit (Arrow's size of the data): the columns, the rows
+    and what cut them ("" when nothing did). A single row over the byte limit is refused."""
+    rows: list[tuple] = []
+    size = 0
+    for batch in reader:
+        take = batch.slice(0, row_limit - len(rows) + 1)
+        if size + take.nbytes > byte_limit:
+            fits = next(n for n in range(take.num_rows, -1, -1) if size + take.slice(0, n).nbytes <= byte_limit)
+            if not rows and not fits:
+                raise QueryRefused(
+                    f"one row of the result is larger than the {byte_limit / 1e6:g} MB result limit; "
+                    "select fewer or smaller columns (no whole tables in one cell)"
+                )
+            rows += zip(*(column.to_pylist() for column in take.slice(0, fits).columns), strict=True)
+            return reader.schema.names, rows, "bytes"
+        size += take.nbytes
+        rows += zip(*(column.to_pylist() for column in take.columns), strict=True)
+        if len(rows) > row_limit:
+            return reader.schema.names, rows[:row_limit], "rows"
+    return reader.schema.names, rows, ""
+
+
+def _refusal(exc: BaseException, settings: Settings) -> tuple[str, str, str | None]:
+    """(audit status, the one line the user reads, detail for the audit log only) for what stopped a query."""
+    if isinstance(exc, QueryRefused):
+        return "refused", str(exc), None
+    if isinstance(exc, duckdb.InterruptException):
+        message = (
+            f"the query ran longer than {settings.sql_timeout_seconds:g} s and was stopped; "
+            "narrow it (filters, aggregates) or ask for a longer SQL timeout"
+        )
+        return "timeout", message, None
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return "error", f"the query needed more than the {settings.sql_memory_limit} memory limit; filter first", None
+    if isinstance(exc, RecursionError):
+        return "refused", "the query is nested too deeply to run; flatten it (CTEs, fewer brackets)", None
+    if isinstance(exc, duckdb.Error | SafeLakeError):
+        return "error", (str(exc).splitlines() or [type(exc).__name__])[0], None
+    return "error", f"the query failed ({type(exc).__name__}); the details are in the audit log", repr(exc)[:2000]
+
+
 def run_sql(settings: Settings, user: str, scope: Scope, sql: str) -> QueryResult:
-    """An analyst's query: checked, run under the scope with a timeout and a row limit, and audited."""
+    """An analyst's query: checked, run under the scope with a timeout, a row and a byte limit, and audited.
+    Whatever stops it ends as a one-line QueryRefused (no traceback), and every query leaves one audit line."""
     started = time.perf_counter()
-    status, rows = "refused", 0
-    con = connect(settings, scope)
-    timer = threading.Timer(settings.sql_timeout_seconds, con.interrupt)
+    status, rows, error, detail = "ok", 0, None, None
+    con = timer = None
     try:
+        con = connect(settings, scope)
         statement = check_sql(con, sql)
-        limit = settings.sql_row_limit
+        timer = threading.Timer(settings.sql_timeout_seconds, con.interrupt)
         timer.start()
-        try:
-            cursor = con.execute(f"SELECT * FROM ({statement}) LIMIT {limit + 1}")
-            fetched = cursor.fetchall()
-        except duckdb.InterruptException:
-            status = "timeout"
-            raise QueryRefused(
-                f"the query ran longer than {settings.sql_timeout_seconds:g} s and was stopped; "
-                "narrow it (filters, aggregates) or ask for a longer SQL timeout"
-            ) from None
-        except duckdb.Error as exc:
-            status = "error"
-            raise QueryRefused(str(exc).splitlines()[0]) from None
-        status, rows = "ok", min(len(fetched), limit)
-        columns = [d[0] for d in cursor.description]
-        return QueryResult(columns, fetched[:limit], len(fetched) > limit, time.perf_counter() - started)
-    except QueryRefused as exc:
-        status = status if status != "ok" else "refused"
-        _audit(settings, user, scope, sql, status, rows, time.perf_counter() - started, str(exc))
-        raise
+        reader = con.sql(statement).to_arrow_reader(256)
+        columns, fetched, cut_by = _fetch(reader, settings.sql_row_limit, settings.sql_result_mb * 1_000_000)
+        rows = len(fetched)
+        return QueryResult(columns, fetched, bool(cut_by), time.perf_counter() - started, cut_by)
+    except Exception as exc:
+        status, error, detail = _refusal(exc, settings)
+        raise (exc if isinstance(exc, QueryRefused) else QueryRefused(error)) from None
     finally:
-        timer.cancel()
-        con.close()
-        if status == "ok":
-            _audit(settings, user, scope, sql, status, rows, time.perf_counter() - started, None)
+        if timer is not None:
+            timer.cancel()
+        if con is not None:
+            con.close()
+        _audit(settings, user, scope, sql, status, rows, time.perf_counter() - started, error, detail)
 
 
 def _audit(
-    settings: Settings, user: str, scope: Scope, sql: str, status: str, rows: int, seconds: float, error: str | None
+    settings: Settings,
+    user: str,
+    scope: Scope,
+    sql: str,
+    status: str,
+    rows: int,
+    seconds: float,
+    error: str | None,
+    detail: str | None = None,
 ) -> None:
     entry = {
         "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -246,6 +319,8 @@ def _audit(
         "sql": sql,
         "error": error,
     }
+    if detail:
+        entry["detail"] = detail
     path = settings.audit_log
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as log:  # one line per query, appended whole

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import streamlit as st
 
+from access import csvsafe
 from access.policy import QueryRefused, QueryResult, run_sql
 from dashboards import auth, charts, i18n, queries, saved_queries, ui
 from dashboards.i18n import t
@@ -84,7 +85,11 @@ with editor:
             ui.chart(fig, key="sql_chart")
         left, right = st.columns(2)
         left.download_button(
-            t("download_csv", lang), frame.to_csv(index=False), "query.csv", "text/csv", on_click="ignore"
+            t("download_csv", lang),
+            csvsafe.to_bytes(result.columns, result.rows),
+            "query.csv",
+            "text/csv",
+            on_click="ignore",
         )
         right.download_button(
             t("download_parquet", lang),
