@@ -146,7 +146,7 @@ CASES: list[tuple[str, str, str | None]] = [
     ("tf_file_as_table", "SELECT * FROM '/etc/passwd'", "/etc/passwd: only the views"),
     ("tf_parquet_as_table", "SELECT * FROM 'x.parquet'", "x.parquet: only the views"),
     # catalogs and schemas other than the scoped views
-    ("published_catalog", "SELECT count(*) FROM published.analytics.crime_reports", "published.analytics.crime_reports"),
+    ("published_catalog", "SELECT count(*) FROM published.analytics.crime_reports", "published.analytics"),
     ("published_meta", "SELECT * FROM published.meta.build", "published.meta.build: only the views"),
     ("published_declared", "SELECT * FROM published.meta.declared", "published.meta.declared: only the views"),
     ("meta_declared", "SELECT * FROM meta.declared", "meta.declared: only meta.build can be read"),
@@ -170,7 +170,7 @@ CASES: list[tuple[str, str, str | None]] = [
     ("published_scalar", f"SELECT (SELECT count(*) FROM published.{T})", "published."),
     ("published_in_cte", f"WITH x AS (SELECT * FROM published.{T}) SELECT * FROM x", "published."),
     ("published_lateral", f"SELECT * FROM {T} a, LATERAL (SELECT * FROM published.{T}) b", "published."),
-    ("published_quoted", f'SELECT * FROM "published"."marts"."kpi_crime_compstat"', "published."),
+    ("published_quoted", 'SELECT * FROM "published"."marts"."kpi_crime_compstat"', "published."),
     # catalog functions in expressions
     ("getenv", "SELECT getenv('SAFELAKE_PII_KEY')", "function getenv() is not allowed"),
     ("getenv_upper", "SELECT GETENV('HOME')", "function getenv() is not allowed"),
@@ -191,7 +191,7 @@ CASES: list[tuple[str, str, str | None]] = [
     ("show_in_union", "SELECT 1 AS a UNION ALL SELECT * FROM (SHOW DATABASES)", "show is not allowed"),
     # CTEs named like catalog objects: an unqualified name outside the CTE's scope reaches the real one
     *[
-        (f"cte_named_{name}", f"WITH {name} AS (SELECT 1 AS x) SELECT * FROM {name}", f"named like a catalog object ({name})")
+        (f"cte_named_{name}", f"WITH {name} AS (SELECT 1 AS x) SELECT * FROM {name}", f"catalog object ({name})")
         for name in (
             "duckdb_tables",
             "duckdb_databases",
