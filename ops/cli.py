@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
+from rich.text import Text
 
 from safelake.errors import SafeLakeError
 from safelake.settings import Settings, get_settings
@@ -81,7 +81,7 @@ def ingest_summary(results: list[FileResult]) -> Table:
         one_file = per_file and name != "total"
         statuses = Counter(r.status for r in members).most_common()
         table.add_row(
-            escape(name),
+            Text(name),  # a file name is text, not markup: "[x]" stays as it is
             members[0].dataset if one_file else f"{len(members)} file{'' if len(members) == 1 else 's'}",
             members[0].status if one_file else ", ".join(f"{status} {n}" for status, n in statuses),
             *(f"{totals[k]:,}" for k in ("rows_in", "merged", "duplicates", "quarantined")),
@@ -110,7 +110,7 @@ def ingest(
     console.print(ingest_summary(results))
     bad = [r for r in results if r.status in ("refused", "failed")]
     for r in bad:
-        err.print(f"[red]{r.status}[/red]: {escape(r.message)}", soft_wrap=True)
+        err.print(Text.assemble((r.status, "red"), f": {r.message}"), soft_wrap=True)
     if bad:
         raise typer.Exit(1)
 
@@ -190,7 +190,6 @@ def sql(
 ) -> None:
     """Query the published warehouse within USER's scope: read-only, time-, row- and size-limited, audited."""
     import pyarrow.parquet as pq
-    from rich.text import Text
 
     from access import csvsafe
     from access.policy import run_sql
@@ -211,7 +210,9 @@ def sql(
         pq.write_table(result.arrow(), out)
     elif output == "table":
         # values and names are data, not markup: Text() shows "[/red]" as it is
-        table = Table(*(Text(c) for c in result.columns))
+        table = Table()
+        for column in result.columns:
+            table.add_column(Text(column))
         for row in result.rows:
             table.add_row(*(Text("" if v is None else str(v)) for v in row))
         console.print(table)
