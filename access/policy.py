@@ -5,13 +5,12 @@ only views `marts.*`, `analytics.*` and `meta.build`, cut to the reader's scope:
 
 - rows: a regional scope sees only rows of its region (tables with a `region_code` column); national
   aggregates without one (plan progress, holiday periods) are empty for it;
-- small counts: for a scope not cleared for them, counts about minors and domestic violence between 1
-  and `suppress_below` - 1 are NULL (with the other columns of their family: prior, change, % change),
-  and the case-level rows about minors or domestic violence are left out of the facts.
+- sensitive data: for a scope not cleared, what the models declare sensitive (dbt `meta`, stored in the
+  build as meta.declared) is withheld or suppressed, with complementary cells (access/suppression.py).
 
 External access (files, network, extensions) is off, memory bounded, and the configuration locked
 before the connection is handed out. Analysts' SQL (`run_sql`) is further checked before it runs:
-one SELECT, reading only those views; it is cut off at a timeout and a row limit, and audited.
+one SELECT, reading only those views; it is cut off at a timeout, a row and a byte limit, and audited.
 """
 
 from __future__ import annotations

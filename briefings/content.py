@@ -46,14 +46,14 @@ metrics as (
            unnest([incidents_current, killed_current, ksi_current, children_hurt_current]),
            unnest([incidents_prior, killed_prior, ksi_prior, children_hurt_prior]),
            unnest([incidents_pct_change, killed_pct_change, ksi_pct_change, children_hurt_pct_change]),
-           prior_is_complete, false
+           prior_is_complete, unnest([false, false, false, true])
     from marts.kpi_road_compstat, area where area_level = area.level and cause = 'all'
     union all
     select 'fraud', if(scheme = 'all', 'fraud_reports', 'scheme:' || scheme), compstat_window,
            fraud_reports_current, fraud_reports_prior, fraud_reports_pct_change, prior_is_complete, false
     from marts.kpi_fraud_compstat, area where area_level = area.level
 )
--- minors / DV counts the policy suppressed for this scope stay NULL
+-- minors / DV / children counts the policy suppressed for this scope stay NULL
 select domain, metric, compstat_window, if(sensitive, cur, coalesce(cur, 0)), if(sensitive, prior, coalesce(prior, 0)),
        pct, complete, sensitive
 from metrics
