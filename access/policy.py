@@ -129,7 +129,7 @@ def connect(settings: Settings, scope: Scope = NATIONAL) -> duckdb.DuckDBPyConne
         hidden: dict[str, dict[str, set[int]]] = {}
         if not scope.cleared_for_sensitive:
             rules = load_rules(con, WAREHOUSE_ALIAS)
-            hidden = patterns(con, WAREHOUSE_ALIAS, path.stem, rules, settings.suppress_below)
+            hidden = patterns(con, WAREHOUSE_ALIAS, path.stem, rules, settings.suppress_below, settings.home / "access")
         con.execute(f"CREATE SCHEMA memory.{POLICY_SCHEMA}")
         for schema in {schema for schema, *_ in tables}:
             con.execute(f"CREATE SCHEMA memory.{schema}")

@@ -16,7 +16,10 @@ has the same codes but the last one), `category` and `category_total` (the categ
 of the others; without it the sum is published elsewhere and counts as known). Each relation is a total and
 its parts. Rule (applied until nothing changes): a relation with exactly one hidden member gets a second one,
 and hidden parts under a known total must add up to at least `suppress_below`; the cell added is the
-smallest part with a count above zero (zeros, then the total, only when no such part is left).
+smallest part with a count above zero (zeros, then the total, only when no such part is left). Then the
+relations are solved as linear equations (`recoverable`): while some hidden cell is still determined by them
+(in two dimensions pairs of relations can pin a cell the first rule left alone), a part next to it is hidden
+too.
 The pattern depends only on the national data, so it is the same for every scope that is not cleared; a
 regional scope sees a subset of the relations.
 """
@@ -25,11 +28,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import threading
 from collections import defaultdict
 from collections.abc import Iterator
+from pathlib import Path
 
 import duckdb
+import numpy as np
 
 from safelake.errors import SafeLakeError
 
@@ -78,9 +84,10 @@ def load_rules(con: duckdb.DuckDBPyConnection, alias: str) -> dict[str, TableRul
 
 
 Cell = int  # the row's rowid in the published table
+Relation = tuple[Cell | None, list[Cell]]  # a total (None: published elsewhere) and its parts
 
 
-def _relations(rows: list[tuple], spec: dict) -> Iterator[tuple[Cell | None, list[Cell]]]:
+def _relations(rows: list[tuple], spec: dict) -> Iterator[Relation]:
     """(total, parts) of every additive relation; total None: published elsewhere, known to everyone.
     rows: (rowid, *tables_by, area level, *area codes, category)."""
     n_by = len(spec.get("tables_by", []))
@@ -108,8 +115,9 @@ def _relations(rows: list[tuple], spec: dict) -> Iterator[tuple[Cell | None, lis
         yield by_key.get(key), parts
 
 
-def complement(values: dict[Cell, int], relations: list[tuple[Cell | None, list[Cell]]], hidden: set[Cell], below: int):
-    """Add cells to `hidden` until every relation is protected (the rule in the module docstring)."""
+def _greedy(values: dict[Cell, int], relations: list[Relation], hidden: set[Cell], below: int) -> None:
+    """Until nothing changes: a relation with exactly one hidden member gets a second, and hidden parts under a
+    visible total add up to at least `below`; the cell added is the smallest part above zero."""
     changed = True
     while changed:
         changed = False
@@ -121,16 +129,68 @@ def complement(values: dict[Cell, int], relations: list[tuple[Cell | None, list[
             exposed = len(hidden_parts) + total_hidden == 1 or (
                 not total_hidden and sum(values[c] for c in hidden_parts) < below
             )
-            if not exposed:
-                continue
-            visible = sorted((c for c in parts if c not in hidden), key=lambda c: (values[c] == 0, values[c], c))
-            if visible:
-                hidden.add(visible[0])
-            elif total is not None and not total_hidden:
-                hidden.add(total)
-            else:
-                continue
-            changed = True
+            if exposed and _hide_one_more(values, total, parts, hidden):
+                changed = True
+
+
+def _hide_one_more(values: dict[Cell, int], total: Cell | None, parts: list[Cell], hidden: set[Cell]) -> bool:
+    visible = sorted((c for c in parts if c not in hidden), key=lambda c: (values[c] == 0, values[c], c))
+    if visible:
+        hidden.add(visible[0])
+    elif total is not None and total not in hidden:
+        hidden.add(total)
+    else:
+        return False
+    return True
+
+
+def recoverable(relations: list[Relation], hidden: set[Cell]) -> set[Cell]:
+    """The hidden cells that additions and subtractions of published cells give back: each relation is a linear
+    equation over its hidden members (total - parts = what the visible members add up to), and a cell is
+    recoverable when its unit vector lies in the span of those equations. Solved per connected group of
+    hidden cells (cells that share no equation cannot help to find each other)."""
+    parent = {c: c for c in hidden}
+
+    def root(c: Cell) -> Cell:
+        while parent[c] != c:
+            parent[c] = c = parent[parent[c]]
+        return c
+
+    equations: list[dict[Cell, int]] = []
+    for total, parts in relations:
+        equation = {c: -1 for c in parts if c in hidden}
+        if total is not None and total in hidden:
+            equation[total] = 1
+        if equation:
+            equations.append(equation)
+            first, *rest = equation
+            for c in rest:
+                parent[root(c)] = root(first)
+    groups: dict[Cell, list[dict[Cell, int]]] = defaultdict(list)
+    for equation in equations:
+        groups[root(next(iter(equation)))].append(equation)
+    found = set()
+    for group in groups.values():
+        cells = sorted(set().union(*group))
+        column = {c: i for i, c in enumerate(cells)}
+        matrix = np.zeros((len(group), len(cells)))
+        for i, equation in enumerate(group):
+            for c, sign in equation.items():
+                matrix[i, column[c]] = sign
+        weights, vectors = np.linalg.eigh(matrix.T @ matrix)
+        basis = vectors[:, weights > 1e-9 * weights.max()]
+        found |= {cells[i] for i in np.flatnonzero((basis**2).sum(axis=1) > 1 - 1e-6)}
+    return found
+
+
+def complement(values: dict[Cell, int], relations: list[Relation], hidden: set[Cell], below: int) -> None:
+    """Add cells to `hidden` until no relation exposes a cell and no hidden cell is recoverable (module docstring)."""
+    _greedy(values, relations, hidden, below)
+    while exposed := recoverable(relations, hidden):
+        cell = min(exposed)
+        if not any(_hide_one_more(values, t, p, hidden) for t, p in relations if cell == t or cell in p):
+            raise SafeLakeError(f"small-count suppression cannot protect cell {cell}; the table's structure is wrong")
+        _greedy(values, relations, hidden, below)
 
 
 def hidden_cells(con: duckdb.DuckDBPyConnection, source: str, rules: TableRules, below: int) -> dict[str, set[Cell]]:
@@ -158,16 +218,30 @@ _cache_lock = threading.Lock()
 
 
 def patterns(
-    con: duckdb.DuckDBPyConnection, alias: str, build: str, rules: dict[str, TableRules], below: int
+    con: duckdb.DuckDBPyConnection, alias: str, build: str, rules: dict[str, TableRules], below: int, folder: Path
 ) -> dict[str, dict[str, set[Cell]]]:
-    """Hidden cells per table and column, computed once per published build and threshold in this process."""
+    """Hidden cells per table and column of one published build and threshold: computed once, kept in this
+    process and in `folder` (a file per build, written whole then renamed) for the other processes."""
     key = (build, below)
     with _cache_lock:
-        if key not in _cache:
-            _cache.clear()  # only the newest build is read
-            _cache[key] = {
+        if key in _cache:
+            return _cache[key]
+        path = folder / f"{build}-{below}.json"
+        if path.exists():
+            stored = json.loads(path.read_text())
+            found = {t: {c: set(cells) for c, cells in columns.items()} for t, columns in stored.items()}
+        else:
+            found = {
                 name: hidden_cells(con, f"{alias}.{name}", table, below)
                 for name, table in rules.items()
                 if table.of_kind("count")
             }
-        return _cache[key]
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in folder.glob("*.json"):  # only the newest build is read
+                old.unlink(missing_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}")
+            tmp.write_text(json.dumps({t: {c: sorted(v) for c, v in cols.items()} for t, cols in found.items()}))
+            os.replace(tmp, path)
+        _cache.clear()
+        _cache[key] = found
+        return found
