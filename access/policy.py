@@ -282,7 +282,7 @@ def run_sql(settings: Settings, user: str, scope: Scope, sql: str) -> QueryResul
         statement = check_sql(con, sql)
         timer = threading.Timer(settings.sql_timeout_seconds, con.interrupt)
         timer.start()
-        reader = con.sql(statement).to_arrow_reader(256)
+        reader = con.sql(statement).limit(settings.sql_row_limit + 1).to_arrow_reader(256)
         columns, fetched, cut_by = _fetch(reader, settings.sql_row_limit, settings.sql_result_mb * 1_000_000)
         rows = len(fetched)
         return QueryResult(columns, fetched, bool(cut_by), time.perf_counter() - started, cut_by)
