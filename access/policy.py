@@ -297,6 +297,27 @@ def run_sql(settings: Settings, user: str, scope: Scope, sql: str) -> QueryResul
         _audit(settings, user, scope, sql, status, rows, time.perf_counter() - started, error, detail)
 
 
+def bound_process_memory(settings: Settings) -> int:
+    """Cap this process's data memory (RLIMIT_DATA) at the SQL memory limit plus room for the reader and
+    the result, for a process that runs one analyst query (`safelake sql`): DuckDB's materialised results are
+    not all counted against its own memory_limit, and past the cap its allocations fail with a clean
+    out-of-memory error instead of growing. Returns the cap in bytes."""
+    import resource
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT])(i?)B\s*", settings.sql_memory_limit, re.IGNORECASE)
+    if match is None:
+        raise SafeLakeError(f"SAFELAKE_SQL_MEMORY_LIMIT={settings.sql_memory_limit!r}: write it like 2GB or 512MiB")
+    number, unit, binary = match.groups()
+    size = float(number) * (1024 if binary else 1000) ** ("KMGT".index(unit.upper()) + 1)
+    cap = int(size) + 4 * settings.sql_result_mb * 1_000_000 + 512 * 2**20
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft == resource.RLIM_INFINITY or soft > cap:
+        resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
+    return cap
+
+
 def _audit(
     settings: Settings,
     user: str,

@@ -192,7 +192,7 @@ def sql(
     import pyarrow.parquet as pq
 
     from access import csvsafe
-    from access.policy import run_sql
+    from access.policy import bound_process_memory, run_sql
     from access.users import get_user
 
     if output not in ("table", "csv", "json", "parquet"):
@@ -201,6 +201,7 @@ def sql(
         raise SafeLakeError("--format parquet writes a file: give --out FILE.parquet")
     settings = _settings()
     account = get_user(settings, user)
+    bound_process_memory(settings)  # this process runs one query: its memory is the query's
     result = run_sql(settings, account.name, account.scope, query)
     limits = {"rows": f"{settings.sql_row_limit} rows", "bytes": f"{settings.sql_result_mb} MB"}
     note = f"{len(result.rows)} row(s) in {result.seconds:.2f} s" + (

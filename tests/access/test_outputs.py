@@ -153,3 +153,11 @@ def test_a_file_named_with_brackets_is_reported_under_its_real_name() -> None:
     console = Console(width=400, record=True)
     console.print(ingest_summary([result]))
     assert name in console.export_text()
+
+
+@pytest.mark.slow
+def test_a_wide_result_stops_at_the_memory_limit_on_the_command_line(cli) -> None:
+    """3,000 rows of 1 MB: DuckDB materialises 3 GB, past its own 2 GB limit, unless the process is capped."""
+    result = cli("sql", "--user", "ana", "SELECT repeat('x', 1000000) AS s FROM range(3000)", "--format", "json")
+    assert result.returncode == 2 and result.stderr.startswith("error: the query needed more than the 2GB memory")
+    assert "Traceback" not in result.stderr and result.stdout == ""
