@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
+from rich.text import Text
 
 from safelake.errors import SafeLakeError
 from safelake.settings import Settings, get_settings
@@ -97,7 +98,7 @@ def ingest_summary(results: list[FileResult]) -> Table:
         one_file = per_file and name != "total"
         statuses = Counter(r.status for r in members).most_common()
         table.add_row(
-            escape(name),
+            Text(name),  # a file name is text, not markup: "[x]" stays as it is
             members[0].dataset if one_file else f"{len(members)} file{'' if len(members) == 1 else 's'}",
             members[0].status if one_file else ", ".join(f"{status} {n}" for status, n in statuses),
             *(f"{totals[k]:,}" for k in ("rows_in", "merged", "duplicates", "quarantined", "out_of_scope")),
@@ -131,7 +132,7 @@ def ingest(
         err.print(f"warning: {warning}", soft_wrap=True, markup=False)
     bad = [r for r in results if r.status in ("refused", "failed")]
     for r in bad:
-        err.print(f"{r.status}: {r.message}", soft_wrap=True, markup=False)
+        err.print(Text.assemble((r.status, "red"), f": {r.message}"), soft_wrap=True)
     if bad or problems:
         raise typer.Exit(1)
 
@@ -227,12 +228,11 @@ def sql(
     output: Annotated[str, SqlFormat] = "table",
     out: Annotated[Path | None, typer.Option(help="File for csv/json/parquet instead of stdout.")] = None,
 ) -> None:
-    """Query the published warehouse within USER's scope: read-only, time- and row-limited, audited."""
-    import csv
-
+    """Query the published warehouse within USER's scope: read-only, time-, row- and size-limited, audited."""
     import pyarrow.parquet as pq
 
-    from access.policy import run_sql
+    from access import csvsafe
+    from access.policy import bound_process_memory, run_sql
     from access.users import get_user
 
     if output not in ("table", "csv", "json", "parquet"):
@@ -241,29 +241,32 @@ def sql(
         raise SafeLakeError("--format parquet writes a file: give --out FILE.parquet")
     settings = _settings()
     account = get_user(settings, user)
+    bound_process_memory(settings)  # this process runs one query: its memory is the query's
     result = run_sql(settings, account.name, account.scope, query)
+    limits = {"rows": f"{settings.sql_row_limit} rows", "bytes": f"{settings.sql_result_mb} MB"}
     note = f"{len(result.rows)} row(s) in {result.seconds:.2f} s" + (
-        f"; cut at the limit of {settings.sql_row_limit} rows" if result.truncated else ""
+        f"; cut at the limit of {limits[result.cut_by]}" if result.truncated else ""
     )
     if output == "parquet":
         pq.write_table(result.arrow(), out)
     elif output == "table":
-        table = Table(*result.columns)
+        # values and names are data, not markup: Text() shows "[/red]" as it is
+        table = Table()
+        for column in result.columns:
+            table.add_column(Text(column))
         for row in result.rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
+            table.add_row(*(Text("" if v is None else str(v)) for v in row))
         console.print(table)
     else:
         stream = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
         if output == "csv":
-            writer = csv.writer(stream)
-            writer.writerow(result.columns)
-            writer.writerows(result.rows)
+            csvsafe.write(stream, result.columns, result.rows)
         else:
             records = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
             stream.write(json.dumps(records, default=str, ensure_ascii=False) + "\n")
         if out:
             stream.close()
-    err.print(note + (f"; wrote {out}" if out else ""))
+    err.print(note + (f"; wrote {out}" if out else ""), markup=False)
 
 
 @app.command()
@@ -279,7 +282,7 @@ def export(
     account = get_user(settings, user)
     with console.status(f"exporting {account.scope.region_code or 'national'} views"):
         counts = run(settings, account.scope, out)
-    console.print(f"wrote {out}: {len(counts)} tables, {sum(counts.values()):,} rows")
+    console.print(f"wrote {out}: {len(counts)} tables, {sum(counts.values()):,} rows", markup=False)
 
 
 users_app = typer.Typer(help="Who may log in to the dashboards and query the warehouse.", no_args_is_help=True)

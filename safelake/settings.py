@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     sql_timeout_seconds: float = Field(30, gt=0)
     sql_row_limit: int = Field(10_000, ge=1)
     sql_memory_limit: str = "2GB"
+    sql_result_mb: int = Field(64, ge=1)  # bytes (Arrow size) of one analyst query's result, besides its rows
 
     # Operations: retention, freshness alerts, the on-call address and the mail server.
     archive_retention_days: int = Field(365, ge=1)  # original exports under archive/ are deleted after this

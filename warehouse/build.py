@@ -31,6 +31,7 @@ from warehouse.publish import (
     BuildRecord,
     builds_dir,
     current_path,
+    dbt_target,
     load_record,
     prune,
     publish,
@@ -120,7 +121,7 @@ def run_dbt(
                 "--profiles-dir",
                 str(DBT_PROJECT),
                 "--target-path",
-                str(target_path or settings.warehouse_dir / "dbt_target"),
+                str(target_path or dbt_target(settings)),
                 "--log-path",
                 str(settings.warehouse_dir / "dbt_logs"),
                 "--quiet",
@@ -226,7 +227,7 @@ def finish_build(settings: Settings, record: BuildRecord) -> BuildRecord:
     else:
         target = builds_dir(settings) / f"{record.build_id}.duckdb"
         pin_lake_snapshot(staging, None)
-        stamp(staging, record)
+        stamp(staging, record, dbt_target(settings) / "manifest.json")
         os.replace(staging, target)
         publish(settings, target)
         record.status = "published"
