@@ -56,8 +56,6 @@ def init() -> None:
     console.print(f"SafeLake home ready: {settings.home}")
 
 
-
-
 PER_FILE_UP_TO = 20  # a daily run is listed file by file; a backfill of hundreds of files by dataset
 
 
@@ -168,6 +166,25 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
         )
         for failure in last.failures[:5]:
             console.print(f"  failed: {failure}", markup=False)
+
+
+@app.command()
+def stream(
+    quiet: Annotated[bool, typer.Option("--quiet", help="No line per commit.")] = False,
+) -> None:
+    """Consume the live streams (NATS JetStream at SAFELAKE_NATS_URL) into the lake until stopped (SIGTERM)."""
+    import asyncio
+
+    from stream.consumer import Outcome, run
+
+    def report(outcome: Outcome, seconds: float) -> None:
+        if not quiet:
+            console.print(
+                f"committed {outcome.written} events, quarantined {outcome.quarantined}, "
+                f"redelivered {outcome.redelivered} in {seconds:.2f} s"
+            )
+
+    asyncio.run(run(_settings(), on_commit=report))
 
 
 @app.command("contracts-doc")
