@@ -125,16 +125,17 @@ def check(
     frame = frame.with_columns(typed)
     district = next((c for c in contract.columns if c.ref == "district"), None)
     if district is not None:
-        codes = geo.districts.select("region_code", pl.col("district_code").alias("_known"))
+        codes = geo.districts.select("region_code", pl.col("district_code").alias("_code"), _known=pl.lit(True))
         frame = frame.join(
             codes,
             left_on=["region_code", f"_text_{district.name}"],
-            right_on=["region_code", "_known"],
+            right_on=["region_code", "_code"],
             how="left",
             maintain_order="left",
         ).with_columns(
-            pl.when(pl.col("_known").is_not_null()).then(pl.col(f"_text_{district.name}")).alias(district.name)
+            pl.when(pl.col("_known")).then(pl.col(f"_text_{district.name}")).alias(district.name)
         )
+        frame = frame.drop("_known")
     frame = frame.with_columns(pl.coalesce(checks(contract, geo, now)).alias("_error"))
     frame = frame.with_columns(pseudonymise(frame[name], key) for name in contract.pii_columns)
     broken = frame.filter(pl.col("_error").is_not_null())
