@@ -28,6 +28,7 @@ up: setup
 	@$(BIN)/safelake ingest || echo "make up: the files refused above stay in landing/; going on with the rest"
 	$(BIN)/python -m warehouse.manifest
 	bin/airflow-up
+	bin/stream-up
 	@$(MAKE) --no-print-directory dashboards-up
 	$(BIN)/safelake status
 	@eval "$$($(BIN)/python -m ops.airflow_env)"; \
@@ -36,11 +37,13 @@ up: setup
 	if bin/bg status dashboards; then echo "  Dashboards  http://127.0.0.1:$(DASHBOARD_PORT)"; \
 	else echo "  Dashboards  not yet ($(DASHBOARD_APP) does not exist)"; fi; \
 	echo "  Warehouse   $(SAFELAKE_HOME)/warehouse/current.duckdb (read-only for readers)"; \
+	echo "  Stream      $${SAFELAKE_NATS_URL:-nats://127.0.0.1:4222} (consumer log $(SAFELAKE_HOME)/run/stream.log)"; \
 	echo "  Stop with   make down"
 
 # Stops what `make up` started, by the PIDs in SAFELAKE_HOME/run/.
 down:
 	bin/bg stop dashboards
+	bin/stream-down
 	bin/airflow-down
 
 dashboards-up:

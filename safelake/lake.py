@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import importlib
 import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import duckdb
@@ -95,6 +96,18 @@ def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConne
         options += f", {SQLITE_CATALOG_OPTIONS}"
     con.execute(f"ATTACH 'ducklake:{settings.catalog}' AS lake ({options})")
     return con
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One lake snapshot for what runs inside, or none if it raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def table_columns(contract: Contract) -> dict[str, str]:

@@ -45,7 +45,11 @@ def _number_text(text: pl.Expr, decimal_comma: bool) -> pl.Expr:
 def _timestamp(text: pl.Expr, formats: list[str], tz: str, values: pl.Series | None = None) -> pl.Expr:
     """The text parsed by the first format that fits: the profile's, then ISO 8601. Given the column's
     `values`, formats that parse none of the values the ones before left unparsed are dropped: the
-    result is the same, and each format costs a parse of every row."""
+    result is the same, and each format costs a parse of every row. ISO 8601's `Z` is UTC (Polars' %z does not
+    read it)."""
+    text = text.str.replace(r"Z$", "+00:00")
+    if values is not None:
+        values = values.str.replace(r"Z$", "+00:00")
     aware = [f for f in [*formats, *ISO_AWARE] if "%z" in f]
     naive = [f for f in [*formats, *ISO_NAIVE] if "%z" not in f]
     parsers = [lambda t, f=f: t.str.strptime(pl.Datetime("us", "UTC"), f, strict=False) for f in aware]

@@ -180,45 +180,37 @@ class Writer:
             for stream, found in by_stream.items()
         }
         con = self.con
-        with lake_lock(self.settings):
-            con.execute("BEGIN TRANSACTION")
-            try:
-                for stream, result in checked.items():
-                    contract = contracts[BY_NAME[stream].dataset]
-                    if result.valid.height:
-                        rows = _lineage(result.valid, stream, now)
-                        _merge_newest(con, contract, rows)
-                        if contract.name == "camera_heartbeat":
-                            _insert_state_changes(con, rows)
-                    if result.quarantine.height:
-                        con.register("bad", result.quarantine)
-                        con.execute(
-                            "INSERT INTO lake._quarantine BY NAME SELECT *, ? AS quarantined_at FROM bad", [now]
-                        )
-                        con.unregister("bad")
-                    outcome.written += result.valid.height
-                    outcome.quarantined += result.quarantine.height
-                ledger = pl.DataFrame(
-                    [
-                        (s, first, last, now)
-                        for s, found in by_stream.items()
-                        for first, last in runs_of([m.seq for m in found])
-                    ],
-                    schema={
-                        "stream": pl.String,
-                        "first_seq": pl.Int64,
-                        "last_seq": pl.Int64,
-                        "committed_at": pl.Datetime("us", "UTC"),
-                    },
-                    orient="row",
-                )
-                con.register("ledger_rows", ledger)
-                con.execute("INSERT INTO lake._stream_ledger BY NAME SELECT * FROM ledger_rows")
-                con.unregister("ledger_rows")
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+        with lake_lock(self.settings), lake.transaction(con):
+            for stream, result in checked.items():
+                contract = contracts[BY_NAME[stream].dataset]
+                if result.valid.height:
+                    rows = _lineage(result.valid, stream, now)
+                    _merge_newest(con, contract, rows)
+                    if contract.name == "camera_heartbeat":
+                        _insert_state_changes(con, rows)
+                if result.quarantine.height:
+                    con.register("bad", result.quarantine)
+                    con.execute("INSERT INTO lake._quarantine BY NAME SELECT *, ? AS quarantined_at FROM bad", [now])
+                    con.unregister("bad")
+                outcome.written += result.valid.height
+                outcome.quarantined += result.quarantine.height
+            ledger = pl.DataFrame(
+                [
+                    (s, first, last, now)
+                    for s, found in by_stream.items()
+                    for first, last in runs_of([m.seq for m in found])
+                ],
+                schema={
+                    "stream": pl.String,
+                    "first_seq": pl.Int64,
+                    "last_seq": pl.Int64,
+                    "committed_at": pl.Datetime("us", "UTC"),
+                },
+                orient="row",
+            )
+            con.register("ledger_rows", ledger)
+            con.execute("INSERT INTO lake._stream_ledger BY NAME SELECT * FROM ledger_rows")
+            con.unregister("ledger_rows")
         for stream, found in by_stream.items():
             self.ledger.add(stream, runs_of([m.seq for m in found]))
         return outcome

@@ -132,9 +132,7 @@ def check(
             right_on=["region_code", "_code"],
             how="left",
             maintain_order="left",
-        ).with_columns(
-            pl.when(pl.col("_known")).then(pl.col(f"_text_{district.name}")).alias(district.name)
-        )
+        ).with_columns(pl.when(pl.col("_known")).then(pl.col(f"_text_{district.name}")).alias(district.name))
         frame = frame.drop("_known")
     frame = frame.with_columns(pl.coalesce(checks(contract, geo, now)).alias("_error"))
     frame = frame.with_columns(pseudonymise(frame[name], key) for name in contract.pii_columns)
