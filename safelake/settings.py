@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     airflow_retry_delay_seconds: int = Field(60, ge=1)
     build_min_interval_minutes: int = Field(60, ge=0)  # data-aware builds start at most this often
 
-    # The live path (docs/streaming.md): the broker, the consumer's group commit and the HTTP ingress.
+    # The live path (docs/streaming.md): the broker and the consumer's group commit.
     nats_url: str = "nats://127.0.0.1:4222"
     heartbeat_timeout: float = Field(180, gt=0)  # seconds without a heartbeat after which a camera is offline
     stream_commit_seconds: float = Field(1.0, gt=0, le=1.0)  # a message waits at most this long for its commit
@@ -89,12 +89,6 @@ class Settings(BaseSettings):
     stream_ack_wait_seconds: float = Field(30, gt=0)  # an unacked message is redelivered after this
     stream_max_event_bytes: int = Field(16_384, ge=256)  # bigger events are quarantined (too_large)
     stream_inline_rows: int = Field(1_000, ge=0)  # commits of up to this many rows stay in the catalog (inlined)
-    ingress_host: str = "127.0.0.1"
-    ingress_port: int = Field(8090, ge=1, le=65535)
-    # Who may post events: {"source name": "token"}; an empty map refuses everyone.
-    ingress_tokens: dict[str, SecretStr] = Field(default_factory=dict)
-    ingress_max_body_bytes: int = Field(1 << 20, ge=1024)
-    ingress_rate_per_second: float = Field(2_000, gt=0)  # events per second per source (bursts of one second)
 
     @field_validator("timezone")
     @classmethod
