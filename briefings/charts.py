@@ -14,8 +14,8 @@ from typing import Any
 
 import vl_convert
 
+from access.i18n import Lang, code, metric, t
 from briefings.content import NOTHING, Briefing
-from briefings.i18n import label, text
 
 WIDTH = 560
 SCALE = 1
@@ -28,6 +28,13 @@ STATUS_COLOURS = {
     "missed": "#6a1b9a",
     "no_data": "#9e9e9e",
 }
+
+
+def status(value: str | None, lang: Lang) -> str:
+    """A plan target's status as the e-mails write it, in lower case."""
+    return code(value or "no_data", lang).lower()
+
+
 CONFIG = {"view": {"stroke": None}, "axis": {"labelFontSize": 11, "titleFontSize": 11}}
 Spec = dict[str, Any]
 
@@ -44,18 +51,18 @@ def _spec(title: str, height: int, body: Spec) -> Spec:
     }
 
 
-def plan_chart(b: Briefing, lang: str) -> Spec:
+def plan_chart(b: Briefing, lang: Lang) -> Spec:
     rows = [
         {
-            "target": label(lang, p["target_id"]),
+            "target": code(p["kpi"], lang),
             "pct": min(p["pct_of_target"] or 0, 150),
-            "status": label(lang, p["status"] or "no_data"),
+            "status": status(p["status"], lang),
             "colour": STATUS_COLOURS[p["status"] or "no_data"],
         }
         for p in b.plan
     ]
     return _spec(
-        text(lang, "chart_plan"),
+        t("chart_plan", lang),
         18 * len(rows),
         {
             "data": {"values": rows},
@@ -74,14 +81,14 @@ def plan_chart(b: Briefing, lang: str) -> Spec:
     )
 
 
-def trend_chart(b: Briefing, lang: str) -> Spec:
+def trend_chart(b: Briefing, lang: Lang) -> Spec:
     rows = [
         {"day": d.isoformat(), "series": series, "n": n}
         for d, current, prior in b.crime_trend
-        for series, n in ((text(lang, "crimes"), current), (text(lang, "year_ago"), prior))
+        for series, n in ((t("crimes", lang), current), (t("year_ago", lang), prior))
     ]
     return _spec(
-        text(lang, "chart_trend"),
+        t("chart_trend", lang),
         150,
         {
             "data": {"values": rows},
@@ -94,7 +101,7 @@ def trend_chart(b: Briefing, lang: str) -> Spec:
                     "type": "nominal",
                     "title": None,
                     "scale": {
-                        "domain": [text(lang, "crimes"), text(lang, "year_ago")],
+                        "domain": [t("crimes", lang), t("year_ago", lang)],
                         "range": ["#1565c0", "#bdbdbd"],
                     },
                     "legend": {"orient": "top"},
@@ -104,7 +111,7 @@ def trend_chart(b: Briefing, lang: str) -> Spec:
     )
 
 
-def offline_chart(b: Briefing, lang: str) -> Spec:
+def offline_chart(b: Briefing, lang: Lang) -> Spec:
     """By district for a region, by region for the nation."""
     if b.scope.is_national:
         counts = Counter(o[f"region_{lang}"] or o["region_code"] or "?" for o in b.offline)
@@ -112,7 +119,7 @@ def offline_chart(b: Briefing, lang: str) -> Spec:
         counts = Counter(o[f"district_{lang}"] or o["district_code"] or "?" for o in b.offline)
     rows = [{"area": area, "n": n} for area, n in counts.most_common(12)]
     return _spec(
-        text(lang, "chart_offline"),
+        t("chart_offline", lang),
         max(18 * len(rows), 40),
         {
             "data": {"values": rows},
@@ -125,14 +132,14 @@ def offline_chart(b: Briefing, lang: str) -> Spec:
     )
 
 
-def movers_chart(b: Briefing, lang: str, n: int) -> Spec:
+def movers_chart(b: Briefing, lang: Lang, n: int) -> Spec:
     rows = [
-        {"kpi": label(lang, m.metric), "pct": m.windows["28d"].pct}
+        {"kpi": metric(m.metric, lang), "pct": m.windows["28d"].pct}
         for m in b.top_movers(n)
         if not m.sensitive and m.windows.get("28d", NOTHING).pct is not None
     ]
     return _spec(
-        text(lang, "chart_movers"),
+        t("chart_movers", lang),
         max(18 * len(rows), 40),
         {
             "data": {"values": rows},
@@ -146,17 +153,17 @@ def movers_chart(b: Briefing, lang: str, n: int) -> Spec:
     )
 
 
-def rollout_chart(b: Briefing, lang: str) -> Spec:
+def rollout_chart(b: Briefing, lang: Lang) -> Spec:
     """The camera programme over the plan's months: cameras installed against the monthly plan."""
     rows = [
         {"month": month.isoformat(), "series": series, "n": n}
         for month, installed, planned in b.rollout
-        for series, n in ((text(lang, "installed"), installed), (text(lang, "planned"), planned))
+        for series, n in ((t("installed", lang), installed), (t("planned", lang), planned))
         if n is not None
     ]
-    series = [text(lang, "installed"), text(lang, "planned")]
+    series = [t("installed", lang), t("planned", lang)]
     return _spec(
-        text(lang, "chart_rollout"),
+        t("chart_rollout", lang),
         150,
         {
             "data": {"values": rows},
@@ -176,7 +183,7 @@ def rollout_chart(b: Briefing, lang: str) -> Spec:
     )
 
 
-def charts(b: Briefing, lang: str, movers: int) -> dict[str, Spec]:
+def charts(b: Briefing, lang: Lang, movers: int) -> dict[str, Spec]:
     """Plan (national) or camera roll-out (regional), crime trend, offline cameras when any; weekly adds movers."""
     specs = {"plan": plan_chart(b, lang)} if b.plan else {"rollout": rollout_chart(b, lang)}
     specs["trend"] = trend_chart(b, lang)

@@ -8,55 +8,31 @@ region's rows, so the same queries give the national and the regional briefing. 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import duckdb
 
+from access import read
 from access.policy import Scope, connect
+from safelake.lake import fetch_one
 from safelake.settings import Settings
 
-WINDOWS = ("wtd", "28d", "ytd")
 # Movers are ranked on the 28-day window: long enough to be more than noise, short enough to be news.
 RANK_WINDOW = "28d"
-MIN_VOLUME = 10  # current + prior below this is noise, never a "mover"
 QUARANTINE_WARN_PCT = 1.0  # a source losing more than this share of rows to quarantine is a data-health warning
 TREND_DAYS = 56
 
-# One row per metric × CompStat window at the scope's area level (nation rows, or the region's row).
+# marts.kpi_movers at the scope's area level; the minors / DV counts (and their scores) are in columns of their
+# own, where the policy leaves them NULL when it suppressed them for this scope
 MOVERS_SQL = """
-with area as (select ? as level),
-metrics as (
-    select 'crime' as domain, if(offence_code = 'all', 'crimes_registered', 'offence:' || offence_code) as metric,
-           compstat_window, crimes_registered_current as cur, crimes_registered_prior as prior,
-           crimes_registered_pct_change as pct, prior_is_complete as complete,
-           false as sensitive
-    from marts.kpi_crime_compstat, area where area_level = area.level
-    union all
-    select 'crime', 'crimes_against_minors', compstat_window, crimes_against_minors_current,
-           crimes_against_minors_prior, crimes_against_minors_pct_change, prior_is_complete, true
-    from marts.kpi_crime_compstat, area where area_level = area.level and offence_code = 'all'
-    union all
-    select 'crime', 'dv_crimes', compstat_window, dv_crimes_current, dv_crimes_prior, dv_crimes_pct_change,
-           prior_is_complete, true
-    from marts.kpi_crime_compstat, area where area_level = area.level and offence_code = 'all'
-    union all
-    select 'road', unnest(['road_incidents', 'road_killed', 'road_ksi', 'road_children_hurt']), compstat_window,
-           unnest([incidents_current, killed_current, ksi_current, children_hurt_current]),
-           unnest([incidents_prior, killed_prior, ksi_prior, children_hurt_prior]),
-           unnest([incidents_pct_change, killed_pct_change, ksi_pct_change, children_hurt_pct_change]),
-           prior_is_complete, false
-    from marts.kpi_road_compstat, area where area_level = area.level and cause = 'all'
-    union all
-    select 'fraud', if(scheme = 'all', 'fraud_reports', 'scheme:' || scheme), compstat_window,
-           fraud_reports_current, fraud_reports_prior, fraud_reports_pct_change, prior_is_complete, false
-    from marts.kpi_fraud_compstat, area where area_level = area.level
-)
--- minors / DV counts the policy suppressed for this scope stay NULL
-select domain, metric, compstat_window, if(sensitive, cur, coalesce(cur, 0)), if(sensitive, prior, coalesce(prior, 0)),
-       pct, complete, sensitive
-from metrics
+select domain, metric, compstat_window, is_sensitive, prior_is_complete,
+       coalesce(current_count, crimes_against_minors_current, dv_crimes_current),
+       coalesce(prior_count, crimes_against_minors_prior, dv_crimes_prior),
+       coalesce(pct_change, crimes_against_minors_pct_change, dv_crimes_pct_change),
+       coalesce(move_score, crimes_against_minors_move_score, dv_crimes_move_score, 0)
+from marts.kpi_movers
+where area_level = ?
 """
 
 PLAN_SQL = """
@@ -114,17 +90,9 @@ class Mover:
     metric: str
     windows: dict[str, Window]
     sensitive: bool  # crimes against minors / domestic violence
-
-    @property
-    def score(self) -> float:
-        """Size of the move in the ranking window, in Poisson standard deviations: (c − p) ÷ √(c + p).
-
-        0 when the volume is too small to mean anything, or when there is nothing a year earlier to compare with
-        (history not loaded yet is not a rise)."""
-        cur, prior, _, complete = self.windows.get(RANK_WINDOW, NOTHING)
-        if not complete or cur is None or prior is None or prior == 0 or cur + prior < MIN_VOLUME:
-            return 0.0
-        return (cur - prior) / math.sqrt(cur + prior)
+    # marts.kpi_movers' move score of the ranking window: the change in Poisson standard deviations, 0 when it
+    # is too small to mean anything or there is nothing a year earlier to compare with (or a suppressed count)
+    score: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -172,10 +140,15 @@ def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
 
 def movers(con: duckdb.DuckDBPyConnection, level: str) -> list[Mover]:
     by_metric: dict[tuple[str, str, bool], dict[str, Window]] = {}
-    for domain, metric, window, cur, prior, pct, complete, sensitive in con.execute(MOVERS_SQL, [level]).fetchall():
+    scores: dict[tuple[str, str, bool], float] = {}
+    for domain, metric, window, sensitive, complete, cur, prior, pct, score in con.execute(
+        MOVERS_SQL, [level]
+    ).fetchall():
         counts = Window(None if cur is None else int(cur), None if prior is None else int(prior), pct, complete)
         by_metric.setdefault((domain, metric, sensitive), {})[window] = counts
-    return [Mover(d, m, w, s) for (d, m, s), w in sorted(by_metric.items())]
+        if window == RANK_WINDOW:
+            scores[(domain, metric, sensitive)] = score
+    return [Mover(d, m, w, s, scores.get((d, m, s), 0.0)) for (d, m, s), w in sorted(by_metric.items())]
 
 
 def warnings(con: duckdb.DuckDBPyConnection) -> list[HealthWarning]:
@@ -205,7 +178,7 @@ def warnings(con: duckdb.DuckDBPyConnection) -> list[HealthWarning]:
 
 def crime_trend(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[tuple[dt.date, int | None, int | None]]:
     """Crimes per day and on the same weekday a year earlier (364 days); None where the data does not reach."""
-    since, newest = con.execute("select min(date_day)::date, max(date_day)::date from marts.agg_crime_daily").fetchone()
+    since, newest = fetch_one(con, "select min(date_day)::date, max(date_day)::date from marts.agg_crime_daily")
     if newest is None:
         return []
     last = min(as_of, newest)  # a day without any report yet (today, before the first export) is not a zero
@@ -225,45 +198,27 @@ def crime_trend(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[tuple[dt
     return [(d, on(d), on(d - dt.timedelta(days=364))) for d in days]
 
 
-def build_info(settings: Settings) -> tuple[str, dt.datetime]:
-    """Build id and build time of the published warehouse (raises NoWarehouse when nothing is published)."""
-    con = connect(settings)
-    try:
-        build_id, built_at = con.execute("select build_id, built_at from meta.build").fetchone()
-    finally:
-        con.close()
-    return build_id, built_at
-
-
 def load_briefing(settings: Settings, kind: str, scope: Scope) -> Briefing:
     """Everything one scope's briefing shows, in one connection to the published build."""
     con = connect(settings, scope)
     try:
-        build_id, built_at = con.execute("select build_id, built_at from meta.build").fetchone()
-        as_of = con.execute("select max(as_of_date) from marts.kpi_source_freshness").fetchone()[0]
-        as_of = as_of or built_at.astimezone(dt.UTC).date()
-        level = "nation" if scope.is_national else "region"
-        region_name = None
-        if not scope.is_national:
-            row = con.execute(
-                "select name_en, name_ru from analytics.regions where region_code = ?", [scope.region_code]
-            ).fetchone()
-            region_name = {"en": row[0], "ru": row[1]} if row else {"en": scope.region_code, "ru": scope.region_code}
+        stamp = read.stamp(con)
+        level = read.scope_level(scope)
         cameras = _dicts(con, CAMERAS_SQL, [level])
         return Briefing(
             kind=kind,
             scope=scope,
-            build_id=build_id,
-            built_at=built_at,
-            as_of_date=as_of,
-            compstat_through=con.execute("select max(window_end) from marts.kpi_crime_compstat").fetchone()[0],
-            region_name=region_name,
+            build_id=stamp.build_id,
+            built_at=stamp.built_at,
+            as_of_date=stamp.as_of,
+            compstat_through=read.compstat_through(con, "kpi_crime_compstat"),
+            region_name=None if scope.region_code is None else read.region_names(con, scope.region_code),
             plan=_dicts(con, PLAN_SQL),
             cameras=cameras[0] if cameras else None,
             movers=movers(con, level),
             offline=_dicts(con, OFFLINE_SQL),
             warnings=warnings(con),
-            crime_trend=crime_trend(con, as_of),
+            crime_trend=crime_trend(con, stamp.as_of),
             suppress_below=settings.suppress_below,
             rollout=[tuple(row) for row in con.execute(ROLLOUT_SQL, [level]).fetchall()],
         )

@@ -24,8 +24,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from access.policy import Scope
+from access.read import published_stamp
 from briefings.config import ConfigError, Loaded, Recipient, load
-from briefings.content import Briefing, build_info, load_briefing
+from briefings.content import Briefing, load_briefing
 from briefings.render import delayed_message, render, to_message
 from safelake import notify
 from safelake.settings import Settings
@@ -109,11 +110,11 @@ def _now() -> str:
 
 def warehouse_state(settings: Settings, now: dt.datetime) -> WarehouseState:
     try:
-        build_id, built_at = build_info(settings)
+        stamp = published_stamp(settings)
     except NoWarehouse:
         return WarehouseState(None, None, False)
-    fresh = now - built_at <= dt.timedelta(hours=settings.warehouse_stale_hours)
-    return WarehouseState(build_id, built_at, fresh)
+    fresh = now - stamp.built_at <= dt.timedelta(hours=settings.warehouse_stale_hours)
+    return WarehouseState(stamp.build_id, stamp.built_at, fresh)
 
 
 def due(loaded: Loaded, now: dt.datetime, tz: ZoneInfo) -> list[str]:
@@ -193,7 +194,7 @@ def deliver(
     ledger = Ledger(ledger_path(settings))
     try:
         if report.delayed:
-            build = (state.build_id, state.built_at) if state.build_id else None
+            build = (state.build_id, state.built_at) if state.build_id and state.built_at else None
             for r in recipients:
                 key = f"{briefing}:delayed|{r.address.lower()}|{period}"
                 note = functools.partial(delayed_message, settings, r, briefing, build, tz)

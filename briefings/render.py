@@ -12,15 +12,16 @@ import io
 from dataclasses import dataclass
 from email.message import EmailMessage
 from functools import cache
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import jinja2
 
+from access.i18n import Lang, code, metric, num, t
+from access.read import WINDOWS
 from briefings import charts
 from briefings.config import Recipient
-from briefings.content import NOTHING, WINDOWS, Briefing
-from briefings.i18n import label, text
+from briefings.content import NOTHING, Briefing
 from safelake import notify
 from safelake.settings import Settings
 
@@ -50,33 +51,26 @@ def _templates() -> jinja2.Environment:
     return env
 
 
-def number(value: float | int | None, lang: str, digits: int = 0) -> str:
-    if value is None:
-        return "–"
-    out = f"{value:,.{digits}f}"
-    return out.replace(",", "\u00a0").replace(".", ",") if lang == "ru" else out
-
-
-def plan_value(value: float | None, unit: str, lang: str) -> str:
+def plan_value(value: float | None, unit: str, lang: Lang) -> str:
     if unit == "percent":
-        return "–" if value is None else number(value, lang, 1) + "%"
-    return number(value, lang)
+        return "–" if value is None else num(value, lang, 1) + "%"
+    return num(value, lang)
 
 
-def scope_name(b: Briefing, lang: str) -> str:
-    return b.region_name[lang] if b.region_name else text(lang, "nation")
+def scope_name(b: Briefing, lang: Lang) -> str:
+    return b.region_name[lang] if b.region_name else t("all_country", lang)
 
 
 def local_time(moment: dt.datetime, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
 
 
-def _count(value: int | None, below: int, lang: str) -> tuple[str, bool]:
+def _count(value: int | None, below: int, lang: Lang) -> tuple[str, bool]:
     """A count as shown, and whether the access policy suppressed it (NULL: a small minors / DV count)."""
-    return (f"<{below}", True) if value is None else (number(value, lang), False)
+    return (f"<{below}", True) if value is None else (num(value, lang), False)
 
 
-def mover_rows(b: Briefing, lang: str) -> list[dict[str, Any]]:
+def mover_rows(b: Briefing, lang: Lang) -> list[dict[str, Any]]:
     rows = []
     for m in b.top_movers(MOVERS[b.kind]):
         cells = []
@@ -85,22 +79,22 @@ def mover_rows(b: Briefing, lang: str) -> list[dict[str, Any]]:
             cur_s, hidden_cur = _count(cur, b.suppress_below, lang)
             prior_s, hidden_prior = _count(prior, b.suppress_below, lang) if complete else ("–", False)
             hidden = hidden_cur or hidden_prior
-            pct_s = "–" if pct is None or hidden else f"{'+' if pct > 0 else ''}{number(pct, lang, 1)}"
+            pct_s = "–" if pct is None or hidden else f"{'+' if pct > 0 else ''}{num(pct, lang, 1)}"
             colour = "" if pct is None or hidden or pct == 0 else (WORSE if pct > 0 else BETTER)
             cells.append({"cur": cur_s, "prior": prior_s, "pct": pct_s, "colour": colour})
-        rows.append({"kpi": label(lang, m.metric), "cells": cells, "metric": m.metric})
+        rows.append({"kpi": metric(m.metric, lang), "cells": cells, "metric": m.metric})
     return rows
 
 
-def plan_rows(b: Briefing, lang: str) -> list[dict[str, Any]]:
+def plan_rows(b: Briefing, lang: Lang) -> list[dict[str, Any]]:
     return [
         {
-            "target": label(lang, p["target_id"]),
+            "target": code(p["kpi"], lang),
             "actual": plan_value(p["actual_to_date"], p["unit"], lang),
             "target_value": plan_value(p["target_value"], p["unit"], lang),
-            "pct": number(p["pct_of_target"], lang, 1),
+            "pct": num(p["pct_of_target"], lang, 1),
             "forecast": plan_value(p["forecast_year_end"], p["unit"], lang),
-            "status": label(lang, p["status"] or "no_data"),
+            "status": charts.status(p["status"], lang),
             "colour": charts.STATUS_COLOURS[p["status"] or "no_data"],
             "reason": p["status_reason"] if lang == "en" else "",
         }
@@ -108,38 +102,40 @@ def plan_rows(b: Briefing, lang: str) -> list[dict[str, Any]]:
     ]
 
 
-def plan_headline(b: Briefing, lang: str) -> str:
+def plan_headline(b: Briefing, lang: Lang) -> str:
     counts: dict[str, int] = {}
     for p in b.plan:
         counts[p["status"] or "no_data"] = counts.get(p["status"] or "no_data", 0) + 1
     order = [s for s in charts.STATUS_COLOURS if s in counts]
-    return text(lang, "plan_headline", n=len(b.plan), counts=", ".join(f"{label(lang, s)} {counts[s]}" for s in order))
+    return t(
+        "plan_headline", lang, n=len(b.plan), counts=", ".join(f"{charts.status(s, lang)} {counts[s]}" for s in order)
+    )
 
 
-def warning_lines(b: Briefing, lang: str) -> list[str]:
+def warning_lines(b: Briefing, lang: Lang) -> list[str]:
     def shown(value: Any) -> Any:
-        return number(value, lang, 1 if isinstance(value, float) else 0) if isinstance(value, int | float) else value
+        return num(value, lang, 1 if isinstance(value, float) else 0) if isinstance(value, int | float) else value
 
-    return [text(lang, w.kind, **{k: shown(v) for k, v in w.args.items()}) for w in b.warnings]
+    return [t(w.kind, lang, **{k: shown(v) for k, v in w.args.items()}) for w in b.warnings]
 
 
-def camera_line(b: Briefing, lang: str) -> str | None:
+def camera_line(b: Briefing, lang: Lang) -> str | None:
     c = b.cameras
     if not c:
         return None
     values = ("cameras_installed", "cameras_commissioned", "planned_installed", "year_end_target")
-    installed, commissioned, planned, target = (number(c[k], lang) for k in values)
-    line = text(lang, "cameras_line", installed=installed, commissioned=commissioned, planned=planned, target=target)
+    installed, commissioned, planned, target = (num(c[k], lang) for k in values)
+    line = t("cameras_line", lang, installed=installed, commissioned=commissioned, planned=planned, target=target)
     return f"{scope_name(b, lang)}: {line}"
 
 
-def offline_rows(b: Briefing, lang: str, tz: ZoneInfo) -> list[dict[str, Any]]:
+def offline_rows(b: Briefing, lang: Lang, tz: ZoneInfo) -> list[dict[str, Any]]:
     return [
         {
             "camera": o["camera_id"],
             "district": o[f"district_{lang}"] or o["district_code"] or "–",
             "since": o["offline_since"].strftime("%Y-%m-%d %H:%M") if o["offline_since"] else "–",
-            "hours": number(o["offline_hours"], lang, 1),
+            "hours": num(o["offline_hours"], lang, 1),
             "cause": o["cause"] or "–",
         }
         for o in b.offline[:OFFLINE_ROWS]
@@ -160,7 +156,7 @@ def csv_files(b: Briefing) -> dict[str, bytes]:
         + [p["status"]]
         for p in b.plan
     ]
-    kpis = []
+    kpis: list[list[Any]] = []
     for m in b.movers:
         for window in WINDOWS:
             if window in m.windows:
@@ -195,8 +191,8 @@ def csv_files(b: Briefing) -> dict[str, bytes]:
     return {name: data for name, data in files.items() if b.plan or not name.endswith("-plan.csv")}
 
 
-def subject(b: Briefing, lang: str) -> str:
-    return f"[SafeLake] {text(lang, b.kind)} · {scope_name(b, lang)} · {b.as_of_date.strftime('%d.%m.%Y')}"
+def subject(b: Briefing, lang: Lang) -> str:
+    return f"[SafeLake] {t(b.kind, lang)} · {scope_name(b, lang)} · {b.as_of_date.strftime('%d.%m.%Y')}"
 
 
 def render(b: Briefing, recipient: Recipient, tz: ZoneInfo) -> Rendered:
@@ -204,10 +200,10 @@ def render(b: Briefing, recipient: Recipient, tz: ZoneInfo) -> Rendered:
     specs = charts.charts(b, lang, MOVERS[b.kind])
     cids = {name: f"{name}.{b.build_id}@safelake" for name in specs}
     view = {
-        "t": lambda key, **kw: text(lang, key, **kw),
+        "t": lambda key, **kw: t(key, lang, **kw),
         "lang": lang,
         "kind": b.kind,
-        "title": text(lang, b.kind),
+        "title": t(b.kind, lang),
         "scope": scope_name(b, lang),
         "regional": not b.scope.is_national,
         "name": recipient.name,
@@ -218,8 +214,8 @@ def render(b: Briefing, recipient: Recipient, tz: ZoneInfo) -> Rendered:
         "plan": plan_rows(b, lang),
         "cameras": camera_line(b, lang),
         "movers": mover_rows(b, lang),
-        "no_movers": text(lang, "no_movers" if b.comparable else "no_comparison"),
-        "movers_through": text(lang, "movers_through", date=b.compstat_through.strftime("%d.%m.%Y"))
+        "no_movers": t("no_movers" if b.comparable else "no_comparison", lang),
+        "movers_through": t("compstat_through", lang, date=b.compstat_through.strftime("%d.%m.%Y"))
         if b.compstat_through
         else "",
         "windows": WINDOWS,
@@ -228,7 +224,7 @@ def render(b: Briefing, recipient: Recipient, tz: ZoneInfo) -> Rendered:
         "offline_more": max(len(b.offline) - OFFLINE_ROWS, 0),
         "warnings": warning_lines(b, lang),
         "cids": cids,
-        "fmt": lambda v: number(v, lang),
+        "fmt": lambda v: num(v, lang),
     }
     env = _templates()
     return Rendered(
@@ -244,7 +240,7 @@ def to_message(settings: Settings, rendered: Rendered, to: str) -> EmailMessage:
     msg = notify.new_message(settings, to, rendered.subject)
     msg.set_content(rendered.text)
     msg.add_alternative(rendered.html, subtype="html")
-    html_part = msg.get_payload()[1]
+    html_part = cast("list[EmailMessage]", msg.get_payload())[1]
     for cid, png in rendered.images.items():
         name = cid.split(".")[0] + ".png"
         html_part.add_related(png, "image", "png", cid=f"<{cid}>", disposition="inline", filename=name)
@@ -262,14 +258,14 @@ def delayed_message(
 ) -> EmailMessage:
     """The short note sent instead of stale numbers."""
     lang = recipient.language
-    briefing = text(lang, kind)
+    briefing = t(kind, lang)
     if build is None:
-        body = text(lang, "delayed_none", briefing=briefing)
+        body = t("delayed_none", lang, briefing=briefing)
     else:
-        hours = number(settings.warehouse_stale_hours, lang)
-        body = text(
-            lang, "delayed_body", briefing=briefing, build_id=build[0], built_at=local_time(build[1], tz), hours=hours
+        hours = num(settings.warehouse_stale_hours, lang)
+        body = t(
+            "delayed_body", lang, briefing=briefing, build_id=build[0], built_at=local_time(build[1], tz), hours=hours
         )
-    msg = notify.new_message(settings, recipient.address, f"[SafeLake] {text(lang, 'delayed_subject')}: {briefing}")
-    msg.set_content(f"{text(lang, 'hello', name=recipient.name)}\n\n{body}\n")
+    msg = notify.new_message(settings, recipient.address, f"[SafeLake] {t('delayed_subject', lang)}: {briefing}")
+    msg.set_content(f"{t('hello', lang, name=recipient.name)}\n\n{body}\n")
     return msg

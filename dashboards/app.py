@@ -9,8 +9,8 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `streamlit run` puts only dashboards/ on the path
 
+from access.i18n import t  # noqa: E402
 from dashboards import auth, ui  # noqa: E402
-from dashboards.i18n import t  # noqa: E402
 
 st.set_page_config(page_title="SafeLake", page_icon=":material/shield:", layout="wide")
 lang = ui.language()

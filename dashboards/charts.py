@@ -9,8 +9,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboards import i18n
-from dashboards.i18n import Lang, t
+from access import i18n
+from access.i18n import Lang, t
 
 STATUS_COLOURS = {
     "on_track": "#2e7d32",
@@ -28,7 +28,7 @@ def _layout(fig: go.Figure, lang: Lang, height: int, **layout: Any) -> go.Figure
     fig.update_layout(
         height=height,
         margin={"l": 10, "r": 10, "t": 30 if layout.get("title") else 10, "b": 10},
-        separators=i18n.plotly_separators(lang),
+        separators=_separators(lang),
         template="plotly_white",
         **layout,
     )
@@ -203,3 +203,8 @@ def auto(frame: pd.DataFrame, lang: Lang) -> go.Figure | None:
     else:
         fig = go.Figure(go.Bar(x=frame[x].astype(str), y=frame[y], marker_color=NEUTRAL))
     return _layout(fig, lang, 360, xaxis={"title": x}, yaxis={"title": y})
+
+
+def _separators(lang: Lang) -> str:
+    """Plotly's `separators`: decimal mark then thousands separator."""
+    return ",\u00a0" if lang == "ru" else ".,"

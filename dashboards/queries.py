@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
+from access import read
 from access.policy import Scope, connect, schema_catalog
+from access.read import Level
 from safelake.settings import Settings, get_settings
 from warehouse.publish import published_file
 
 TTL_SECONDS = 600
-WINDOWS = ("wtd", "28d", "ytd")
-Level = Literal["nation", "region", "district"]
+T = TypeVar("T")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,7 +82,7 @@ CRIME = CompStat("kpi_crime_compstat", "offence_code", ("crimes_registered",))
 ROAD = CompStat("kpi_road_compstat", "cause", ("incidents", "killed", "injured", "ksi"))
 FRAUD = CompStat("kpi_fraud_compstat", "scheme", ("fraud_reports", "loss_amount"))
 
-_HASH = {
+_HASH: dict[str | type[Any], Callable[[Any], Any]] = {
     # what the policy's views depend on: users with the same region and clearance share the cached results
     Scope: lambda s: (s.region_code, s.cleared_for_sensitive),
     Source: lambda s: (s.build_id, s.path, s.scope.region_code, s.scope.cleared_for_sensitive),
@@ -98,12 +100,16 @@ def _connection(path: str, scope: Scope) -> duckdb.DuckDBPyConnection:
     return connect(get_settings(), scope)
 
 
-def _df(src: Source, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+def _on_cursor(src: Source, read_with: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
     cursor = _connection(src.path, src.scope).cursor()  # one cursor per query: safe across Streamlit's threads
     try:
-        return cursor.execute(sql, params or []).df()
+        return read_with(cursor)
     finally:
         cursor.close()
+
+
+def _df(src: Source, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+    return _on_cursor(src, lambda cursor: cursor.execute(sql, params or []).df())
 
 
 def open_source(scope: Scope, settings: Settings | None = None) -> Source:
@@ -114,13 +120,13 @@ def open_source(scope: Scope, settings: Settings | None = None) -> Source:
 
 @st.cache_data(hash_funcs=_HASH, show_spinner=False, max_entries=8)
 def _build_id(path: str, scope: Scope) -> str:
-    return _df(Source("", path, scope), "SELECT build_id FROM meta.build").iloc[0, 0]
+    return _on_cursor(Source("", path, scope), read.stamp).build_id
 
 
 def _where(area: Area, child: bool = False, level_column: str = "area_level") -> tuple[str, list[Any]]:
     """SQL filter for the area's own rows, or for its children's rows (regions of the nation, districts)."""
     level = area.child_level if child else area.level
-    conditions, params = [f"{level_column} = ?"], [level]
+    conditions, params = [f"{level_column} = ?"], list[Any]([level])
     if area.region:
         conditions.append("region_code = ?")
         params.append(area.region)
@@ -135,21 +141,15 @@ def _where(area: Area, child: bool = False, level_column: str = "area_level") ->
 
 @_cached
 def build_info(src: Source) -> dict[str, Any]:
+    """The build stamp (build_id, built_at, lake_snapshot, as_of) and the sources and regions gone silent."""
     row = _df(
         src,
-        """SELECT b.build_id, b.built_at, b.lake_snapshot,
-                  (SELECT max(as_of_date) FROM marts.kpi_source_freshness) AS as_of_date,
-                  (SELECT list(dataset ORDER BY dataset) FROM marts.kpi_source_freshness WHERE is_silent)
+        """SELECT (SELECT list(dataset ORDER BY dataset) FROM marts.kpi_source_freshness WHERE is_silent)
                       AS silent_sources,
                   (SELECT list(DISTINCT region_code ORDER BY region_code) FROM marts.kpi_region_reporting
-                      WHERE is_silent) AS silent_regions
-           FROM meta.build b""",
+                      WHERE is_silent) AS silent_regions""",
     ).iloc[0]
-    return {
-        "build_id": row["build_id"],
-        "built_at": row["built_at"].to_pydatetime(),
-        "lake_snapshot": int(row["lake_snapshot"]),
-        "as_of_date": row["as_of_date"].date() if pd.notna(row["as_of_date"]) else None,
+    return dataclasses.asdict(_on_cursor(src, read.stamp)) | {
         "silent_sources": _list(row["silent_sources"]),
         "silent_regions": _list(row["silent_regions"]),
     }
@@ -359,23 +359,23 @@ def compstat(
     where, params = _compstat_where(mart, area, by, category)
     columns = ", ".join(
         f"max({metric}_{part}) FILTER (WHERE compstat_window = '{w}')::DOUBLE AS \"{w}_{name}\""
-        for w in WINDOWS
+        for w in read.WINDOWS
         for part, name in (("current", "current"), ("prior", "prior"), ("pct_change", "pct"))
     )
     complete = ", ".join(
         f"(SELECT bool_and(prior_is_complete) FROM marts.{mart.table} WHERE compstat_window = '{w}') "
         f'AS "{w}_complete"'
-        for w in WINDOWS
+        for w in read.WINDOWS
     )
-    complete += f", (SELECT max(window_end) FROM marts.{mart.table}) AS through"
     key = _key(mart, area, by)
     order = "key = 'all' DESC, " if by == "category" else ""
-    return _df(
+    frame = _df(
         src,
         f"""SELECT {key} AS key, {columns}, {complete} FROM marts.{mart.table} WHERE {where}
             GROUP BY 1 ORDER BY {order}"ytd_current" DESC NULLS LAST, key""",
         params,
     )
+    return frame.assign(through=_on_cursor(src, lambda cursor: read.compstat_through(cursor, mart.table)))
 
 
 @_cached
@@ -482,10 +482,6 @@ def quarantine_reasons(src: Source) -> pd.DataFrame:
 def catalog(src: Source) -> pd.DataFrame:
     """The schema browser: marts and analytics tables, their columns, types and (when the build has them) the dbt
     descriptions, from `access.policy.schema_catalog` on the scope's connection."""
-    cursor = _connection(src.path, src.scope).cursor()
-    try:
-        rows = schema_catalog(cursor)
-    finally:
-        cursor.close()
+    rows = _on_cursor(src, schema_catalog)
     columns = ["schema", "table", "table_description", "column", "type", "description"]
     return pd.DataFrame(rows, columns=columns)

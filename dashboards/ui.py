@@ -14,9 +14,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from access import i18n, read
+from access.i18n import Lang, t
 from access.users import Role, User
-from dashboards import auth, charts, i18n, queries
-from dashboards.i18n import Lang, t
+from dashboards import auth, charts, queries
 from safelake.settings import get_settings
 from warehouse.publish import NoWarehouse
 
@@ -162,7 +163,7 @@ def page(key: str) -> Context:
         t(
             "as_of",
             lang,
-            date=i18n.date(info["as_of_date"], lang),
+            date=i18n.date(info["as_of"], lang),
             build=info["build_id"],
             built=i18n.datetime(info["built_at"], lang, tz),
         )
@@ -257,14 +258,14 @@ def compstat_table(frame: pd.DataFrame, key_label: str, label: Callable[[str], s
     year the data does not cover whole (a lake's first year) shows no prior year and no comparison."""
     shown = frame.assign(key=[label(k) for k in frame["key"]])
     complete: dict[str, bool] = {}
-    for w in queries.WINDOWS:  # no row in a window = nothing happened in it
+    for w in read.WINDOWS:  # no row in a window = nothing happened in it
         shown[[f"{w}_current", f"{w}_prior"]] = shown[[f"{w}_current", f"{w}_prior"]].fillna(0)
         complete[w] = bool(shown[f"{w}_complete"].fillna(False).all())
         if not complete[w]:
             shown[[f"{w}_prior", f"{w}_pct"]] = float("nan")
     columns: dict[str, tuple[str, str]] = {"key": (key_label, "text")}
     styles = pd.DataFrame("", index=shown.index, columns=["key"])
-    for w in queries.WINDOWS:
+    for w in read.WINDOWS:
         name = t(w, lang)
         columns |= {
             f"{w}_current": (name, "int"),
@@ -275,8 +276,8 @@ def compstat_table(frame: pd.DataFrame, key_label: str, label: Callable[[str], s
         styles[f"{w}_current"], styles[f"{w}_prior"], styles[f"{w}_pct"] = worse, "", worse
     table(shown, columns, lang, styles=styles)
     notes = [t("worse_note", lang)] + ([] if all(complete.values()) else [t("no_prior", lang)])
-    if len(frame) and pd.notna(frame["through"].iloc[0]):
-        notes.insert(0, t("compstat_through", lang, date=i18n.date(frame["through"].iloc[0].date(), lang)))
+    if len(frame) and frame["through"].iloc[0] is not None:
+        notes.insert(0, t("compstat_through", lang, date=i18n.date(frame["through"].iloc[0], lang)))
     st.caption(" ".join(notes))
 
 
@@ -298,3 +299,23 @@ def area_map(ctx: Context, codes: Sequence[str], values: Sequence[float], key: s
         st.caption(t("no_boundaries", ctx.lang))
         return
     chart(charts.choropleth(geojson, codes, values, ctx.lang), key)
+
+
+def areas(
+    ctx: Context,
+    frame: pd.DataFrame,
+    code: str,
+    value: str,
+    value_label: str,
+    columns: dict[str, tuple[str, str]],
+    key: str,
+) -> None:
+    """The sub-areas of a frame (one row per area code): a map of `value` (when boundaries exist), then side by
+    side a bar chart of it and the table of `columns` under the areas' names."""
+    area_map(ctx, frame[code], frame[value], key=f"{key}_map")
+    names = [ctx.name(c) for c in frame[code]]
+    left, right = st.columns(2)
+    with left:
+        chart(charts.hbar(names, frame[value], ctx.lang, value_label), key=f"{key}_bars")
+    with right:
+        table(frame.assign(**{code: names}), columns, ctx.lang)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import importlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -62,7 +63,7 @@ def install_extensions(extension_dir: Path, names: tuple[str, ...] = EXTENSIONS)
     con = duckdb.connect(config={"home_directory": str(extension_dir.parent)})
     con.execute(f"SET extension_directory = '{extension_dir}'")
     for name in missing:
-        package = Path(importlib.import_module(f"duckdb_extension_{name}").__file__).parent
+        package = Path(importlib.import_module(f"duckdb_extension_{name}").__path__[0])
         con.execute(f"INSTALL '{package / 'extensions' / f'v{version}' / f'{name}.duckdb_extension'}'")
     con.close()
 
@@ -108,6 +109,14 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def fetch_one(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] | None = None) -> tuple[Any, ...]:
+    """The one row a query returns (an aggregate, a stamp); a query that returns none is a bug, not data."""
+    row = con.execute(sql, params).fetchone()
+    if row is None:
+        raise LookupError(f"no row from: {sql}")
+    return row
 
 
 def table_columns(contract: Contract) -> dict[str, str]:

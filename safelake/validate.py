@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from collections.abc import Callable
 
 import polars as pl
 
@@ -52,15 +53,18 @@ def _timestamp(text: pl.Expr, formats: list[str], tz: str, values: pl.Series | N
         values = values.str.replace(r"Z$", "+00:00")
     aware = [f for f in [*formats, *ISO_AWARE] if "%z" in f]
     naive = [f for f in [*formats, *ISO_NAIVE] if "%z" not in f]
-    parsers = [lambda t, f=f: t.str.strptime(pl.Datetime("us", "UTC"), f, strict=False) for f in aware]
-    parsers += [
-        lambda t, f=f: (
+
+    def aware_parser(f: str) -> Callable[[pl.Expr], pl.Expr]:
+        return lambda t: t.str.strptime(pl.Datetime("us", "UTC"), f, strict=False)
+
+    def naive_parser(f: str) -> Callable[[pl.Expr], pl.Expr]:
+        return lambda t: (
             t.str.strptime(pl.Datetime("us"), f, strict=False)
             .dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
             .dt.convert_time_zone("UTC")
         )
-        for f in naive
-    ]
+
+    parsers = [aware_parser(f) for f in aware] + [naive_parser(f) for f in naive]
     if values is not None:
         needed, left = [], values.drop_nulls().to_frame("v")
         for parse in parsers:

@@ -12,10 +12,12 @@ import os
 import secrets
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import duckdb
 
 from safelake.errors import SafeLakeError
+from safelake.lake import fetch_one
 from safelake.settings import Settings
 
 PUBLISHED_SCHEMAS = ("marts", "analytics")
@@ -25,12 +27,15 @@ class NoWarehouse(SafeLakeError):
     """Nothing has been published yet."""
 
 
+BuildStatus = Literal["running", "published", "failed"]
+
+
 @dataclass
 class BuildRecord:
     build_id: str
     started_at: str
     finished_at: str = ""
-    status: str = "running"  # published | failed
+    status: BuildStatus = "running"
     lake_snapshot: int | None = None
     incremental: bool = False
     results: dict[str, int] = field(default_factory=dict)
@@ -80,18 +85,19 @@ def published_build(settings: Settings) -> str | None:
 
 
 def stamp(target: Path, record: BuildRecord) -> None:
-    """Row counts, and the build record inside the file itself (the as-of stamp readers show)."""
+    """Row counts, and the build record inside the file itself: the stamp readers show, with the as-of day
+    (the day the numbers run through, as the marts computed it)."""
     con = duckdb.connect(str(target))
     try:
         tables = con.execute(
             "SELECT schema_name || '.' || table_name, estimated_size FROM duckdb_tables() "
             f"WHERE schema_name IN {PUBLISHED_SCHEMAS} ORDER BY 1"
         ).fetchall()
-        record.row_counts = {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name, _ in tables}
+        record.row_counts = {name: fetch_one(con, f"SELECT count(*) FROM {name}")[0] for name, _ in tables}
         con.execute("CREATE SCHEMA IF NOT EXISTS meta")
         con.execute(
             "CREATE OR REPLACE TABLE meta.build AS SELECT ?::VARCHAR AS build_id, ?::TIMESTAMPTZ AS built_at, "
-            "?::BIGINT AS lake_snapshot",
+            "?::BIGINT AS lake_snapshot, (SELECT max(as_of_date) FROM marts.kpi_source_freshness) AS as_of",
             [record.build_id, record.finished_at, record.lake_snapshot],
         )
     finally:

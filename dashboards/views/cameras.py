@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards import charts, i18n, queries, ui
-from dashboards.i18n import t
+from access import i18n
+from access.i18n import t
+from dashboards import charts, queries, ui
 
 ctx = ui.page("cameras")
 lang, src, area, window = ctx.lang, ctx.src, ctx.area, ctx.windows.camera
@@ -26,23 +27,15 @@ by_area = queries.availability_by_area(src, window, area)
 st.subheader(
     f"{t('availability_by_area', lang)} — {t('by_region' if area.child_level == 'region' else 'by_district', lang)}"
 )
-ui.area_map(ctx, by_area["code"], by_area["availability_pct"], key="availability_map")
-left, right = st.columns(2)
-with left:
-    ui.chart(
-        charts.hbar([ctx.name(c) for c in by_area["code"]], by_area["availability_pct"], lang, t("availability", lang)),
-        key="availability_by_area",
-    )
-with right:
-    area_columns = {
-        "code": (t("area", lang), "text"),
-        "cameras": (t("cameras_n", lang), "int"),
-        "availability_pct": (t("availability", lang), "pct"),
-        "mttr_hours": (t("mttr", lang), "num1"),
-        "mtbf_hours": (t("mtbf", lang), "num1"),
-        "failures": (t("failures", lang), "int"),
-    }
-    ui.table(by_area.assign(code=[ctx.name(c) for c in by_area["code"]]), area_columns, lang)
+area_columns = {
+    "code": (t("area", lang), "text"),
+    "cameras": (t("cameras_n", lang), "int"),
+    "availability_pct": (t("availability", lang), "pct"),
+    "mttr_hours": (t("mttr", lang), "num1"),
+    "mtbf_hours": (t("mtbf", lang), "num1"),
+    "failures": (t("failures", lang), "int"),
+}
+ui.areas(ctx, by_area, "code", "availability_pct", t("availability", lang), area_columns, key="availability")
 
 st.subheader(t("availability_by_contractor", lang))
 contractors = queries.availability_by_contractor(src, window, area)

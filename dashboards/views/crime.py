@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards import charts, i18n, queries, ui
-from dashboards.i18n import t
+from access import i18n
+from access.i18n import t
+from dashboards import charts, queries, ui
 
 ctx = ui.page("crime")
 lang, src, area, window = ctx.lang, ctx.src, ctx.area, ctx.windows.compstat
@@ -45,25 +46,13 @@ if len(total):
     )
     cards[3].metric(t("camera_share", lang), i18n.pct(row["public_place_cleared_camera_share_pct"], lang))
 rates = queries.compstat_window(src, queries.CRIME, window, area, "area", rate_columns)
-ui.area_map(ctx, rates["key"], rates["rate_per_100k"], key="crime_map")
-left, right = st.columns(2)
-with left:
-    ui.chart(
-        charts.hbar([ctx.name(c) for c in rates["key"]], rates["rate_per_100k"], lang, t("rate_per_100k", lang)),
-        key="crime_rates",
-    )
-with right:
-    ui.table(
-        rates.assign(key=[ctx.name(c) for c in rates["key"]]),
-        {
-            "key": (area_word, "text"),
-            "rate_per_100k": (t("rate_per_100k", lang), "num2"),
-            "rate_per_10k": (t("rate_per_10k", lang), "num2"),
-            "clearance_rate_pct": (t("clearance", lang), "pct"),
-        }
-        | ({"clearance_rate_pct_prior": (t("clearance_prior", lang), "pct")} if ui.prior_complete(rates) else {}),
-        lang,
-    )
+rate_table = {
+    "key": (area_word, "text"),
+    "rate_per_100k": (t("rate_per_100k", lang), "num2"),
+    "rate_per_10k": (t("rate_per_10k", lang), "num2"),
+    "clearance_rate_pct": (t("clearance", lang), "pct"),
+} | ({"clearance_rate_pct_prior": (t("clearance_prior", lang), "pct")} if ui.prior_complete(rates) else {})
+ui.areas(ctx, rates, "key", "rate_per_100k", t("rate_per_100k", lang), rate_table, key="crime_rates")
 
 st.subheader(f"{t('minors_dv', lang)} — {t(f'period_{ctx.period}', lang)}")
 sensitive_columns = tuple(

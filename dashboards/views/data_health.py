@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, i18n, queries, ui
-from dashboards.i18n import t
+from access import i18n
+from access.i18n import t
+from dashboards import charts, queries, ui
 
 ctx = ui.page("data_health")
 lang, src, info = ctx.lang, ctx.src, ctx.info
@@ -16,7 +17,7 @@ st.subheader(t("warehouse", lang))
 st.markdown(
     " · ".join(
         [
-            f"{t('as_of_day', lang)}: **{i18n.date(info['as_of_date'], lang)}**",
+            f"{t('as_of_day', lang)}: **{i18n.date(info['as_of'], lang)}**",
             f"{t('built_at', lang)}: **{i18n.datetime(info['built_at'], lang, ui.get_settings().timezone)}**",
             f"{t('build', lang)}: `{info['build_id']}`",
             f"{t('lake_snapshot', lang)}: **{info['lake_snapshot']}**",

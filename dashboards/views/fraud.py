@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards import charts, i18n, queries, ui
-from dashboards.i18n import t
+from access import i18n
+from access.i18n import t
+from dashboards import charts, queries, ui
 
 ctx = ui.page("fraud")
 lang, src, area, window = ctx.lang, ctx.src, ctx.area, ctx.windows.compstat

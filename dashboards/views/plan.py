@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards import charts, i18n, queries, ui
-from dashboards.i18n import t
+from access import i18n
+from access.i18n import t
+from dashboards import charts, queries, ui
 
 BADGES = {
     "on_track": "green",
@@ -44,7 +45,7 @@ targets = queries.plan_progress(src)
 if targets.empty and not src.scope.is_national:
     st.caption(t("plan_national", lang))
 for target in targets.to_dict("records"):
-    unit, status = target["unit"], target["status"] or "no_status"
+    unit, status = target["unit"], target["status"] or "no_data"
     label, bar, facts = st.columns([2, 5, 3], vertical_alignment="center")
     label.markdown(
         f"**{i18n.code(target['kpi'], lang)}**  \n:{BADGES.get(status, 'gray')}-badge[{i18n.code(status, lang)}]"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards import charts, i18n, queries, ui
-from dashboards.i18n import t
+from access import i18n
+from access.i18n import t
+from dashboards import charts, queries, ui
 
 ctx = ui.page("road")
 lang, src, area, window = ctx.lang, ctx.src, ctx.area, ctx.windows.compstat
@@ -52,7 +53,7 @@ with right:
 st.subheader(t("daily_incidents", lang))
 info = ctx.info
 periods = queries.holiday_periods(src)
-ui.chart(charts.daily_with_periods(queries.road_daily(src, area, info["as_of_date"]), periods, lang), key="road_daily")
+ui.chart(charts.daily_with_periods(queries.road_daily(src, area, info["as_of"]), periods, lang), key="road_daily")
 st.subheader(t("holiday_periods", lang))
 ui.table(
     periods.sort_values("start_date", ascending=False),

@@ -11,9 +11,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import streamlit as st
 
+from access import i18n
+from access.i18n import t
 from access.policy import QueryRefused, QueryResult, run_sql
-from dashboards import auth, charts, i18n, queries, saved_queries, ui
-from dashboards.i18n import t
+from dashboards import auth, charts, queries, saved_queries, ui
 
 EXAMPLE = (
     "SELECT region_code, sum(crimes_registered) AS crimes\nFROM marts.agg_crime_daily\nGROUP BY 1\nORDER BY 2 DESC"

@@ -16,9 +16,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from access import i18n, read
 from access.policy import connect, schema_catalog
 from access.users import Role, User, hash_password, save_user
-from dashboards import charts, i18n, queries, saved_queries, ui
+from dashboards import charts, queries, saved_queries, ui
 from safelake.settings import get_settings
 from tests.conftest import Published
 
@@ -184,7 +185,7 @@ def compstat_row(wh: duckdb.DuckDBPyConnection, table: str, metric: str, where: 
     """Per window the current and prior-year counts the mart holds; a dash for the prior year where the data
     does not cover the whole prior-year window (then there is no comparison to show)."""
     row: list[float | str] = []
-    for w in queries.WINDOWS:
+    for w in read.WINDOWS:
         [complete] = wh.execute(
             f"SELECT bool_and(prior_is_complete) FROM marts.{table} WHERE compstat_window = ?", [w]
         ).fetchone()
@@ -197,7 +198,7 @@ def compstat_row(wh: duckdb.DuckDBPyConnection, table: str, metric: str, where: 
 
 def shown_row(row: Any) -> list[float | str]:
     """A CompStat table row's counts (current and prior year per window), without its label and % changes."""
-    windows = {i18n.t(w, "en") for w in queries.WINDOWS}
+    windows = {i18n.t(w, "en") for w in read.WINDOWS}
     counts = [v for c, v in row.items() if c.split(",")[0] in windows and not c.endswith("% change")]
     return [v if isinstance(v, str) else float(v) for v in counts]
 

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from access import i18n
 from access.users import Role, User, hash_password, save_user
-from dashboards import auth, i18n, ui
+from dashboards import auth, ui
 from safelake.settings import Settings
 from tests.conftest import Published
 

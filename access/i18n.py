@@ -1,17 +1,23 @@
-"""Russian and English: every label, code name, number and date the dashboards show goes through here."""
+"""The one catalogue of words both readers show, in Russian and English, and the number and date formats.
+
+`STRINGS`: phrases by key; `CODES`: the warehouse's codes (plan statuses and KPIs, the contracts' code lists:
+offences, causes, schemes, channels ...; datasets, quarantine reasons). Every entry is (English, Russian).
+A code without an entry reads as the code made readable, so a new code never breaks a page or an e-mail.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 Lang = Literal["ru", "en"]
 LANGS: tuple[Lang, ...] = ("ru", "en")
 LANG_NAMES = {"ru": "Русский", "en": "English"}
 
-# key: (English, Russian)
 STRINGS: dict[str, tuple[str, str]] = {
+    # --- dashboards ---
     # pages
     "plan": ("Plan 2026", "План 2026"),
     "cameras": ("Cameras", "Камеры"),
@@ -55,7 +61,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "all_country": ("Whole country", "Вся страна"),
     "all_districts": ("All districts", "Все районы"),
     "period_wtd": ("Week to date", "С начала недели"),
-    "period_28d": ("Last 28 days", "Последние 28 дней"),
+    "period_28d": ("28 days", "28 дней"),
     "period_ytd": ("Year to date", "С начала года"),
     "share_hint": (
         "The address bar holds these filters: copy it to share this view.",
@@ -250,10 +256,91 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Целевые показатели плана — общенациональные: для регионального доступа не показываются.",
     ),
     "no": ("no", "нет"),
+    # --- e-mail briefings ---
+    "daily": ("Daily KPI briefing", "Ежедневная сводка KPI"),
+    "weekly": ("Weekly KPI briefing", "Еженедельная сводка KPI"),
+    "delayed_subject": ("Data delayed", "Данные задерживаются"),
+    "hello": ("Dear {name},", "{name}, здравствуйте."),
+    "mail_as_of": (
+        "As of {as_of}: warehouse build {build_id}, built {built_at}.",
+        "По состоянию на {as_of}: сборка хранилища {build_id}, собрана {built_at}.",
+    ),
+    "plan_status": ("Plan status", "Выполнение плана"),
+    "plan_regional": ("Plan: camera programme", "План: программа видеонаблюдения"),
+    "plan_headline": ("{n} targets: {counts}.", "Целей: {n}; {counts}."),
+    "actual_to_date": ("Actual to date", "Факт с начала года"),
+    "target_value": ("Target", "План"),
+    "pct_of_target": ("% of target", "% плана"),
+    "cameras_line": (
+        "cameras installed {installed} (commissioned {commissioned}); plan by now {planned}; year-end target {target}.",
+        "камер установлено {installed} (подключено {commissioned}); по плану на сегодня {planned}; "
+        "цель на год {target}.",
+    ),
+    "movers": ("KPIs that moved most", "Наибольшие изменения показателей"),
+    "movers_note": (
+        "Ranked by the size of the 28-day change against the same days a year earlier; red = worse.",
+        "По величине изменения за 28 дней к тем же дням прошлого года; красным — ухудшение.",
+    ),
+    "kpi": ("KPI", "Показатель"),
+    "cur": ("now", "сейчас"),
+    "year_ago_short": ("a year ago", "год назад"),
+    "chg": ("%", "%"),
+    "no_movers": ("No KPI moved noticeably.", "Заметных изменений нет."),
+    "no_comparison": (
+        "No comparison with last year yet: the data does not cover the same days a year ago.",
+        "Сравнения с прошлым годом пока нет: данных за те же дни год назад нет.",
+    ),
+    "offline": ("Cameras offline for more than 24 h", "Камеры без связи более 24 ч"),
+    "offline_none": ("No camera has been offline for more than 24 hours.", "Нет камер без связи более 24 часов."),
+    "offline_more": ("… and {n} more (all in the CSV attachment).", "… и ещё {n} (все — во вложении CSV)."),
+    "since": ("Offline since", "Без связи с"),
+    "hours": ("Hours", "Часов"),
+    "health": ("Data health", "Качество данных"),
+    "health_ok": ("No data-health warnings.", "Замечаний к данным нет."),
+    "source_silent": (
+        "Source {dataset} has sent no new record for {days} days.",
+        "Источник {dataset}: новых записей нет {days} дн.",
+    ),
+    "region_silent": (
+        "Region {region} has sent no {dataset} for {days} days.",
+        "Регион {region}: нет данных {dataset} {days} дн.",
+    ),
+    "quarantine": (
+        "{dataset}: {rows} rows quarantined ({pct}%), mostly {reason}.",
+        "{dataset}: {rows} строк в карантине ({pct}%), чаще всего — {reason}.",
+    ),
+    "chart_plan": ("Plan targets: % of target reached", "Цели плана: % выполнения"),
+    "chart_rollout": ("Cameras installed this year against the plan", "Установка камер в этом году и план"),
+    "chart_trend": (
+        "Crimes registered per day, last 8 weeks (grey: a year earlier)",
+        "Зарегистрировано преступлений в день, 8 недель (серым — год назад)",
+    ),
+    "chart_offline": ("Cameras offline > 24 h", "Камеры без связи > 24 ч"),
+    "chart_movers": ("Change over 28 days, %", "Изменение за 28 дней, %"),
+    "attachments": ("The tables are attached as CSV files.", "Таблицы приложены файлами CSV."),
+    "footer": (
+        "SafeLake KPI briefing for {name} ({scope}). Numbers from the published warehouse only.",
+        "Сводка SafeLake для: {name} ({scope}). Только данные опубликованного хранилища.",
+    ),
+    "delayed_body": (
+        "The {briefing} is delayed: the published warehouse (build {build_id}, built {built_at}) is older than "
+        "{hours} hours, so no stale numbers are sent. The briefing follows when fresh data is published.",
+        "{briefing} задерживается: опубликованное хранилище (сборка {build_id}, собрана {built_at}) старше {hours} ч, "
+        "устаревшие цифры не отправляются. Сводка придёт, когда будут опубликованы свежие данные.",
+    ),
+    "delayed_none": (
+        "The {briefing} is delayed: no warehouse has been published yet.",
+        "{briefing} задерживается: хранилище ещё не опубликовано.",
+    ),
+    "day": ("Day", "День"),
+    "crimes": ("Crimes", "Преступления"),
+    "year_ago": ("A year earlier", "Год назад"),
+    # the e-mails' per-category movers (briefings: marts.kpi_movers.metric "offence:<code>", "scheme:<code>")
+    # (name: the category's label; lower: the same in lower case)
+    "metric_offence": ("Crimes: {lower}", "{name}"),
+    "metric_scheme": ("Fraud: {lower}", "Мошенничество: {lower}"),
 }
 
-# Codes from the warehouse (statuses, offences, causes, schemes...): (English, Russian). Unknown codes fall back
-# to the code made readable, so a new code never breaks a page.
 CODES: dict[str, tuple[str, str]] = {
     "on_track": ("On track", "В графике"),
     "minor_risk": ("Minor risk", "Небольшой риск"),
@@ -261,7 +348,7 @@ CODES: dict[str, tuple[str, str]] = {
     "off_track": ("Off track", "Отставание"),
     "met": ("Met", "Достигнута"),
     "missed": ("Missed", "Не достигнута"),
-    "no_status": ("No data", "Нет данных"),
+    "no_data": ("No data", "Нет данных"),
     "cameras_installed": ("Cameras installed", "Установлено камер"),
     "availability_pct": ("Camera availability, %", "Доступность камер, %"),
     "crimes_registered": ("Crimes registered", "Зарегистрировано преступлений"),
@@ -272,6 +359,11 @@ CODES: dict[str, tuple[str, str]] = {
     "dv_crimes_registered": ("Domestic-violence crimes", "Преступления домашнего насилия"),
     "fraud_reports": ("Fraud reports", "Заявления о мошенничестве"),
     "fraud_loss_kgs": ("Fraud loss, KGS", "Ущерб от мошенничества, сом"),
+    "dv_crimes": ("Domestic violence", "Домашнее насилие"),
+    "road_incidents": ("Road incidents", "ДТП"),
+    "road_killed": ("Road deaths", "Погибли в ДТП"),
+    "road_ksi": ("Killed or seriously injured on roads", "Погибшие и тяжелораненые в ДТП"),
+    "road_children_hurt": ("Children hurt on roads", "Пострадавшие дети в ДТП"),
     "all": ("All", "Все"),
     "anti_social_behaviour": ("Anti-social behaviour", "Антиобщественное поведение"),
     "assault": ("Assault", "Нападения"),
@@ -385,7 +477,7 @@ def num(value: float | int | None, lang: Lang, digits: int = 0) -> str:
     """1234567.8 -> '1,234,568' (en) or '1 234 568' (ru, non-breaking space); None -> a dash."""
     if missing(value):
         return DASH
-    text = f"{float(value):,.{digits}f}"
+    text = f"{float(value):,.{digits}f}"  # type: ignore[arg-type]  # not None: missing() above
     if lang == "ru":
         text = text.replace(",", "\u00a0").replace(".", ",")
     return text
@@ -394,7 +486,7 @@ def num(value: float | int | None, lang: Lang, digits: int = 0) -> str:
 def pct(value: float | None, lang: Lang, digits: int = 1, signed: bool = False) -> str:
     if missing(value):
         return DASH
-    sign = "+" if signed and value > 0 else ""
+    sign = "+" if signed and value > 0 else ""  # type: ignore[operator]  # not None: missing() above
     return f"{sign}{num(value, lang, digits)}{chr(160) + '%' if lang == 'ru' else '%'}"
 
 
@@ -414,12 +506,14 @@ def datetime(value: dt.datetime | None, lang: Lang, tz: str) -> str:
     if value is None:
         return DASH
     if value.tzinfo is not None:
-        from zoneinfo import ZoneInfo
-
         value = value.astimezone(ZoneInfo(tz))
     return f"{date(value.date(), lang)}, {value:%H:%M}"
 
 
-def plotly_separators(lang: Lang) -> str:
-    """Plotly's `separators`: decimal mark then thousands separator."""
-    return ",\u00a0" if lang == "ru" else ".,"
+def metric(name: str, lang: Lang) -> str:
+    """A KPI of the e-mails' movers: a code, or "<kind>:<code>" for one category of a CompStat mart."""
+    kind, _, value = name.rpartition(":")
+    if not kind:
+        return code(name, lang)
+    label = code(value, lang)
+    return t(f"metric_{kind}", lang, name=label, lower=label.lower())

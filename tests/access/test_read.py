@@ -1,0 +1,93 @@
+"""The read API both readers share: the build stamp carries the as-of day the marts computed, CompStat windows end
+on the last whole day, a scope reads its own area level, and the one catalogue names every code in both languages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from access import i18n, read
+from access.policy import NATIONAL, Scope, connect
+from safelake.contracts import load_contracts
+from safelake.settings import Settings
+from warehouse.publish import published_build
+
+# the contracts' code lists the dashboards and e-mails show as words
+SHOWN_CODE_LISTS = {"offence", "road_cause", "outage_cause", "fraud_scheme", "fraud_channel", "payment_method"}
+
+
+@pytest.fixture
+def settings(published) -> Settings:
+    return published.settings()
+
+
+def test_the_stamp_is_the_published_build_with_the_as_of_day_the_marts_computed(settings):
+    con = connect(settings)
+    try:
+        stamp = read.stamp(con)
+        [(marts_as_of,)] = con.execute("SELECT DISTINCT as_of_date FROM marts.kpi_source_freshness").fetchall()
+    finally:
+        con.close()
+    assert stamp.build_id == published_build(settings)
+    assert stamp.as_of == marts_as_of == dt.date.today()  # the demo data ends yesterday: the build runs to today
+    assert stamp.built_at.tzinfo is not None and stamp.lake_snapshot > 0
+    assert read.published_stamp(settings) == stamp
+
+
+@pytest.mark.parametrize("mart", ["kpi_crime_compstat", "kpi_road_compstat", "kpi_fraud_compstat"])
+def test_compstat_windows_end_on_the_last_whole_day(settings, mart):
+    con = connect(settings)
+    try:
+        through = read.compstat_through(con, mart)
+        windows = {w for (w,) in con.execute(f"SELECT DISTINCT compstat_window FROM marts.{mart}").fetchall()}
+        as_of = read.stamp(con).as_of
+    finally:
+        con.close()
+    assert through == as_of - dt.timedelta(days=1)  # today's exports are still arriving
+    assert windows == set(read.WINDOWS)
+
+
+def test_a_scope_reads_its_own_area_level_and_region_name(settings):
+    chief = Scope("chief", "KG-GB")
+    assert read.scope_level(NATIONAL) == "nation" and read.scope_level(chief) == "region"
+    con = connect(settings, chief)
+    try:
+        assert read.region_names(con, "KG-GB") == {"en": "Bishkek", "ru": "Бишкек"}
+        assert read.region_names(con, "KG-ZZ") == {"en": "KG-ZZ", "ru": "KG-ZZ"}
+    finally:
+        con.close()
+
+
+def test_every_code_the_readers_show_has_a_label_in_both_languages():
+    missing = {
+        (contract.name, column.name, value)
+        for contract in load_contracts().values()
+        for column in contract.columns
+        if column.code_list in SHOWN_CODE_LISTS
+        for value in column.codes
+        if value not in i18n.CODES
+    }
+    assert not missing
+    assert all(en and ru for en, ru in i18n.CODES.values())
+
+
+def test_every_phrase_has_the_same_placeholders_in_both_languages():
+    fields = re.compile(r"{(\w*)}")
+    differ = {
+        key: (en, ru)
+        for key, (en, ru) in i18n.STRINGS.items()
+        if set(fields.findall(en)) != set(fields.findall(ru))
+        # a movers' category may be written from its label as is or in lower case
+        and not (key.startswith("metric_") and set(fields.findall(en + ru)) <= {"name", "lower"})
+    }
+    assert not differ
+
+
+def test_a_movers_metric_reads_as_its_category():
+    assert i18n.metric("offence:vehicle_crime", "en") == "Crimes: vehicle crime"
+    assert i18n.metric("offence:vehicle_crime", "ru") == i18n.code("vehicle_crime", "ru")
+    assert i18n.metric("scheme:phishing", "ru") == "Мошенничество: фишинг"
+    assert i18n.metric("road_ksi", "en") == i18n.code("road_ksi", "en")
+    assert i18n.metric("offence:new_code", "en") == "Crimes: new code"
