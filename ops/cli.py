@@ -56,6 +56,15 @@ def init() -> None:
     console.print(f"SafeLake home ready: {settings.home}")
 
 
+@app.command()
+def relocate() -> None:
+    """Record the lake's new data folder after SAFELAKE_HOME was moved or restored elsewhere."""
+    from safelake import lake
+
+    before, after = lake.relocate(_settings())
+    console.print(f"the lake's data path is now {after} (was {before})", markup=False)
+
+
 PER_FILE_UP_TO = 20  # a daily run is listed file by file; a backfill of hundreds of files by dataset
 
 
