@@ -121,7 +121,12 @@ def _recorded_data_path(settings: Settings) -> str | None:
     if path is None or not path.exists():
         return None
     with closing(sqlite3.connect(path, timeout=30)) as con:
-        row = con.execute("SELECT value FROM ducklake_metadata WHERE key = 'data_path' AND scope IS NULL").fetchone()
+        try:
+            row = con.execute(
+                "SELECT value FROM ducklake_metadata WHERE key = 'data_path' AND scope IS NULL"
+            ).fetchone()
+        except sqlite3.OperationalError:  # a catalog whose creation was cut short: no data path yet
+            return None
     return None if row is None else str(row[0])
 
 

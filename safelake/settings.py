@@ -89,6 +89,23 @@ class Settings(BaseSettings):
     stream_ack_wait_seconds: float = Field(30, gt=0)  # an unacked message is redelivered after this
     stream_max_event_bytes: int = Field(16_384, ge=256)  # bigger events are quarantined (too_large)
     stream_inline_rows: int = Field(1_000, ge=0)  # commits of up to this many rows stay in the catalog (inlined)
+    # The HTTP ingress (stream/ingress.py): a token per source, never defaulted ('{"dispatch-kg": "<token>"}').
+    ingress_tokens: dict[str, SecretStr] = Field(default_factory=dict)
+    ingress_host: str = "127.0.0.1"
+    ingress_port: int = Field(8090, ge=1, le=65535)
+    ingress_max_body_bytes: int = Field(1 << 20, ge=1024)  # a bigger request body is refused (413)
+    ingress_max_batch: int = Field(1_000, ge=1)  # events in one request at most
+    ingress_rate: float = Field(2_000, gt=0)  # events per second per source (a second's worth may come at once)
+
+    @field_validator("ingress_tokens")
+    @classmethod
+    def _strong_tokens(cls, value: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        for source, token in value.items():
+            if len(token.get_secret_value()) < 24:
+                raise ValueError(f"the token of source {source!r} must be at least 24 characters")
+        if len({token.get_secret_value() for token in value.values()}) < len(value):
+            raise ValueError("two sources share a token; give each source its own")
+        return value
 
     @field_validator("timezone")
     @classmethod

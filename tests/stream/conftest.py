@@ -100,14 +100,15 @@ class Live:
             "PYTHONPATH": str(REPO),
         }
 
-    def settings(self) -> Settings:
-        return Settings(
-            home=self.home,
-            pii_key=PII_KEY,
-            nats_url=self.broker.url,
-            stream_ack_wait_seconds=2,
-            stream_commit_seconds=0.2,
-        )
+    def settings(self, **overrides: object) -> Settings:
+        given: dict[str, object] = {
+            "home": self.home,
+            "pii_key": PII_KEY,
+            "nats_url": self.broker.url,
+            "stream_ack_wait_seconds": 2,
+            "stream_commit_seconds": 0.2,
+        }
+        return Settings(**(given | overrides))
 
     def consumer(self) -> subprocess.Popen:
         log = (self.home / "consumer.log").open("a")

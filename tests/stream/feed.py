@@ -12,6 +12,7 @@ import duckdb
 import nats
 
 from safelake import lake
+from safelake.errors import SafeLakeError
 from safelake.settings import Settings
 from stream.streams import STREAMS, ensure_streams, subject
 from tools.simulate import Camera, call_event, camera_event, incident_event
@@ -103,7 +104,7 @@ def encoded(published: list[Event]) -> list[tuple[str, bytes, str]]:
     return [(s, json.dumps(e).encode(), e["event_id"]) for s, e in published]
 
 
-async def _stored(url: str) -> int:
+async def stored(url: str) -> int:
     nc = await nats.connect(url)
     js = nc.jetstream()
     total = 0
@@ -117,7 +118,7 @@ def ledgered(settings: Settings) -> int:
     """Stream messages the lake has taken (written or quarantined)."""
     try:
         con = lake.connect(settings, read_only=True)
-    except duckdb.Error:  # the consumer is still creating the lake
+    except (duckdb.Error, SafeLakeError):  # the consumer is still creating the lake
         return 0
     try:
         return con.execute("SELECT coalesce(sum(last_seq - first_seq + 1), 0) FROM lake._stream_ledger").fetchone()[0]
@@ -129,7 +130,7 @@ def ledgered(settings: Settings) -> int:
 
 def wait_until_taken(settings: Settings, url: str, timeout: float = 90) -> int:
     """Wait until the lake has taken every message the streams hold; their number."""
-    total = asyncio.run(_stored(url))
+    total = asyncio.run(stored(url))
     deadline = time.monotonic() + timeout
     while ledgered(settings) < total:
         assert time.monotonic() < deadline, f"the lake took {ledgered(settings)} of {total} messages"
