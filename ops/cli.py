@@ -145,7 +145,7 @@ def build(
 @app.command()
 def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
     """Rows, newest record, last ingest and quarantine per dataset."""
-    from ops.status import build_state, lake_status
+    from ops.status import build_state, lake_status, stream_status
     from warehouse.publish import last_build, published_build
 
     settings = _settings()
@@ -155,6 +155,7 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
     report["last_build"] = asdict(last) if last else None
     report["last_build_state"] = state
     report["published_build"] = published_build(settings)
+    report["stream"] = stream_status(settings) if report["initialised"] else None
     if as_json:
         print(json.dumps(report, indent=2, default=str))
         return
@@ -182,6 +183,26 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
         )
         for failure in last.failures[:5]:
             console.print(f"  failed: {failure}", markup=False)
+    _print_stream(report["stream"])
+
+
+def _print_stream(live: dict) -> None:
+    if live["broker_error"]:
+        console.print(f"stream: {live['broker_error']}", markup=False)
+    table = Table("stream", "messages", "lag", "consumer", "last commit", "quarantined", title="live streams")
+    for s in live["streams"]:
+        alive = "pulling" if s["consumer_alive"] else "[red]not running[/red]"
+        counts = (f"{s['messages']:,}", f"{s['lag']:,}")
+        table.add_row(s["stream"], *counts, alive, s["last_commit"] or "-", f"{s['quarantined']:,}")
+    console.print(table)
+    if live["cameras_now"]:
+        title = f"cameras now (silent for {live['heartbeat_timeout_seconds']:g} s = offline)"
+        cameras = Table("region", "cameras", "online", "offline", "of which silent", "outages", title=title)
+        for r in live["cameras_now"]:
+            cameras.add_row(
+                r["region_code"], *(f"{r[k]:,}" for k in ("cameras", "online", "offline", "silent", "outages"))
+            )
+        console.print(cameras)
 
 
 @app.command()

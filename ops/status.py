@@ -1,14 +1,16 @@
-"""What is in the lake: rows, newest record, last ingest and quarantine per dataset."""
+"""What is in the lake: rows, newest record, last ingest and quarantine per dataset; the live path's streams."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Literal
 
+from access import live
 from safelake import lake
 from safelake.contracts import load_contracts
 from safelake.locks import build_lock_path, lock_state
 from safelake.settings import Settings
+from stream.health import health
 from warehouse.publish import BuildRecord, BuildStatus
 
 BuildState = BuildStatus | Literal["abandoned"]
@@ -62,3 +64,35 @@ def build_state(settings: Settings, record: BuildRecord, now: dt.datetime | None
         return "abandoned"
     too_old = (now or dt.datetime.now(dt.UTC)) - started > dt.timedelta(hours=settings.warehouse_stale_hours)
     return "abandoned" if too_old else "running"
+
+
+def stream_status(settings: Settings, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Per stream: messages held, lag, a consumer pulling, last commit, quarantined; cameras online/offline now."""
+    now = now or dt.datetime.now(dt.UTC)
+    found = health(settings)
+    cameras: list[dict[str, Any]] = []
+    if any(s.dataset == "camera_heartbeat" and s.last_commit for s in found.streams):  # live cameras in the lake
+        con = live.connect(settings)
+        try:
+            cameras = live.cameras_now(con, settings.heartbeat_timeout, now).to_dict("records")
+        finally:
+            con.close()
+    return {
+        "broker": settings.nats_url,
+        "broker_error": found.broker_error,
+        "lag": found.lag,
+        "streams": [
+            {
+                "stream": s.stream,
+                "dataset": s.dataset,
+                "messages": s.messages,
+                "lag": s.lag,
+                "consumer_alive": s.consumer_alive,
+                "last_commit": s.last_commit.isoformat() if s.last_commit else None,
+                "quarantined": s.quarantined,
+            }
+            for s in found.streams
+        ],
+        "heartbeat_timeout_seconds": settings.heartbeat_timeout,
+        "cameras_now": cameras,
+    }

@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     stream_ack_wait_seconds: float = Field(30, gt=0)  # an unacked message is redelivered after this
     stream_max_event_bytes: int = Field(16_384, ge=256)  # bigger events are quarantined (too_large)
     stream_inline_rows: int = Field(1_000, ge=0)  # commits of up to this many rows stay in the catalog (inlined)
+    # Alerts (ops/freshness.py): a stream the lake has taken nothing from for this long is silent; a lag (messages
+    # not yet in the lake) over this many messages is growing faster than the consumer drains it.
+    stream_silent_minutes: float = Field(10, gt=0)
+    stream_lag_alert: int = Field(60_000, ge=1)
     # The HTTP ingress (stream/ingress.py): a token per source, never defaulted ('{"dispatch-kg": "<token>"}').
     ingress_tokens: dict[str, SecretStr] = Field(default_factory=dict)
     ingress_host: str = "127.0.0.1"
