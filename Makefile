@@ -8,7 +8,7 @@ export SAFELAKE_HOME ?= $(CURDIR)/var
 DASHBOARD_APP ?= dashboards/app.py
 DASHBOARD_PORT ?= 8501
 
-.PHONY: setup up down dashboards-up test lint bench bench-ingest bench-build bench-email bench-dashboards docs demo clean
+.PHONY: setup up down dashboards-up test lint bench bench-ingest bench-build bench-email bench-dashboards bench-stream docs demo clean
 
 # Install only; idempotent and quick when nothing changed (the stamp tracks pyproject.toml).
 setup: $(VENV)/.setup-stamp
@@ -63,7 +63,7 @@ lint: setup
 # Every benchmark; each prints JSON lines and writes docs/bench-<name>.json (figures in docs/benchmarks.md).
 # bench-ingest and bench-build make their own year of national-scale data; bench-dashboards and
 # bench-email read SAFELAKE_HOME's published warehouse (after `make up`).
-bench: bench-ingest bench-build bench-dashboards bench-email
+bench: bench-ingest bench-build bench-dashboards bench-email bench-stream
 
 bench-ingest: setup
 	$(BIN)/python -m tools.bench_ingest
@@ -71,6 +71,11 @@ bench-ingest: setup
 # p50/p95 server time of every dashboard page over 20 AppTest renders (docs/bench-dashboards.json, docs/benchmarks.md).
 bench-dashboards: setup
 	$(BIN)/python -m tools.bench_dashboards
+
+# The live path against a bare nats-py → DuckDB floor: sustained msgs/s, CPU per message, and publish → visible
+# through the access layer at national load, p50/p95 (docs/bench-stream.json, docs/benchmarks.md).
+bench-stream: setup
+	$(BIN)/python -m tools.bench_stream
 
 # A full build at one year of national scale, then an incremental build after one new day.
 bench-build: setup
