@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from access import i18n
+from safelake import lake
 from stream.streams import subject
 from tests.conftest import Published
 from tests.dashboards.test_dashboards_browser import CHROMIUM, PASSWORD, free_port, running_app, save_users
@@ -42,6 +43,7 @@ def test_a_silent_camera_turns_offline_and_a_new_call_appears_without_a_reload(
     home = tmp_path / "live-home"
     shutil.copytree(published.home, home)  # the published warehouse is shared read-only; the lake gets live rows
     live.home = home
+    lake.relocate(live.settings())  # the copy's catalog still names the original's data folder
     users = tmp_path / "users.yaml"
     save_users(users, home)
     env = live.env | {"SAFELAKE_USERS_FILE": str(users), "SAFELAKE_HEARTBEAT_TIMEOUT": "5"}
@@ -67,10 +69,11 @@ def test_a_silent_camera_turns_offline_and_a_new_call_appears_without_a_reload(
         with running_app(env, home, free_port()) as url, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(CHROMIUM))
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            page.goto(f"{url}/cameras?lang=en")
+            page.goto(f"{url}/?lang=en")
             page.get_by_label("User name").fill("boss")
             page.get_by_label("Password", exact=True).fill(PASSWORD)
             page.get_by_role("button", name="Log in").click()
+            page.get_by_text("Data as of").first.wait_for(timeout=30_000)
             page.locator("[data-testid=stSidebarNav] a", has_text=i18n.t("cameras", "en")).click()
             offline = metric(page, i18n.t("live_offline", "en"))
             expect(offline).to_have_text("0", timeout=30_000)
