@@ -160,7 +160,7 @@ def build(
 def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
     """Rows, newest record, last ingest, rows in / merged / duplicates / quarantined per dataset (per file
     with --json), and the files refused."""
-    from ops.status import build_state, lake_status
+    from ops.status import build_state, lake_status, stream_status
     from warehouse.publish import last_build, published_build
 
     settings = _settings()
@@ -170,6 +170,7 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
     report["last_build"] = asdict(last) if last else None
     report["last_build_state"] = state
     report["published_build"] = published_build(settings)
+    report["stream"] = stream_status(settings) if report["initialised"] else None
     if as_json:
         print(json.dumps(report, indent=2, default=str))
         return
@@ -207,6 +208,45 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
             console.print(f"  failed: {failure}", markup=False)
     for refusal in report["refused"]:
         console.print(f"{refusal['status']} ({refusal['at']}): {refusal['message']}", markup=False, soft_wrap=True)
+    _print_stream(report["stream"])
+
+
+def _print_stream(live: dict) -> None:
+    if live["broker_error"]:
+        console.print(f"stream: {live['broker_error']}", markup=False)
+    table = Table("stream", "messages", "lag", "consumer", "last commit", "quarantined", title="live streams")
+    for s in live["streams"]:
+        alive = "pulling" if s["consumer_alive"] else "[red]not running[/red]"
+        counts = (f"{s['messages']:,}", f"{s['lag']:,}")
+        table.add_row(s["stream"], *counts, alive, s["last_commit"] or "-", f"{s['quarantined']:,}")
+    console.print(table)
+    if live["cameras_now"]:
+        title = f"cameras now (silent for {live['heartbeat_timeout_seconds']:g} s = offline)"
+        cameras = Table("region", "cameras", "online", "offline", "of which silent", "outages", title=title)
+        for r in live["cameras_now"]:
+            cameras.add_row(
+                r["region_code"], *(f"{r[k]:,}" for k in ("cameras", "online", "offline", "silent", "outages"))
+            )
+        console.print(cameras)
+
+
+@app.command()
+def stream(
+    quiet: Annotated[bool, typer.Option("--quiet", help="No line per commit.")] = False,
+) -> None:
+    """Consume the live streams (NATS JetStream at SAFELAKE_NATS_URL) into the lake until stopped (SIGTERM)."""
+    import asyncio
+
+    from stream.consumer import Outcome, run
+
+    def report(outcome: Outcome, seconds: float) -> None:
+        if not quiet:
+            console.print(
+                f"committed {outcome.written} events, quarantined {outcome.quarantined}, "
+                f"redelivered {outcome.redelivered} in {seconds:.2f} s"
+            )
+
+    asyncio.run(run(_settings(), on_commit=report))
 
 
 @app.command("contracts-doc")

@@ -1,5 +1,5 @@
 """What is in the lake: rows, newest record, last ingest, the accounting of every file and quarantine per
-dataset, and the files refused."""
+dataset, and the files refused; the live path's streams."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from typing import Any, Literal
 
 import duckdb
 
+from access import live
 from safelake import lake
 from safelake.contracts import load_contracts
 from safelake.locks import build_lock_path, lock_state
 from safelake.settings import Settings
+from stream.health import health
 from warehouse.publish import BuildRecord, BuildStatus
 
 BuildState = BuildStatus | Literal["abandoned"]
@@ -113,3 +115,35 @@ def build_state(settings: Settings, record: BuildRecord, now: dt.datetime | None
         return "abandoned"
     too_old = (now or dt.datetime.now(dt.UTC)) - started > dt.timedelta(hours=settings.warehouse_stale_hours)
     return "abandoned" if too_old else "running"
+
+
+def stream_status(settings: Settings, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Per stream: messages held, lag, a consumer pulling, last commit, quarantined; cameras online/offline now."""
+    now = now or dt.datetime.now(dt.UTC)
+    found = health(settings)
+    cameras: list[dict[str, Any]] = []
+    if any(s.dataset == "camera_heartbeat" and s.last_commit for s in found.streams):  # live cameras in the lake
+        con = live.connect(settings)
+        try:
+            cameras = live.cameras_now(con, settings.heartbeat_timeout, now).to_dict("records")
+        finally:
+            con.close()
+    return {
+        "broker": settings.nats_url,
+        "broker_error": found.broker_error,
+        "lag": found.lag,
+        "streams": [
+            {
+                "stream": s.stream,
+                "dataset": s.dataset,
+                "messages": s.messages,
+                "lag": s.lag,
+                "consumer_alive": s.consumer_alive,
+                "last_commit": s.last_commit.isoformat() if s.last_commit else None,
+                "quarantined": s.quarantined,
+            }
+            for s in found.streams
+        ],
+        "heartbeat_timeout_seconds": settings.heartbeat_timeout,
+        "cameras_now": cameras,
+    }

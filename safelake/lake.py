@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import importlib
 import sqlite3
-from collections.abc import Sequence
-from contextlib import closing
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,18 @@ SYSTEM_TABLES = {
         "raw": "VARCHAR",
         "quarantined_at": "TIMESTAMPTZ",
     },
+    # Which stream sequences each `safelake stream` commit wrote, as runs of consecutive numbers: written in the
+    # same transaction as their rows, so a message redelivered after a crash is recognised and only acked.
+    "_stream_ledger": {
+        "stream": "VARCHAR",
+        "first_seq": "BIGINT",
+        "last_seq": "BIGINT",
+        "committed_at": "TIMESTAMPTZ",
+    },
 }
+# SQLite catalog: WAL, so a reader polling the lake does not hold a writer's commit (~1 s with the default
+# journal, ~0.1 s in WAL), and a writer waits for a busy catalog rather than failing.
+SQLITE_CATALOG_OPTIONS = "META_JOURNAL_MODE 'WAL', META_BUSY_TIMEOUT 30000"
 
 
 def install_extensions(extension_dir: Path, names: tuple[str, ...] = EXTENSIONS) -> None:
@@ -94,6 +105,8 @@ def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConne
     con = duckdb.connect(config={"home_directory": str(settings.home)})
     configure(con, settings)
     options = f"DATA_PATH '{settings.data_path}'" + (", READ_ONLY" if read_only else "")
+    if settings.catalog.startswith("sqlite:"):
+        options += f", {SQLITE_CATALOG_OPTIONS}"
     try:
         con.execute(f"ATTACH 'ducklake:{settings.catalog}' AS lake ({options})")
     except duckdb.Error as exc:
@@ -119,7 +132,12 @@ def _recorded_data_path(settings: Settings) -> str | None:
     if path is None or not path.exists():
         return None
     with closing(sqlite3.connect(path, timeout=30)) as con:
-        row = con.execute("SELECT value FROM ducklake_metadata WHERE key = 'data_path' AND scope IS NULL").fetchone()
+        try:
+            row = con.execute(
+                "SELECT value FROM ducklake_metadata WHERE key = 'data_path' AND scope IS NULL"
+            ).fetchone()
+        except sqlite3.OperationalError:  # a catalog whose creation was cut short: no data path yet
+            return None
     return None if row is None else str(row[0])
 
 
@@ -142,6 +160,18 @@ def relocate(settings: Settings) -> tuple[str, str]:
             "UPDATE ducklake_metadata SET value = ? WHERE key = 'data_path' AND scope IS NULL", [settings.data_path]
         )
     return recorded, settings.data_path
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One lake snapshot for what runs inside, or none if it raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def fetch_one(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] | None = None) -> tuple[Any, ...]:

@@ -91,6 +91,36 @@ class Settings(BaseSettings):
     airflow_retry_delay_seconds: int = Field(60, ge=1)
     build_min_interval_minutes: int = Field(60, ge=0)  # data-aware builds start at most this often
 
+    # The live path (docs/streaming.md): the broker and the consumer's group commit.
+    nats_url: str = "nats://127.0.0.1:4222"
+    heartbeat_timeout: float = Field(180, gt=0)  # seconds without a heartbeat after which a camera is offline
+    stream_commit_seconds: float = Field(1.0, gt=0, le=1.0)  # a message waits at most this long for its commit
+    stream_batch: int = Field(20_000, ge=1)  # messages per commit at most
+    stream_ack_wait_seconds: float = Field(30, gt=0)  # an unacked message is redelivered after this
+    stream_max_event_bytes: int = Field(16_384, ge=256)  # bigger events are quarantined (too_large)
+    stream_inline_rows: int = Field(1_000, ge=0)  # commits of up to this many rows stay in the catalog (inlined)
+    # Alerts (ops/freshness.py): a stream the lake has taken nothing from for this long is silent; a lag (messages
+    # not yet in the lake) over this many messages is growing faster than the consumer drains it.
+    stream_silent_minutes: float = Field(10, gt=0)
+    stream_lag_alert: int = Field(60_000, ge=1)
+    # The HTTP ingress (stream/ingress.py): a token per source, never defaulted ('{"dispatch-kg": "<token>"}').
+    ingress_tokens: dict[str, SecretStr] = Field(default_factory=dict)
+    ingress_host: str = "127.0.0.1"
+    ingress_port: int = Field(8090, ge=1, le=65535)
+    ingress_max_body_bytes: int = Field(1 << 20, ge=1024)  # a bigger request body is refused (413)
+    ingress_max_batch: int = Field(1_000, ge=1)  # events in one request at most
+    ingress_rate: float = Field(2_000, gt=0)  # events per second per source (a second's worth may come at once)
+
+    @field_validator("ingress_tokens")
+    @classmethod
+    def _strong_tokens(cls, value: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        for source, token in value.items():
+            if len(token.get_secret_value()) < 24:
+                raise ValueError(f"the token of source {source!r} must be at least 24 characters")
+        if len({token.get_secret_value() for token in value.values()}) < len(value):
+            raise ValueError("two sources share a token; give each source its own")
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -167,6 +197,10 @@ class Settings(BaseSettings):
     @property
     def run_dir(self) -> Path:
         return self.home / "run"
+
+    @property
+    def nats_store(self) -> Path:
+        return self.home / "nats"
 
     @property
     def airflow_home(self) -> Path:

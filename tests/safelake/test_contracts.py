@@ -15,6 +15,9 @@ EXPECTED = {
     "camera",
     "camera_status",
     "fraud_report",
+    "camera_heartbeat",
+    "dispatch_call",
+    "incident_report",
 }
 
 
