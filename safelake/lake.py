@@ -88,13 +88,15 @@ def configure(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
 
 
 def recover_catalog(settings: Settings) -> None:
-    """Roll back what a writer killed inside the SQLite catalog's commit left (its hot journal), as
-    any read-write SQLite connection does on its first read; a read-only one cannot, and fails. Safe
-    while a writer runs: its journal is not hot, and the read waits for its commit."""
+    """Before a read-only attach, do what only a read-write SQLite connection can: roll back what a writer
+    killed inside the catalog's commit left (a hot journal, in a catalog still in rollback mode), and put a
+    catalog written before the live path into WAL mode (a read-only attach that asks for WAL fails on it).
+    Safe while a writer runs: its journal is not hot, and the switch waits for its commit."""
     path = _sqlite_catalog(settings)
-    if path is not None and path.with_name(path.name + "-journal").exists():
+    if path is not None and path.exists():
         with closing(sqlite3.connect(path, timeout=30)) as con:
-            con.execute("SELECT count(*) FROM sqlite_master").fetchall()
+            if con.execute("PRAGMA journal_mode").fetchone() != ("wal",):
+                con.execute("PRAGMA journal_mode=WAL")
 
 
 def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:

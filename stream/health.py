@@ -42,7 +42,20 @@ class Health:
 
 
 async def _broker(settings: Settings, timeout: float) -> dict[str, tuple[int, int, bool]]:
-    nc = await nats.connect(settings.nats_url, connect_timeout=timeout, max_reconnect_attempts=0, allow_reconnect=False)
+    async def quiet(exc: Exception) -> None:
+        """The caller reports a broker that does not answer in one line, not a traceback per attempt."""
+
+    # nats-py keeps retrying a refused first connection even with reconnects off: bound it here
+    nc = await asyncio.wait_for(
+        nats.connect(
+            settings.nats_url,
+            connect_timeout=timeout,
+            max_reconnect_attempts=0,
+            allow_reconnect=False,
+            error_cb=quiet,
+        ),
+        timeout,
+    )
     try:
         js = nc.jetstream(timeout=timeout)
         found = {}

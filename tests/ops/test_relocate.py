@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -43,3 +45,29 @@ def test_a_moved_home_is_one_line_then_relocated(tmp_path: Path) -> None:
     subprocess.run([*CLI, "relocate"], env=env, check=True, capture_output=True, cwd=tmp_path)
     assert subprocess.run([*CLI, "status"], env=env, capture_output=True, cwd=tmp_path).returncode == 0
     assert _rows(Settings(home=tmp_path / "new", pii_key=PII_KEY)) == before > 0
+
+
+def test_a_catalog_from_before_the_live_path_opens_read_only_and_status_answers_without_a_broker(
+    tmp_path: Path,
+) -> None:
+    """A lake written in SQLite's rollback mode (before the live path put the catalog in WAL mode) opens for
+    a read-only reader, and `safelake status` answers in seconds when no broker listens."""
+    settings = Settings(home=tmp_path / "home", pii_key=PII_KEY)
+    con = lake.connect(settings)
+    lake.ensure_tables(con)  # as `safelake init` does
+    con.close()
+    catalog = tmp_path / "home" / "lake" / "catalog.sqlite"
+    with sqlite3.connect(catalog) as con:
+        assert con.execute("PRAGMA journal_mode=DELETE").fetchone() == ("delete",)
+    lake.connect(settings, read_only=True).close()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    env = os.environ | {
+        "SAFELAKE_HOME": str(settings.home),
+        "SAFELAKE_PII_KEY": PII_KEY,
+        "SAFELAKE_NATS_URL": f"nats://127.0.0.1:{closed}",
+    }
+    done = subprocess.run([*CLI, "status"], env=env, capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 0 and "does not answer" in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
