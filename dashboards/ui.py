@@ -309,13 +309,15 @@ def areas(
     value_label: str,
     columns: dict[str, tuple[str, str]],
     key: str,
+    target: tuple[float, str] | None = None,
 ) -> None:
     """The sub-areas of a frame (one row per area code): a map of `value` (when boundaries exist), then side by
-    side a bar chart of it and the table of `columns` under the areas' names."""
+    side a bar chart of it (a percentage with a target: zoomed, the target drawn) and the table of `columns` under
+    the areas' names."""
     area_map(ctx, frame[code], frame[value], key=f"{key}_map")
     names = [ctx.name(c) for c in frame[code]]
     left, right = st.columns(2)
     with left:
-        chart(charts.hbar(names, frame[value], ctx.lang, value_label), key=f"{key}_bars")
+        chart(charts.hbar(names, frame[value], ctx.lang, value_label, target=target), key=f"{key}_bars")
     with right:
         table(frame.assign(**{code: names}), columns, ctx.lang)

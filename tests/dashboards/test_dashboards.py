@@ -25,6 +25,7 @@ from tests.conftest import Published
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "app.py")
 REGION = "KG-GB"
+NAMES = {"boss": "Руководство", "ana": "Аналитик", "chief": "Начальник ГУВД"}  # display names
 # name: (role, region, password)
 USERS = {
     "boss": (Role.leadership, None, "boss-password"),
@@ -36,7 +37,7 @@ USERS = {
 def create_users(path: Path) -> None:
     settings = get_settings().model_copy(update={"users_file": path})
     for name, (role, region, password) in USERS.items():
-        user = User(name=name, display_name=name.title(), role=role, region_code=region)
+        user = User(name=name, display_name=NAMES[name], role=role, region_code=region)
         save_user(settings, user.model_copy(update={"password_hash": hash_password(password)}))
 
 
@@ -618,3 +619,66 @@ def test_auto_chart_picks_the_first_label_and_number_columns() -> None:
     assert charts.auto(pd.DataFrame({"a": ["x"], "b": [1]}), "en").data[0].type == "bar"
     assert charts.auto(pd.DataFrame({"a": [1], "b": [2]}), "en") is None
     assert charts.auto(pd.DataFrame({"a": ["x"], "b": ["y"]}), "en") is None
+
+
+# --- Russian only -------------------------------------------------------------------------------------------------
+
+
+def chart_words(spec: dict[str, Any]) -> list[str]:
+    """What a Plotly chart writes: trace names and hover texts, axis titles and tick labels, annotations."""
+    words = []
+    for trace in spec["data"]:
+        words += [
+            str(trace.get("name", "")),
+            re.sub(r"%\{[^}]*\}|<extra>.*?</extra>", "", trace.get("hovertemplate", "")),
+        ]
+        if trace.get("type") in ("bar", "heatmap") and trace.get("orientation") == "h":
+            words += [str(v) for v in values(trace.get("y", []))]
+    layout = spec.get("layout", {})
+    for name, axis in layout.items():
+        if name.startswith(("xaxis", "yaxis")):
+            words += [str(v) for v in axis.get("ticktext", [])]
+            title = axis.get("title")
+            words.append(title.get("text", "") if isinstance(title, dict) else str(title or ""))
+    words += [a.get("text", "") for a in layout.get("annotations", [])]
+    title = layout.get("title")
+    words.append(title.get("text", "") if isinstance(title, dict) else str(title or ""))
+    return words
+
+
+def shown_words(at: AppTest) -> str:
+    """Every word the page shows a reader: texts, help tooltips, tables (headers and cells), widget labels and
+    options, chart labels."""
+    parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "warning", "info") for e in at.get(kind)]
+    parts += [e.proto.help for kind in ("subheader", "markdown") for e in at.get(kind) if getattr(e.proto, "help", "")]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    parts += [d.value.to_csv(index=False) for d in at.dataframe]
+    parts += [w for c in at.get("plotly_chart") for w in chart_words(json.loads(c.proto.spec))]
+    for kind in ("selectbox", "radio", "multiselect"):
+        for widget in at.get(kind):
+            parts += [widget.label, *(str(o) for o in widget.options)]
+    parts += [b.label for b in at.button] + [e.label for e in at.expander] + [tab.label for tab in at.tabs]
+    parts += [w.label for kind in ("text_input", "text_area") for w in at.get(kind)]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize(("user", "region"), [("boss", None), ("boss", REGION), ("chief", None)])
+def test_every_page_in_russian_has_no_english_word(
+    home: Published, wh: duckdb.DuckDBPyConnection, user, region
+) -> None:
+    """Russian pages show Russian words only: phrases and code labels through access.i18n, numbers in тыс./млн/млрд.
+    Allowed: i18n.LATIN_ALLOWED (names of systems) and the contractors' company names."""
+    names = {
+        w for (c,) in wh.execute("SELECT DISTINCT contractor FROM analytics.cameras").fetchall() for w in c.split()
+    }
+    params = {"lang": "ru"} | ({"region": region} if region else {})
+    at = open_page("plan", user, **params)
+    for page in ui.PAGES:
+        if page != "plan":
+            at.switch_page(f"views/{page}.py").run()
+            assert not at.exception, [e.value for e in at.exception]
+        # the engineers' technical view names columns and tables as they are
+        technical = [e for e in at.expander if e.label == i18n.t("technical_view", "ru")]
+        foreign = i18n.latin_words(shown_words(at)) - names
+        foreign -= {w for e in technical for w in i18n.latin_words(shown_words(e))}
+        assert not foreign, (page, sorted(foreign))
