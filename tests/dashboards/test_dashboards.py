@@ -5,6 +5,7 @@ user's scope); the login, a regional chief's view of every page, and the SQL pag
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import re
 from collections.abc import Iterator
@@ -116,29 +117,27 @@ def frame(at: AppTest, first_column: str, nth: int = 0):  # type: ignore[no-unty
 
 def test_plan_page_bullets_burnup_and_since_yesterday(home: Published, wh: duckdb.DuckDBPyConnection) -> None:
     at = open_page("plan")
-    targets = wh.execute(
-        "SELECT target_id, actual_to_date, target_value, status FROM marts.kpi_plan_progress"
-    ).fetchall()
+    targets = wh.execute("SELECT target_id, plan_score_pct, direction, status FROM marts.kpi_plan_progress").fetchall()
     assert len(targets) >= 10
-    for target_id, actual, target, status in targets:
+    for target_id, score, direction, status in targets:
         bars = figure(at, f"bullet_{target_id}")["data"]
-        assert bars[1]["x"] == [pytest.approx(actual)]
-        assert bars[1]["marker"]["color"] == charts.STATUS_COLOURS.get(status, charts.NEUTRAL)
-        assert [s["x"] for s in bars if s.get("name") == "Target"] == [[pytest.approx(target)]]
+        # the bar is the plan score (% of the plan to date) for both directions, in the rule's colour
+        assert bars[1]["x"] == [pytest.approx(min(score, read.BAR_MAX))]
+        assert bars[1]["marker"]["color"] == read.target_rule(direction, status).colour
+        assert [s["x"] for s in bars if s.get("name") == "Plan to date"] == [[100]]
     installed = wh.execute(
         """SELECT cameras_installed FROM marts.kpi_camera_rollout_monthly
            WHERE area_level = 'nation' AND is_measured AND planned_installed IS NOT NULL ORDER BY month_end"""
     ).fetchall()
     burnup = figure(at, "burnup")["data"]
     assert burnup[0]["name"] == "Installed" and values(burnup[0]["y"]) == [v for (v,) in installed]
-    added = one(
-        wh,
-        """SELECT max(b.actual_to_date) FILTER (WHERE b.date_day = p.measured_through)
-                - max(b.actual_to_date) FILTER (WHERE b.date_day = p.measured_through - 1)
-           FROM marts.kpi_plan_burnup b JOIN marts.kpi_plan_progress p USING (target_id)
-           WHERE target_id = 'cameras_installed'""",
-    )
-    since = [m.value for m in at.markdown if m.value.startswith("**Since yesterday:**")][0]
+    # since yesterday: the last two whole days (today's exports are still arriving)
+    added, day = wh.execute(
+        "SELECT change_on_last_whole_day, last_whole_day FROM marts.kpi_plan_progress WHERE target_id = 'cameras_installed'"
+    ).fetchone()
+    assert day == dt.date.today() - dt.timedelta(days=1)
+    since = [m.value for m in at.markdown if m.value.startswith("**Since yesterday")][0]
+    assert i18n.date(day, "en") in since
     assert (f"Cameras installed +{added:,.0f}" in since) == (added > 0)
     regions = frame(at, "Region")
     assert regions["Installed"].sum() == one(
