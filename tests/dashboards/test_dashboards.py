@@ -133,7 +133,8 @@ def test_plan_page_bullets_burnup_and_since_yesterday(home: Published, wh: duckd
     assert burnup[0]["name"] == "Installed" and values(burnup[0]["y"]) == [v for (v,) in installed]
     # since yesterday: the last two whole days (today's exports are still arriving)
     added, day = wh.execute(
-        "SELECT change_on_last_whole_day, last_whole_day FROM marts.kpi_plan_progress WHERE target_id = 'cameras_installed'"
+        "SELECT change_on_last_whole_day, last_whole_day FROM marts.kpi_plan_progress "
+        "WHERE target_id = 'cameras_installed'"
     ).fetchone()
     assert day == dt.date.today() - dt.timedelta(days=1)
     since = [m.value for m in at.markdown if m.value.startswith("**Since yesterday")][0]
