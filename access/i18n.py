@@ -550,7 +550,7 @@ def num(value: float | int | None, lang: Lang, digits: int = 0) -> str:
     """1234567.8 -> '1,234,568' (en) or '1 234 568' (ru, non-breaking space); None -> a dash."""
     if missing(value):
         return DASH
-    text = f"{float(value):,.{digits}f}"
+    text = f"{float(value):,.{digits}f}"  # type: ignore[arg-type]  # not None: missing() above
     if lang == "ru":
         text = text.replace(",", "\u00a0").replace(".", ",")
     return text
@@ -559,7 +559,7 @@ def num(value: float | int | None, lang: Lang, digits: int = 0) -> str:
 def pct(value: float | None, lang: Lang, digits: int = 1, signed: bool = False) -> str:
     if missing(value):
         return DASH
-    sign = "+" if signed and value > 0 else ""
+    sign = "+" if signed and value > 0 else ""  # type: ignore[operator]  # not None: missing() above
     return f"{sign}{num(value, lang, digits)}{chr(160) + '%' if lang == 'ru' else '%'}"
 
 
@@ -603,7 +603,7 @@ SCALES = ((1e9, ("bn", "млрд")), (1e6, ("m", "млн")), (1e3, ("k", "тыс
 
 def compact(value: float | None, lang: Lang, digits: int = 1, smallest: float = 1e6) -> str:
     """1 275 000 000 -> '1.3 bn' / '1,3 млрд'; values below `smallest` in full ('18 270')."""
-    if missing(value):
+    if value is None or missing(value):
         return DASH
     for size, names in SCALES:
         if size >= smallest and abs(value) >= size:

@@ -30,6 +30,7 @@ from typing import Any
 import duckdb
 
 from safelake.errors import SafeLakeError
+from safelake.lake import fetch_one
 from safelake.settings import Settings
 from warehouse.publish import PUBLISHED_SCHEMAS, published_file
 
@@ -125,7 +126,7 @@ def _nodes(tree: Any) -> Iterator[dict]:
 
 def check_sql(con: duckdb.DuckDBPyConnection, sql: str) -> str:
     """The statement, if it is one SELECT that reads only the scoped views; else QueryRefused."""
-    parsed = json.loads(con.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()[0])
+    parsed = json.loads(fetch_one(con, "SELECT json_serialize_sql(?)", [sql])[0])
     if parsed.get("error"):
         message = parsed.get("error_message", "")
         if "Only SELECT" in message:
@@ -240,7 +241,7 @@ def export(settings: Settings, scope: Scope, out: Path) -> dict[str, int]:
             for schema, view in views:
                 batches = con.execute(f"SELECT * FROM {schema}.{view}").fetch_record_batch()  # noqa: F841
                 target.execute(f"CREATE TABLE {schema}.{view} AS SELECT * FROM batches")
-                counts[f"{schema}.{view}"] = target.execute(f"SELECT count(*) FROM {schema}.{view}").fetchone()[0]
+                counts[f"{schema}.{view}"] = fetch_one(target, f"SELECT count(*) FROM {schema}.{view}")[0]
     finally:
         con.close()
     os.replace(tmp, out)

@@ -15,6 +15,7 @@ import duckdb
 
 from access import i18n
 from access.policy import Scope, connect
+from safelake.lake import fetch_one
 from safelake.settings import Settings
 
 Level = Literal["nation", "region", "district"]
@@ -34,9 +35,9 @@ class Stamp:
 
 
 def stamp(con: duckdb.DuckDBPyConnection) -> Stamp:
-    build_id, built_at, snapshot, as_of = con.execute(
-        "SELECT build_id, built_at, lake_snapshot, as_of FROM meta.build"
-    ).fetchone()
+    build_id, built_at, snapshot, as_of = fetch_one(
+        con, "SELECT build_id, built_at, lake_snapshot, as_of FROM meta.build"
+    )
     return Stamp(build_id, built_at, int(snapshot), as_of)
 
 
@@ -56,16 +57,17 @@ def scope_level(scope: Scope) -> Level:
 
 def compstat_through(con: duckdb.DuckDBPyConnection, mart: str) -> dt.date | None:
     """The last day of a CompStat mart's windows (None while the mart has no rows)."""
-    return con.execute(f"SELECT max(window_end) FROM marts.{mart}").fetchone()[0]
+    return fetch_one(con, f"SELECT max(window_end) FROM marts.{mart}")[0]
 
 
 def compstat_window(con: duckdb.DuckDBPyConnection, window: str) -> tuple[dt.date, dt.date] | None:
     """The days of a CompStat window (wtd, 28d, ytd), ending on the last whole day; None while nothing is built.
     Every page's period filter covers these days."""
-    row = con.execute(
+    row = fetch_one(
+        con,
         "SELECT min(window_start)::DATE, max(window_end)::DATE FROM marts.kpi_crime_compstat WHERE compstat_window = ?",
         [window],
-    ).fetchone()
+    )
     return None if row[0] is None else (row[0], row[1])
 
 
@@ -155,6 +157,6 @@ def target_view(target: dict[str, Any], lang: i18n.Lang) -> TargetView:
         status=i18n.code(rule.status, lang),
         colour=rule.colour,
         badge=BADGES[rule.colour],
-        bar=None if i18n.missing(score) else min(float(score), BAR_MAX),
+        bar=None if score is None or i18n.missing(score) else min(float(score), BAR_MAX),
         pace=pace,
     )

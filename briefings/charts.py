@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import vl_convert
 
@@ -181,7 +181,8 @@ def charts(b: Briefing, lang: Lang, movers: int) -> dict[str, Spec]:
     return specs
 
 
-LOCALES = {"ru": "ru-RU", "en": "en-GB"}  # d3's number and date words: "6 000", "дек 2026"
+# d3's number and date words: "6 000", "дек 2026"
+LOCALES: dict[Lang, Literal["ru-RU", "en-GB"]] = {"ru": "ru-RU", "en": "en-GB"}
 
 
 @lru_cache(maxsize=256)

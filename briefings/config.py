@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -24,7 +24,7 @@ from safelake.settings import Settings
 
 EXAMPLE = Path(__file__).with_name("recipients.example.yaml")
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-WEEKDAYS: tuple[str, ...] = Weekday.__args__
+WEEKDAYS: tuple[str, ...] = get_args(Weekday)
 ADDRESS = re.compile(r"[^@\s<>]+@[^@\s<>]+")
 
 

@@ -15,6 +15,7 @@ import duckdb
 
 from access import read
 from access.policy import Scope, connect
+from safelake.lake import fetch_one
 from safelake.settings import Settings
 
 # Movers are ranked on the 28-day window: long enough to be more than noise, short enough to be news.
@@ -177,7 +178,7 @@ def warnings(con: duckdb.DuckDBPyConnection) -> list[HealthWarning]:
 
 def crime_trend(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[tuple[dt.date, int | None, int | None]]:
     """Crimes per day and on the same weekday a year earlier (364 days); None where the data does not reach."""
-    since, newest = con.execute("select min(date_day)::date, max(date_day)::date from marts.agg_crime_daily").fetchone()
+    since, newest = fetch_one(con, "select min(date_day)::date, max(date_day)::date from marts.agg_crime_daily")
     if newest is None:
         return []
     last = min(as_of, newest)  # a day without any report yet (today, before the first export) is not a zero
@@ -211,7 +212,7 @@ def load_briefing(settings: Settings, kind: str, scope: Scope) -> Briefing:
             built_at=stamp.built_at,
             as_of_date=stamp.as_of,
             compstat_through=read.compstat_through(con, "kpi_crime_compstat"),
-            region_name=None if scope.is_national else read.region_names(con, scope.region_code),
+            region_name=None if scope.region_code is None else read.region_names(con, scope.region_code),
             plan=_dicts(con, PLAN_SQL.format(table=f"kpi_plan_progress{'' if scope.is_national else '_by_region'}")),
             cameras=cameras[0] if cameras else None,
             movers=movers(con, level),

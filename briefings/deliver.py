@@ -194,7 +194,7 @@ def deliver(
     ledger = Ledger(ledger_path(settings))
     try:
         if report.delayed:
-            build = (state.build_id, state.built_at) if state.build_id else None
+            build = (state.build_id, state.built_at) if state.build_id and state.built_at else None
             for r in recipients:
                 key = f"{briefing}:delayed|{r.address.lower()}|{period}"
                 note = functools.partial(delayed_message, settings, r, briefing, build, tz)

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from email.message import EmailMessage
 from functools import cache
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -161,7 +161,7 @@ def csv_files(b: Briefing) -> dict[str, bytes]:
         + [p["status"]]
         for p in b.plan
     ]
-    kpis = []
+    kpis: list[list[Any]] = []
     for m in b.movers:
         for window in WINDOWS:
             if window in m.windows:
@@ -245,7 +245,7 @@ def to_message(settings: Settings, rendered: Rendered, to: str) -> EmailMessage:
     msg = notify.new_message(settings, to, rendered.subject)
     msg.set_content(rendered.text)
     msg.add_alternative(rendered.html, subtype="html")
-    html_part = msg.get_payload()[1]
+    html_part = cast("list[EmailMessage]", msg.get_payload())[1]
     for cid, png in rendered.images.items():
         name = cid.split(".")[0] + ".png"
         html_part.add_related(png, "image", "png", cid=f"<{cid}>", disposition="inline", filename=name)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import streamlit as st
 
@@ -36,7 +36,7 @@ def _oidc() -> dict[str, Any] | None:
 
 
 def _oidc_email() -> str | None:
-    return st.user.get("email") if _oidc() and st.user.get("is_logged_in") else None
+    return cast("str | None", st.user.get("email")) if _oidc() and st.user.get("is_logged_in") else None
 
 
 def provider_language() -> Lang | None:
@@ -45,7 +45,7 @@ def provider_language() -> Lang | None:
     if not _oidc() or not st.user.get("is_logged_in"):
         return None
     language = str(st.user.get("locale") or "")[:2].lower()
-    return language if language in LANGS else None
+    return cast(Lang, language) if language in LANGS else None
 
 
 def session_user() -> User | None:
@@ -74,7 +74,7 @@ def login_page() -> None:
             st.logout()
         return
     if auth := _oidc():
-        providers = [name for name, value in auth.items() if isinstance(value, Mapping)] or [None]
+        providers: list[str | None] = [name for name, value in auth.items() if isinstance(value, Mapping)] or [None]
         for provider in providers:
             label = t("login_sso", lang) + (f" ({provider})" if provider else "")
             if st.button(label, key=f"sso_{provider}", type="primary"):

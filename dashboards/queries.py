@@ -82,7 +82,7 @@ CRIME = CompStat("kpi_crime_compstat", "offence_code", ("crimes_registered",))
 ROAD = CompStat("kpi_road_compstat", "cause", ("incidents", "killed", "injured", "ksi"))
 FRAUD = CompStat("kpi_fraud_compstat", "scheme", ("fraud_reports", "loss_amount"))
 
-_HASH = {
+_HASH: dict[str | type[Any], Callable[[Any], Any]] = {
     # what the policy's views depend on: users with the same region and clearance share the cached results
     Scope: lambda s: (s.region_code, s.cleared_for_sensitive),
     Source: lambda s: (s.build_id, s.path, s.scope.region_code, s.scope.cleared_for_sensitive),
@@ -126,7 +126,7 @@ def _build_id(path: str, scope: Scope) -> str:
 def _where(area: Area, child: bool = False, level_column: str = "area_level") -> tuple[str, list[Any]]:
     """SQL filter for the area's own rows, or for its children's rows (regions of the nation, districts)."""
     level = area.child_level if child else area.level
-    conditions, params = [f"{level_column} = ?"], [level]
+    conditions, params = [f"{level_column} = ?"], list[Any]([level])
     if area.region:
         conditions.append("region_code = ?")
         params.append(area.region)

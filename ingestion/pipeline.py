@@ -8,7 +8,7 @@ import os
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,7 +89,7 @@ def choose_profile(path: Path, settings: Settings) -> Profile:
     candidates = [p for p in all_profiles().values() if hint in (None, p.dataset)]
     by_name = [p for p in candidates if p.match.filename and p.matches_name(path)]
     pool = by_name or [p for p in candidates if p.match.header]
-    errors = []
+    errors: list[FileRefused | None] = []
     for profile in pool:
         try:
             cells = readers.header(path, profile)
@@ -114,7 +114,6 @@ def choose_profile(path: Path, settings: Settings) -> Profile:
     )
 
 
-
 @dataclass
 class Held:
     """What the lake holds of each dataset, read once per run and kept current after each commit (the ingest
@@ -132,8 +131,8 @@ class Held:
         if by_time(contract):
             if name not in self.newest:
                 self.newest[name] = self.con.execute(f"SELECT max({contract.time}) AS t FROM {table}").pl()["t"]
-            newest = self.newest[name].cast(rows.schema[contract.time])[0]
-            return pl.repeat(True, rows.height, eager=True) if newest is None else rows[contract.time] > newest
+            newest = self.newest[name].cast(rows.schema[contract.time])[0]  # type: ignore[index]  # by_time: it has one
+            return pl.repeat(True, rows.height, eager=True) if newest is None else rows[contract.time] > newest  # type: ignore[index]
         if name not in self.keys:
             held = self.con.execute(f"SELECT DISTINCT {', '.join(contract.key)} FROM {table}").pl()
             self.keys[name] = held.cast(rows.select(contract.key).schema)
@@ -148,7 +147,7 @@ class Held:
         """The keys of rows just committed with new keys: the lake holds them now."""
         name = contract.name
         if by_time(contract):
-            both = pl.concat([self.newest[name].cast(inserted.schema[contract.time]), inserted[contract.time]])
+            both = pl.concat([self.newest[name].cast(inserted.schema[contract.time]), inserted[contract.time]])  # type: ignore[index]
             self.newest[name] = both.to_frame().max().to_series()
         else:
             self.keys[name] = pl.concat([self.keys[name], inserted])
@@ -397,7 +396,7 @@ def commit(con: duckdb.DuckDBPyConnection, held: Held, files: list[Prepared]) ->
                 _per_file(files, "sha256", "name", "dataset", "at"),
             )
             con.unregister("quarantine_rows")
-        counts = Counter()
+        counts = Counter[tuple[int, str]]()
         for _, rows in judged:
             for index, status, n in rows.group_by("_file", "_status").len().iter_rows():
                 counts[index, status] += n
@@ -492,6 +491,7 @@ def ingest(
         queue = iter(files)
         # A pipeline of groups: one is read while the one before is prepared and the one before that is
         # written to the lake.
+        reading: Future[list[Read | FileResult] | None] | None
         reading, preparing = reader.submit(_read_group, queue, forced, ledger, settings), None
         while reading or preparing:
             taken = reading.result() if reading else None

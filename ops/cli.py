@@ -56,6 +56,13 @@ def init() -> None:
     console.print(f"SafeLake home ready: {settings.home}")
 
 
+@app.command()
+def relocate() -> None:
+    """Record the lake's new data folder after SAFELAKE_HOME was moved or restored elsewhere."""
+    from safelake import lake
+
+    before, after = lake.relocate(_settings())
+    console.print(f"the lake's data path is now {after} (was {before})", markup=False)
 
 
 PER_FILE_UP_TO = 20  # a daily run is listed file by file; a backfill of hundreds of files by dataset
@@ -75,7 +82,7 @@ def ingest_summary(results: list[FileResult]) -> Table:
     for column in ("merged", "duplicates", "quarantined", "reasons"):
         table.add_column(column)
     for name, members in [*rows, ("total", results)]:
-        reasons, totals = Counter(), Counter()
+        reasons, totals = Counter[str](), Counter[str]()
         for r in members:
             reasons.update(r.reasons)
             totals.update(rows_in=r.rows_in, merged=r.merged, duplicates=r.duplicates, quarantined=r.quarantined)
@@ -138,13 +145,15 @@ def build(
 @app.command()
 def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
     """Rows, newest record, last ingest and quarantine per dataset."""
-    from ops.status import lake_status
+    from ops.status import build_state, lake_status
     from warehouse.publish import last_build, published_build
 
     settings = _settings()
     report = lake_status(settings)
     last = last_build(settings)
+    state = build_state(settings, last) if last else None
     report["last_build"] = asdict(last) if last else None
+    report["last_build_state"] = state
     report["published_build"] = published_build(settings)
     if as_json:
         print(json.dumps(report, indent=2, default=str))
@@ -161,9 +170,14 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
     console.print(table)
     if last is None:
         console.print("warehouse: no build yet — run `safelake build`")
+    elif state == "abandoned":
+        console.print(
+            f"last build {last.build_id}: abandoned (started at {last.started_at}, no builder is running it: "
+            f"killed?); serving {report['published_build'] or 'nothing'}; run `safelake build`"
+        )
     else:
         console.print(
-            f"last build {last.build_id}: {last.status} at {last.finished_at} (lake snapshot "
+            f"last build {last.build_id}: {state} at {last.finished_at} (lake snapshot "
             f"{last.lake_snapshot}); serving {report['published_build'] or 'nothing'}"
         )
         for failure in last.failures[:5]:

@@ -1,5 +1,5 @@
 """Is data still arriving? Alerts when a source or a region has sent nothing for longer than its
-threshold, and when the last warehouse build failed.
+threshold, and when the last warehouse build failed or was abandoned (killed while running).
 
 "Sent" means a file was ingested (the lake's ledger) for a source, and a row arrived (its
 _ingested_at) for a region, across the datasets that carry a region code. Thresholds are settings
@@ -12,18 +12,34 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from ops.status import build_state
 from safelake import lake, notify
 from safelake.contracts import load_contracts
 from safelake.reference import geography
 from safelake.settings import Settings
 
 
+class AlertKind(StrEnum):
+    LAKE = "lake"
+    SOURCE = "source"
+    REGION = "region"
+    BUILD = "build"
+
+
 @dataclass(frozen=True)
 class Alert:
-    key: str  # what the alert is about, stable across checks: e-mails are de-duplicated by it
+    kind: AlertKind
+    about: str  # the source, region or build id; "" for the lake as a whole
     message: str
+
+    @property
+    def key(self) -> str:
+        """What the alert is about, stable across checks: e-mails are de-duplicated by it."""
+        return f"{self.kind}:{self.about}" if self.about else str(self.kind)
 
 
 def _age(hours: float) -> str:
@@ -43,7 +59,8 @@ def _hours(now: dt.datetime, moment: dt.datetime | None) -> float:
 def lake_alerts(settings: Settings, now: dt.datetime) -> list[Alert]:
     """Sources (datasets with a threshold) and regions that have sent nothing for too long."""
     if settings.lake_catalog is None and not (settings.lake_dir / "catalog.sqlite").exists():
-        return [Alert("lake", f"no lake in {settings.home}: nothing has ever been ingested (run `safelake init`)")]
+        nothing = f"no lake in {settings.home}: nothing has ever been ingested (run `safelake init`)"
+        return [Alert(AlertKind.LAKE, "", nothing)]
     contracts = load_contracts()
     watched = [name for name in settings.freshness_hours if name in contracts]
     regional = [name for name in watched if contracts[name].time and "region_code" in contracts[name].column_names]
@@ -67,7 +84,8 @@ def lake_alerts(settings: Settings, now: dt.datetime) -> list[Alert]:
             since = "has never sent a file" if last is None else f"has sent nothing for {_age(_hours(now, last))}"
             alerts.append(
                 Alert(
-                    f"source:{name}",
+                    AlertKind.SOURCE,
+                    name,
                     f"source {name} {since} (threshold {_age(limit)}; last file {_when(last, settings)})",
                 )
             )
@@ -83,7 +101,8 @@ def lake_alerts(settings: Settings, now: dt.datetime) -> list[Alert]:
             detail = "; ".join(f"{name} {_when(per_dataset.get(name), settings)}" for name in regional)
             alerts.append(
                 Alert(
-                    f"region:{code}",
+                    AlertKind.REGION,
+                    code,
                     f"region {code} ({region_name}) {since} (threshold {_age(limit)}; last record by dataset: "
                     f"{detail})",
                 )
@@ -91,19 +110,29 @@ def lake_alerts(settings: Settings, now: dt.datetime) -> list[Alert]:
     return alerts
 
 
-def build_alerts(settings: Settings) -> list[Alert]:
-    """The last warehouse build, if it failed (the previous good build is still served)."""
+def build_alerts(settings: Settings, now: dt.datetime) -> list[Alert]:
+    """The last warehouse build, if it failed or was abandoned (the previous good build is still served)."""
     from warehouse.publish import builds_dir, last_build, published_build
 
     last = last_build(settings)
-    if last is None or last.status != "failed":
+    state = build_state(settings, last, now) if last else None
+    if last is None or state not in ("failed", "abandoned"):
         return []
-    failures = "; ".join(last.failures[:3]) + (f"; and {len(last.failures) - 3} more" if len(last.failures) > 3 else "")
+    if state == "abandoned":
+        what = (
+            f"was abandoned: it started at {last.started_at} and no builder is running it (killed?); "
+            "run `safelake build` or trigger the build_warehouse DAG"
+        )
+    else:
+        failures = "; ".join(last.failures[:3]) + (
+            f"; and {len(last.failures) - 3} more" if len(last.failures) > 3 else ""
+        )
+        what = f"failed at {last.finished_at} and was not published ({failures or 'no detail'})"
     return [
         Alert(
-            f"build:{last.build_id}",
-            f"warehouse build {last.build_id} failed at {last.finished_at} and was not published "
-            f"({failures or 'no detail'}); still serving build {published_build(settings) or 'none'}; "
+            AlertKind.BUILD,
+            last.build_id,
+            f"warehouse build {last.build_id} {what}; still serving build {published_build(settings) or 'none'}; "
             f"see {builds_dir(settings) / (last.build_id + '.json')}",
         )
     ]
@@ -111,10 +140,10 @@ def build_alerts(settings: Settings) -> list[Alert]:
 
 def check(settings: Settings, now: dt.datetime | None = None) -> list[Alert]:
     now = now or dt.datetime.now(dt.UTC)
-    return lake_alerts(settings, now) + build_alerts(settings)
+    return lake_alerts(settings, now) + build_alerts(settings, now)
 
 
-def _state_path(settings: Settings):
+def _state_path(settings: Settings) -> Path:
     return settings.run_dir / "alerts_sent.json"
 
 

@@ -34,7 +34,7 @@ def _lake_writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
 
 def _files(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     """(data files, bytes) of the current snapshot, all tables."""
-    rows = con.execute("SELECT sum(file_count), sum(file_size_bytes) FROM ducklake_table_info('lake')").fetchone()
+    rows = lake.fetch_one(con, "SELECT sum(file_count), sum(file_size_bytes) FROM ducklake_table_info('lake')")
     return int(rows[0] or 0), int(rows[1] or 0)
 
 
@@ -66,7 +66,7 @@ def expire_snapshots(settings: Settings, now: dt.datetime | None = None) -> dict
     now = now or dt.datetime.now(dt.UTC)
     horizon = now - dt.timedelta(days=settings.snapshot_retention_days)
     with _lake_writer(settings) as con:
-        before = con.execute("SELECT count(*) FROM lake.snapshots()").fetchone()[0]
+        before = lake.fetch_one(con, "SELECT count(*) FROM lake.snapshots()")[0]
         expired = con.execute("CALL ducklake_expire_snapshots('lake', older_than => ?)", [horizon]).fetchall()
         # Compaction schedules the files it replaced for deletion at once; deleting them only past the
         # horizon keeps time travel (and a build reading a pinned snapshot) working until then.
@@ -74,7 +74,7 @@ def expire_snapshots(settings: Settings, now: dt.datetime | None = None) -> dict
         orphans = con.execute(
             "CALL ducklake_delete_orphaned_files('lake', older_than => ?)", [now - ORPHAN_GRACE]
         ).fetchall()
-        after = con.execute("SELECT count(*) FROM lake.snapshots()").fetchone()[0]
+        after = lake.fetch_one(con, "SELECT count(*) FROM lake.snapshots()")[0]
     return {
         "snapshots_before": before,
         "snapshots_expired": len(expired),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -59,7 +60,7 @@ class Contract:
         return [c.name for c in self.columns if c.pii]
 
 
-def _column(name: str, spec: dict, code_lists: dict[str, list[str]]) -> Column:
+def _column(name: str, spec: dict[str, Any], code_lists: dict[str, list[str]]) -> Column:
     unknown = set(spec) - {"type", "description", "required", "codes", "min", "max", "pii", "ref"}
     if unknown:
         raise ValueError(f"contracts.yaml: column {name} has unknown keys {sorted(unknown)} (quote text with commas)")
@@ -94,7 +95,7 @@ def load_contracts() -> dict[str, Contract]:
             version=spec.get("version"),
             columns=columns,
         )
-        unknown = set(contract.key) | {contract.time, contract.version} - {None}
+        unknown = set(contract.key) | {c for c in (contract.time, contract.version) if c}
         unknown -= set(contract.column_names)
         if unknown:
             raise ValueError(f"contracts.yaml: {name} names columns it does not define: {sorted(unknown)}")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import importlib
 import sqlite3
+from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from safelake.contracts import Contract, load_contracts
+from safelake.errors import SafeLakeError
 from safelake.settings import Settings
 
 EXTENSIONS = ("ducklake", "sqlite_scanner")
@@ -50,7 +53,7 @@ def install_extensions(extension_dir: Path, names: tuple[str, ...] = EXTENSIONS)
     con = duckdb.connect(config={"home_directory": str(extension_dir.parent)})
     con.execute(f"SET extension_directory = '{extension_dir}'")
     for name in missing:
-        package = Path(importlib.import_module(f"duckdb_extension_{name}").__file__).parent
+        package = Path(importlib.import_module(f"duckdb_extension_{name}").__path__[0])
         con.execute(f"INSTALL '{package / 'extensions' / f'v{version}' / f'{name}.duckdb_extension'}'")
     con.close()
 
@@ -66,8 +69,8 @@ def recover_catalog(settings: Settings) -> None:
     """Roll back what a writer killed inside the SQLite catalog's commit left (its hot journal), as
     any read-write SQLite connection does on its first read; a read-only one cannot, and fails. Safe
     while a writer runs: its journal is not hot, and the read waits for its commit."""
-    path = Path(settings.catalog.removeprefix("sqlite:"))
-    if settings.catalog.startswith("sqlite:") and path.with_name(path.name + "-journal").exists():
+    path = _sqlite_catalog(settings)
+    if path is not None and path.with_name(path.name + "-journal").exists():
         with closing(sqlite3.connect(path, timeout=30)) as con:
             con.execute("SELECT count(*) FROM sqlite_master").fetchall()
 
@@ -80,8 +83,62 @@ def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConne
     con = duckdb.connect(config={"home_directory": str(settings.home)})
     configure(con, settings)
     options = f"DATA_PATH '{settings.data_path}'" + (", READ_ONLY" if read_only else "")
-    con.execute(f"ATTACH 'ducklake:{settings.catalog}' AS lake ({options})")
+    try:
+        con.execute(f"ATTACH 'ducklake:{settings.catalog}' AS lake ({options})")
+    except duckdb.Error as exc:
+        con.close()
+        recorded = _recorded_data_path(settings)
+        if recorded is not None and recorded != settings.data_path:
+            raise SafeLakeError(
+                f"the lake catalog {settings.catalog} keeps its data in {recorded}, but this configuration puts it in "
+                f"{settings.data_path}: if SAFELAKE_HOME was moved or restored here, run `safelake relocate`; "
+                f"otherwise set SAFELAKE_LAKE_DATA_PATH={recorded}"
+            ) from None
+        raise SafeLakeError(f"cannot open the lake catalog {settings.catalog}: {exc}".splitlines()[0]) from None
     return con
+
+
+def _sqlite_catalog(settings: Settings) -> Path | None:
+    return Path(settings.catalog.removeprefix("sqlite:")) if settings.catalog.startswith("sqlite:") else None
+
+
+def _recorded_data_path(settings: Settings) -> str | None:
+    """The data path a SQLite catalog was created with (None for other catalogs or a new lake)."""
+    path = _sqlite_catalog(settings)
+    if path is None or not path.exists():
+        return None
+    with closing(sqlite3.connect(path, timeout=30)) as con:
+        row = con.execute("SELECT value FROM ducklake_metadata WHERE key = 'data_path' AND scope IS NULL").fetchone()
+    return None if row is None else str(row[0])
+
+
+def relocate(settings: Settings) -> tuple[str, str]:
+    """Record the configured data path in a SQLite catalog after SAFELAKE_HOME was moved or restored elsewhere.
+    Safe only because every data file is recorded relative to the data path, which this checks first."""
+    path, recorded = _sqlite_catalog(settings), _recorded_data_path(settings)
+    if path is None or recorded is None:
+        raise SafeLakeError(f"`safelake relocate` needs an existing SQLite lake catalog; {settings.catalog} is not one")
+    if not Path(settings.data_path).is_dir():
+        raise SafeLakeError(f"{settings.data_path} does not exist: move the lake's data folder there first")
+    with closing(sqlite3.connect(path, timeout=30)) as con, con:
+        absolute = (
+            con.execute("SELECT count(*) FROM ducklake_data_file WHERE NOT path_is_relative").fetchone()[0]
+            + con.execute("SELECT count(*) FROM ducklake_delete_file WHERE NOT path_is_relative").fetchone()[0]
+        )
+        if absolute:
+            raise SafeLakeError(f"{absolute} lake files are recorded by absolute path; the lake cannot be relocated")
+        con.execute(
+            "UPDATE ducklake_metadata SET value = ? WHERE key = 'data_path' AND scope IS NULL", [settings.data_path]
+        )
+    return recorded, settings.data_path
+
+
+def fetch_one(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] | None = None) -> tuple[Any, ...]:
+    """The one row a query returns (an aggregate, a stamp); a query that returns none is a bug, not data."""
+    row = con.execute(sql, params).fetchone()
+    if row is None:
+        raise LookupError(f"no row from: {sql}")
+    return row
 
 
 def table_columns(contract: Contract) -> dict[str, str]:

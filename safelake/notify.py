@@ -42,7 +42,7 @@ def message(settings: Settings, to: str | list[str], subject: str, body: str) ->
 def send(settings: Settings, msg: EmailMessage) -> str:
     """Deliver one message; returns where it went (smtp://host:port or the .eml path)."""
     if settings.smtp_host:
-        return _smtp(settings, msg)
+        return _smtp(settings, settings.smtp_host, msg)
     return str(_to_outbox(settings, msg))
 
 
@@ -62,8 +62,8 @@ def _to_outbox(settings: Settings, msg: EmailMessage) -> Path:
     return path
 
 
-def _smtp(settings: Settings, msg: EmailMessage) -> str:
-    host, port = settings.smtp_host, settings.smtp_port
+def _smtp(settings: Settings, host: str, msg: EmailMessage) -> str:
+    port = settings.smtp_port
     where = f"smtp://{host}:{port}"
     try:
         if settings.smtp_security == "ssl":
@@ -97,7 +97,7 @@ def with_smtp_connection(
     """Settings whose SMTP fields come from an Airflow connection (SAFELAKE_SMTP_CONN_ID); unset fields are kept."""
     if not host:
         raise SafeLakeError(f"Airflow connection {settings.smtp_conn_id!r} has no host; set one or unset the id")
-    update: dict = {"smtp_host": host, "smtp_user": login or settings.smtp_user}
+    update: dict[str, object] = {"smtp_host": host, "smtp_user": login or settings.smtp_user}
     if port:
         update["smtp_port"] = port
     if password:

@@ -41,7 +41,7 @@ DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
 def lake_snapshot(settings: Settings) -> int:
     con = lake.connect(settings, read_only=True)
     try:
-        return con.execute("SELECT max(snapshot_id) FROM lake.snapshots()").fetchone()[0]
+        return lake.fetch_one(con, "SELECT max(snapshot_id) FROM lake.snapshots()")[0]
     finally:
         con.close()
 
@@ -194,7 +194,7 @@ def build(settings: Settings, full_refresh: bool = False) -> BuildRecord:
     """The whole build in this process: `safelake build`."""
     with build_lock(settings):
         record = start_build(settings, full_refresh)
-        result = run_dbt(dbt_args(record), dbt_env(settings, staging_path(settings), record.lake_snapshot), settings)
+        result = run_dbt(dbt_args(record), dbt_env(settings, staging_path(settings), record.lake_snapshot), settings)  # type: ignore[arg-type]
         _summarise(result, record)
         return finish_build(settings, record)
 

@@ -22,9 +22,8 @@ def generate_docs(settings: Settings) -> Path:
     with tempfile.TemporaryDirectory(dir=settings.warehouse_dir) as scratch:
         copy = Path(scratch) / "docs.duckdb"
         shutil.copyfile(published, copy)
-        result = run_dbt(
-            ["docs", "generate", "--static"], dbt_env(settings, copy, record.lake_snapshot), settings, target_path=out
-        )
+        env = dbt_env(settings, copy, record.lake_snapshot)  # type: ignore[union-attr,arg-type]
+        result = run_dbt(["docs", "generate", "--static"], env, settings, target_path=out)
     if not result.success:
         raise SystemExit(f"dbt docs generate failed: {result.exception}; see {settings.warehouse_dir / 'dbt_logs'}")
     return out / "static_index.html"

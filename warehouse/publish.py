@@ -12,10 +12,12 @@ import os
 import secrets
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import duckdb
 
 from safelake.errors import SafeLakeError
+from safelake.lake import fetch_one
 from safelake.settings import Settings
 
 PUBLISHED_SCHEMAS = ("marts", "analytics")
@@ -25,12 +27,15 @@ class NoWarehouse(SafeLakeError):
     """Nothing has been published yet."""
 
 
+BuildStatus = Literal["running", "published", "failed"]
+
+
 @dataclass
 class BuildRecord:
     build_id: str
     started_at: str
     finished_at: str = ""
-    status: str = "running"  # published | failed
+    status: BuildStatus = "running"
     lake_snapshot: int | None = None
     incremental: bool = False
     results: dict[str, int] = field(default_factory=dict)
@@ -88,7 +93,7 @@ def stamp(target: Path, record: BuildRecord) -> None:
             "SELECT schema_name || '.' || table_name, estimated_size FROM duckdb_tables() "
             f"WHERE schema_name IN {PUBLISHED_SCHEMAS} ORDER BY 1"
         ).fetchall()
-        record.row_counts = {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name, _ in tables}
+        record.row_counts = {name: fetch_one(con, f"SELECT count(*) FROM {name}")[0] for name, _ in tables}
         con.execute("CREATE SCHEMA IF NOT EXISTS meta")
         con.execute(
             "CREATE OR REPLACE TABLE meta.build AS SELECT ?::VARCHAR AS build_id, ?::TIMESTAMPTZ AS built_at, "

@@ -37,7 +37,7 @@ def start(settings: Settings, full_refresh: bool = False) -> tuple[str, int, boo
         print("the dbt project changed: manifest refreshed; the DAG shows the new models from its next parse")
     record = start_build(settings, full_refresh=full_refresh, reuse_unit_tests=False)
     print(f"build {record.build_id}: lake snapshot {record.lake_snapshot}, incremental={record.incremental}")
-    return record.build_id, record.lake_snapshot, not record.incremental
+    return record.build_id, record.lake_snapshot, not record.incremental  # type: ignore[return-value]
 
 
 def finish(settings: Settings, build_id: str | None, failed_tasks: list[str]) -> str:

@@ -109,7 +109,8 @@ def test_thresholds_from_the_environment_keep_the_other_defaults(settings, monke
 
 
 def test_alerts_are_emailed_once_per_repeat_period(watched):
-    alerts = [freshness.Alert("source:crime_report", "source crime_report has sent nothing for 9.0 days")]
+    silent = "source crime_report has sent nothing for 9.0 days"
+    alerts = [freshness.Alert(freshness.AlertKind.SOURCE, "crime_report", silent)]
     where = freshness.notify_oncall(watched, alerts, NOW)
     assert where and where.endswith(".eml")
     message = email.message_from_bytes(Path(where).read_bytes())
