@@ -225,8 +225,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ksi": ("Killed or seriously injured", "Погибшие и тяжелораненые"),
     "ksi_short": ("KSI", "Погиб. и тяж. ран."),
     "causes": ("Causes", "Причины"),
-    "period_start": ("From", "С"),
-    "period_end": ("To", "По"),
+    "period_start": ("Start", "Начало"),
+    "period_end": ("End", "Окончание"),
     "daily_incidents": (
         "Incidents per day, holidays and mass events shaded",
         "ДТП по дням, праздники и массовые мероприятия выделены",
@@ -287,7 +287,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "SQL: один SELECT по `marts.*`, `analytics.*`, `meta.build`",
     ),
     "run": ("Run", "Выполнить"),
-    "sql_rows": ("{rows} rows in {seconds} s", "Строк: {rows}, {seconds} с"),
+    "sql_rows": ("Rows: {rows} · {seconds} s", "Строк: {rows} · {seconds} с"),
     "sql_truncated": (
         "Cut at {limit} rows (SAFELAKE_SQL_ROW_LIMIT): narrow the query or aggregate.",
         "Обрезано до {limit} строк (SAFELAKE_SQL_ROW_LIMIT): сузьте запрос или агрегируйте.",
@@ -304,6 +304,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "load": ("Load", "Загрузить"),
     "delete": ("Delete", "Удалить"),
     "no_saved": ("No saved queries yet.", "Сохранённых запросов пока нет."),
+    "column_descriptions_en": (
+        "Column descriptions (dbt documentation, English)",
+        "Описания столбцов (документация dbt, на английском)",
+    ),
     "schema_browser": ("Schema: marts and analytics", "Схема: marts и analytics"),
     "table": ("Table", "Таблица"),
     "description": ("Description", "Описание"),

@@ -5,17 +5,21 @@ queries; a schema browser of marts and analytics with the dbt descriptions."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import streamlit as st
+import yaml
 
 from access import i18n
 from access.i18n import t
 from access.policy import QueryRefused, QueryResult, run_sql
 from dashboards import auth, charts, queries, saved_queries, ui
 
+# the schema browser's table descriptions in Russian (the English ones are dbt's, stored in the build)
+DESCRIPTIONS_RU: dict[str, str] = yaml.safe_load((Path(__file__).parents[1] / "schema_ru.yaml").read_text("utf-8"))
 EXAMPLE = (
     "SELECT region_code, sum(crimes_registered) AS crimes\nFROM marts.agg_crime_daily\nGROUP BY 1\nORDER BY 2 DESC"
 )
@@ -80,7 +84,7 @@ with editor:
         st.caption(t("sql_rows", lang, rows=i18n.num(len(frame), lang), seconds=i18n.num(result.seconds, lang, 2)))
         if result.truncated:
             st.warning(t("sql_truncated", lang, limit=i18n.num(settings.sql_row_limit, lang)))
-        st.dataframe(ui.dashes(frame), hide_index=True, width="stretch")
+        ui.results(frame, lang)
         if (fig := charts.auto(frame, lang)) is not None:
             ui.chart(fig, key="sql_chart")
         left, right = st.columns(2)
@@ -116,14 +120,14 @@ with side:
     if catalog["description"].isna().all() and catalog["table_description"].isna().all():
         st.caption(t("no_descriptions", lang))
     tables = catalog.drop_duplicates(["schema", "table"]).assign(name=lambda f: f["schema"] + "." + f["table"])
+    if lang == "ru":
+        tables["table_description"] = [DESCRIPTIONS_RU.get(n) for n in tables["name"]]
     ui.table(tables, {"name": (t("table", lang), "text"), "table_description": (t("description", lang), "text")}, lang)
     chosen = st.selectbox(t("table", lang), tables["name"].tolist(), key="sql_table")
-    ui.table(
-        catalog[catalog["schema"] + "." + catalog["table"] == chosen],
-        {
-            "column": (t("column", lang), "text"),
-            "type": (t("type", lang), "text"),
-            "description": (t("description", lang), "text"),
-        },
-        lang,
-    )
+    columns = catalog[catalog["schema"] + "." + catalog["table"] == chosen]
+    described = {"column": (t("column", lang), "text"), "type": (t("type", lang), "text")}
+    # columns and types are identifiers and SQL codes; their descriptions are dbt's, in English only
+    ui.table(columns, described | ({} if lang == "ru" else {"description": (t("description", lang), "text")}), lang)
+    if lang == "ru":
+        with st.expander(t("column_descriptions_en", lang)):
+            ui.table(columns, {"column": ("column", "text"), "description": ("description", "text")}, lang)
