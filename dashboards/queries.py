@@ -20,6 +20,7 @@ import streamlit as st
 from access import read
 from access.policy import Scope, connect, schema_catalog
 from access.read import Level
+from safelake.contracts import load_contracts
 from safelake.settings import Settings, get_settings
 from warehouse.publish import published_file
 
@@ -429,6 +430,10 @@ def holiday_periods(src: Source) -> pd.DataFrame:
 # --- fraud ----------------------------------------------------------------------------------------------------
 
 
+# the victims' age groups youngest first, as the data contract lists them (other breakdowns: most reports first)
+AGE_GROUPS = next(c.codes or () for c in load_contracts()["fraud_report"].columns if c.name == "victim_age_group")
+
+
 @_cached
 def fraud_breakdown(src: Source, window: str, area: Area) -> pd.DataFrame:
     where, params = _where(area.regional)
@@ -437,8 +442,9 @@ def fraud_breakdown(src: Source, window: str, area: Area) -> pd.DataFrame:
         f"""SELECT breakdown, breakdown_value, fraud_reports, share_of_reports_pct, share_with_loss_pct,
                    loss_amount, median_loss_amount, recovered_amount, window_start, window_end
             FROM marts.kpi_fraud_breakdown WHERE compstat_window = ? AND {where}
-            ORDER BY breakdown, fraud_reports DESC""",
-        [window, *params],
+            ORDER BY breakdown, if(breakdown = 'victim_age_group', list_position(?, breakdown_value), 0),
+                     fraud_reports DESC""",
+        [window, *params, list(AGE_GROUPS)],
     )
 
 

@@ -232,21 +232,30 @@ def table(
             shown[label] = [text if m else fmt[kind](v) for v, m in zip(shown[label], missing, strict=True)]
         else:
             formatted[label] = fmt[kind]
-    styler = shown.style
+    styler = shown.style.hide(axis="index")
     for label, formatter in formatted.items():
         styler = styler.format(formatter, subset=[label])
     if styles is not None:
         styler = styler.apply(lambda _: styles.set_axis(shown.columns, axis=1).set_axis(shown.index), axis=None)
-    st.dataframe(styler, hide_index=True, width="stretch")
+    numbers = [label for _, (label, kind) in columns.items() if kind != "text"]
+    styler = styler.set_properties(subset=numbers, **{"text-align": "right", "white-space": "nowrap"})
+    # a static table: every row and column shown, headers wrap, nothing scrolls inside or is cut
+    st.table(styler, border="horizontal")
 
 
-def dashes(frame: pd.DataFrame) -> pd.DataFrame:
-    """Raw results (the SQL page) with empty cells as a dash rather than st.dataframe's "None"."""
+def results(frame: pd.DataFrame, lang: Lang) -> None:
+    """Raw query results (the SQL page): numbers with the language's separators (right-aligned, as numbers), empty
+    cells as a dash rather than st.dataframe's "None"; scrolls inside itself (up to the row limit)."""
     out = frame.copy()
     for column in out.columns[out.isna().any()]:
         missing = out[column].isna()
         out[column] = [i18n.DASH if m else str(v) for v, m in zip(out[column], missing, strict=True)]
-    return out
+    styler = out.style
+    for column in out.columns:
+        if pd.api.types.is_numeric_dtype(out[column]) and not pd.api.types.is_bool_dtype(out[column]):
+            digits = 0 if pd.api.types.is_integer_dtype(out[column]) else 2
+            styler = styler.format(lambda v, d=digits: i18n.num(v, lang, d), subset=[column])
+    st.dataframe(styler, hide_index=True, width="stretch")
 
 
 WORSE = "color: #c62828; font-weight: 600"
