@@ -128,6 +128,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "отрицательного темпа для лимита показан запас или превышение.",
     ),
     "national_only_target": ("national only", "только по стране"),
+    "national_only_note": (
+        "The plan sets this target for the whole country only; the region's actual is shown for reference.",
+        "План задаёт эту цель только для страны в целом; факт области приведён для справки.",
+    ),
     "regional_share": ("share of the national plan", "доля национального плана"),
     "plan_of": ("Plan for {area}", "План: {area}"),
     "baseline_pro_rata": ("{year} baseline, pro rata", "база {year} г., пропорционально"),

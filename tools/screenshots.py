@@ -82,10 +82,29 @@ def login(page: Any, url: str, name: str, password: str, lang: Lang, **params: s
 def settled(page: Any, lang: Lang) -> None:
     """The page has run to its end: its as-of stamp is drawn, charts too, and Streamlit is idle."""
     page.get_by_text(i18n.t("as_of", lang).split("{")[0].strip()).first.wait_for(timeout=60_000)
-    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
+    idle = "!document.querySelector('[data-testid=stStatusWidget]')"
+    for _ in range(2):  # the running indicator may show only after a moment: idle twice, a second apart
+        page.wait_for_function(idle, timeout=120_000)
+        page.wait_for_timeout(1000)
+    page.wait_for_function(idle, timeout=120_000)
     if page.locator(".js-plotly-plot").count():
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
     page.wait_for_timeout(500)  # Plotly's last layout pass
+
+
+def full_page(page: Any, path: Path) -> None:
+    """A screenshot of the whole page: Streamlit scrolls inside its main area, not the document, so the viewport
+    is made as tall as the content for the shot (full_page alone would give the top of it only)."""
+    size = page.viewport_size
+    height = page.evaluate(
+        "() => Math.max(...Array.from(document.querySelectorAll("
+        "'[data-testid=stMain], [data-testid=stAppViewContainer], [data-testid=stSidebarContent]'))"
+        ".map(e => e.scrollHeight))"
+    )
+    page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
+    page.wait_for_timeout(800)  # Plotly redraws for the new size
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
 
 
 def open_page(page: Any, key: str, lang: Lang) -> None:
@@ -124,18 +143,18 @@ def dashboards(url: str, passwords: dict[str, str], out: Path) -> list[Path]:
                     if key != "plan":
                         open_page(page, key, lang)
                     written.append(out / f"{key}-{lang}.png")
-                    page.screenshot(path=str(written[-1]), full_page=True)
+                    full_page(page, written[-1])
                 page.close()
                 for user, name in (("leadership", "plan-region"), (CHIEF, "plan-chief")):
                     page = browser.new_page(viewport={"width": WIDE, "height": 1000})
                     login(page, url, user, passwords[user], lang, region=REGION)
                     written.append(out / f"{name}-{lang}.png")
-                    page.screenshot(path=str(written[-1]), full_page=True)
+                    full_page(page, written[-1])
                     page.close()
                 page = browser.new_page(viewport={"width": PHONE, "height": 844})
                 login(page, url, "leadership", passwords["leadership"], lang)
                 written.append(out / f"plan-phone-{lang}.png")
-                page.screenshot(path=str(written[-1]), full_page=True)
+                full_page(page, written[-1])
                 page.close()
         finally:
             browser.close()

@@ -37,13 +37,18 @@ for target in targets.to_dict("records"):
     unit = target["unit"]
     national_only = target["regional_split"] == "national_only" and regional
     label, bar, facts = st.columns([3, 4, 4], vertical_alignment="center")
+    # a target the plan keeps national has no regional share: no status and no bar for the region
     goal = t("national_only_target", lang) if national_only else view.goal
-    label.markdown(f"**{view.name}** · {goal}  \n:{view.badge}-badge[{view.status}]")
+    badge = "" if national_only else f"  \n:{view.badge}-badge[{view.status}]"
+    label.markdown(f"**{view.name}** · {goal}{badge}")
     owner = target["owner_ru"] if lang == "ru" else target["owner"]
     share = f" · {t('regional_share', lang)}" if regional and not national_only else ""
     label.caption(f"{t('owner', lang)}: {owner}{share}")
-    with bar:
-        ui.chart(charts.bullet(target, view, lang), key=f"bullet_{target['target_id']}")
+    if national_only:
+        bar.caption(t("national_only_note", lang))
+    else:
+        with bar:
+            ui.chart(charts.bullet(target, view, lang), key=f"bullet_{target['target_id']}")
     if i18n.missing(target["prior_year_to_date"]):
         first_year = first_year or not i18n.missing(target["baseline_to_date"])
         key = "baseline_pro_rata" if target["measure_kind"] == "flow" else "baseline_level"

@@ -102,9 +102,8 @@ with editor:
 with side:
     st.subheader(t("saved_queries", lang))
     saved = saved_queries.load(settings, user.name)
-    name_box, save_box = st.columns([3, 1], vertical_alignment="bottom")
-    name_box.text_input(t("query_name", lang), key="sql_name")
-    save_box.button(t("save", lang), key="sql_save", on_click=save)
+    st.text_input(t("query_name", lang), key="sql_name")
+    st.button(t("save", lang), key="sql_save", on_click=save)  # under the name: a narrow column would cut it
     if saved:
         if st.session_state.get("sql_saved") not in saved:
             st.session_state["sql_saved"] = next(iter(saved))

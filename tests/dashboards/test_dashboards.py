@@ -533,10 +533,11 @@ def test_a_regional_chief_sees_only_their_region_on_every_page(home: Published, 
     labels = "\n".join(m.value for m in at.markdown)
     plan = "SELECT target_id, kpi, regional_split, plan_score_pct, direction, status FROM marts.kpi_plan_progress"
     for target_id, kpi, split, score, direction, status in gb.execute(plan + "_by_region").fetchall():
-        bar = figure(at, f"bullet_{target_id}")["data"]
-        if split == "national_only":
+        if split == "national_only":  # no regional share: no status, no bar
             assert f"**{i18n.code(kpi, 'en')}** · national only" in labels
+            assert not [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-bullet_{target_id}")]
         else:
+            bar = figure(at, f"bullet_{target_id}")["data"]
             assert bar[1]["x"] == [pytest.approx(min(score, read.BAR_MAX))]
             assert bar[1]["marker"]["color"] == read.target_rule(direction, status).colour
     start, end = gb.execute(

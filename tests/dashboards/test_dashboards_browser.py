@@ -19,7 +19,7 @@ from access.users import Role, User, hash_password, save_user
 from dashboards import auth, ui
 from safelake.settings import Settings
 from tests.conftest import Published
-from tools.screenshots import CHROMIUM, PHONE, REPO, WIDE, free_port, login, running_app
+from tools.screenshots import CHROMIUM, PHONE, REPO, WIDE, free_port, full_page, login, running_app
 
 PASSWORD = "browser-password"
 pytestmark = [
@@ -71,7 +71,10 @@ def test_every_page_draws_its_charts(app_url: str, tmp_path: Path) -> None:
         page.get_by_text("Data as of").first.wait_for(timeout=30_000)
         # .streamlit/config.toml: a reader sees no Deploy button and no developer menu
         assert page.get_by_role("button", name="Deploy").count() == 0
-        assert page.locator("[data-testid=stMainMenu]").count() == 0
+        page.locator("[data-testid=stMainMenu]").click()
+        page.get_by_text("Print").wait_for(timeout=10_000)  # the viewer's menu
+        assert page.get_by_text("Clear cache").count() == page.get_by_text("Developer options").count() == 0
+        page.keyboard.press("Escape")
         for key in ui.PAGES:  # through the sidebar: the session (and its login) lives as long as the page
             page.locator("[data-testid=stSidebarNav] a", has_text=i18n.t(key, "en")).click()
             page.get_by_role("heading", name=i18n.t(key, "en"), exact=True, level=1).wait_for(timeout=30_000)
@@ -85,7 +88,7 @@ def test_every_page_draws_its_charts(app_url: str, tmp_path: Path) -> None:
             drawn = page.locator(".js-plotly-plot .main-svg").count()
             assert drawn >= 1, key
             assert page.get_by_text("Data as of").count() >= 1, key
-            page.screenshot(path=str(tmp_path / f"{key}.png"), full_page=True)
+            full_page(page, tmp_path / f"{key}.png")
         # the login outlives a reload (a signed session cookie); a logout ends it, in this tab and after a reload
         assert [c["name"] for c in page.context.cookies()].count(auth.COOKIE) == 1
         page.reload()
