@@ -374,7 +374,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{dataset}: {rows} rows quarantined ({pct}%), mostly {reason}.",
         "{dataset}: {rows} строк в карантине ({pct}%), чаще всего — {reason}.",
     ),
-    "chart_plan": ("Plan targets: % of target reached", "Цели плана: % выполнения"),
+    "chart_plan": ("Plan targets against the plan to date", "Цели плана относительно плана на сегодня"),
     "chart_rollout": ("Cameras installed this year against the plan", "Установка камер в этом году и план"),
     "chart_trend": (
         "Crimes registered per day, last 8 weeks (grey: a year earlier)",

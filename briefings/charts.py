@@ -19,6 +19,7 @@ from access.i18n import Lang, metric, t
 from briefings.content import NOTHING, Briefing
 
 WIDTH = 560
+LABELS = 300  # the plan chart's room for a target's name and limit
 SCALE = 1
 CONFIG = {"view": {"stroke": None}, "axis": {"labelFontSize": 11, "titleFontSize": 11}}
 Spec = dict[str, Any]
@@ -45,12 +46,20 @@ def plan_chart(b: Briefing, lang: Lang) -> Spec:
         t("chart_plan", lang),
         18 * len(rows),
         {
+            # the targets' names and limits in full (vega-lite cuts labels at 180 px): a narrower plot instead
+            "width": WIDTH - LABELS,
             "data": {"values": rows},
             "layer": [
                 {
                     "mark": {"type": "bar", "height": 12},
                     "encoding": {
-                        "y": {"field": "target", "type": "nominal", "sort": None, "title": None},
+                        "y": {
+                            "field": "target",
+                            "type": "nominal",
+                            "sort": None,
+                            "title": None,
+                            "axis": {"labelLimit": LABELS},
+                        },
                         "x": {
                             "field": "pct",
                             "type": "quantitative",

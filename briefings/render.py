@@ -111,8 +111,11 @@ def plan_headline(b: Briefing, lang: Lang) -> str:
 
 def warning_lines(b: Briefing, lang: Lang) -> list[str]:
     def shown(key: str, value: Any) -> Any:
-        if key in ("dataset", "reason"):
+        if key == "dataset":
             return code(value, lang)
+        if key == "reason":  # inside a sentence
+            label = code(value, lang)
+            return label[:1].lower() + label[1:]
         if isinstance(value, dict):  # a region's names
             return value[lang]
         return num(value, lang, 1 if isinstance(value, float) else 0) if isinstance(value, int | float) else value

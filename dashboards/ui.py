@@ -222,7 +222,8 @@ def table(
     """Show `frame`'s columns under localised labels, numbers formatted for the language.
     columns: column -> (label, format kind); styles: CSS per cell (same shape as the result), optional;
     na: what an empty cell of a column shows (default a dash)."""
-    shown = frame[list(columns)].rename(columns={c: label for c, (label, _) in columns.items()})
+    # a fresh index: st.table shows any index but a plain 0..n-1 one
+    shown = frame[list(columns)].rename(columns={c: label for c, (label, _) in columns.items()}).reset_index(drop=True)
     fmt = formats(lang)
     formatted = {}
     for column, (label, kind) in columns.items():
@@ -325,7 +326,7 @@ def areas(
     the areas' names."""
     area_map(ctx, frame[code], frame[value], key=f"{key}_map")
     names = [ctx.name(c) for c in frame[code]]
-    left, right = st.columns(2)
+    left, right = st.columns([2, 3])  # the table has more to say than the bars' labels
     with left:
         chart(charts.hbar(names, frame[value], ctx.lang, value_label, target=target), key=f"{key}_bars")
     with right:

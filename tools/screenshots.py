@@ -50,7 +50,8 @@ def running_app(env: dict[str, str], cwd: Path, port: int) -> Iterator[str]:
     """`streamlit run dashboards/app.py` on a loopback port, from `cwd` (where .streamlit/ is read)."""
     command = [str(REPO / ".venv" / "bin" / "streamlit"), "run", str(REPO / "dashboards" / "app.py")]
     command += ["--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true"]
-    command += ["--browser.gatherUsageStats", "false"]
+    # no file watcher: an edited source would leave a "Rerun?" prompt where the running indicator is
+    command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     process = subprocess.Popen(command, cwd=cwd, env=os.environ | env, stdout=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -30,9 +30,8 @@ if summary:
     st.caption(f"{period}: {t('window', lang, start=start, end=end)} · {t('commissioned_note', lang)}")
 
 by_area = queries.camera_period(src, window, area, "area")
-st.subheader(
-    f"{t('availability_by_area', lang)} — {t('by_region' if area.child_level == 'region' else 'by_district', lang)}"
-)
+level = t("by_region" if area.child_level == "region" else "by_district", lang)
+st.subheader(f"{t('availability_by_area', lang)} — {level[:1].lower()}{level[1:]}")
 area_columns = {
     "key": (t("area", lang), "text"),
     "cameras": (t("cameras_n", lang), "int"),

@@ -114,14 +114,18 @@ with side:
     else:
         st.caption(t("no_saved", lang))
 
-    st.subheader(t("schema_browser", lang))
-    catalog = queries.catalog(src)
-    if catalog["description"].isna().all() and catalog["table_description"].isna().all():
-        st.caption(t("no_descriptions", lang))
-    tables = catalog.drop_duplicates(["schema", "table"]).assign(name=lambda f: f["schema"] + "." + f["table"])
-    if lang == "ru":
-        tables["table_description"] = [DESCRIPTIONS_RU.get(n) for n in tables["name"]]
+# the whole width: the descriptions are long
+st.subheader(t("schema_browser", lang))
+catalog = queries.catalog(src)
+if catalog["description"].isna().all() and catalog["table_description"].isna().all():
+    st.caption(t("no_descriptions", lang))
+tables = catalog.drop_duplicates(["schema", "table"]).assign(name=lambda f: f["schema"] + "." + f["table"])
+if lang == "ru":
+    tables["table_description"] = [DESCRIPTIONS_RU.get(n) for n in tables["name"]]
+listing, chosen_table = st.columns(2)
+with listing:
     ui.table(tables, {"name": (t("table", lang), "text"), "table_description": (t("description", lang), "text")}, lang)
+with chosen_table:
     chosen = st.selectbox(t("table", lang), tables["name"].tolist(), key="sql_table")
     columns = catalog[catalog["schema"] + "." + catalog["table"] == chosen]
     described = {"column": (t("column", lang), "text"), "type": (t("type", lang), "text")}
