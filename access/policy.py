@@ -45,7 +45,12 @@ BLOCKED_FUNCTIONS = {"query", "query_table", "getenv", "current_setting", "getva
 
 
 class QueryRefused(SafeLakeError):
-    """An analyst's SQL was refused or cut off by the policy."""
+    """An analyst's SQL was refused or cut off by the policy. `kind` and `details` let a reader say it in its own
+    language (access.i18n: sql_refused_<kind>); the message is the English one line."""
+
+    def __init__(self, message: str, kind: str = "error", **details: str) -> None:
+        super().__init__(message)
+        self.kind, self.details = kind, details
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,10 +135,12 @@ def check_sql(con: duckdb.DuckDBPyConnection, sql: str) -> str:
     if parsed.get("error"):
         message = parsed.get("error_message", "")
         if "Only SELECT" in message:
-            raise QueryRefused("only SELECT queries are allowed (no CREATE, INSERT, COPY, ATTACH, SET, PRAGMA ...)")
-        raise QueryRefused(f"the query does not parse: {message}")
+            raise QueryRefused(
+                "only SELECT queries are allowed (no CREATE, INSERT, COPY, ATTACH, SET, PRAGMA ...)", "only_select"
+            )
+        raise QueryRefused(f"the query does not parse: {message}", "parse", detail=message)
     if len(parsed["statements"]) != 1:
-        raise QueryRefused("one statement at a time, please")
+        raise QueryRefused("one statement at a time, please", "one_statement")
     nodes = list(_nodes(parsed["statements"][0]))
     ctes = {key for node in nodes for entry in node.get("cte_map", {}).get("map", []) for key in [entry.get("key")]}
     for node in nodes:
@@ -143,13 +150,21 @@ def check_sql(con: duckdb.DuckDBPyConnection, sql: str) -> str:
                 continue
             if catalog not in ("", "memory") or schema not in READABLE_SCHEMAS:
                 shown = ".".join(p for p in (catalog, schema, table) if p)
-                raise QueryRefused(f"{shown}: only the views in {', '.join(READABLE_SCHEMAS)} can be read")
+                schemas = ", ".join(READABLE_SCHEMAS)
+                raise QueryRefused(
+                    f"{shown}: only the views in {schemas} can be read", "not_readable", name=shown, schemas=schemas
+                )
         elif node.get("type") == "TABLE_FUNCTION":
             name = node["function"]["function_name"]
             if name not in SAFE_TABLE_FUNCTIONS:
-                raise QueryRefused(f"table function {name}() is not allowed; read the views in marts and analytics")
+                raise QueryRefused(
+                    f"table function {name}() is not allowed; read the views in marts and analytics",
+                    "table_function",
+                    name=name,
+                )
         elif node.get("class") == "FUNCTION" and node.get("function_name") in BLOCKED_FUNCTIONS:
-            raise QueryRefused(f"function {node['function_name']}() is not allowed")
+            name = node["function_name"]
+            raise QueryRefused(f"function {name}() is not allowed", "function", name=name)
     return sql.strip().rstrip(";")
 
 
@@ -184,11 +199,14 @@ def run_sql(settings: Settings, user: str, scope: Scope, sql: str) -> QueryResul
             status = "timeout"
             raise QueryRefused(
                 f"the query ran longer than {settings.sql_timeout_seconds:g} s and was stopped; "
-                "narrow it (filters, aggregates) or ask for a longer SQL timeout"
+                "narrow it (filters, aggregates) or ask for a longer SQL timeout",
+                "timeout",
+                seconds=f"{settings.sql_timeout_seconds:g}",
             ) from None
         except duckdb.Error as exc:
             status = "error"
-            raise QueryRefused(str(exc).splitlines()[0]) from None
+            detail = str(exc).splitlines()[0]
+            raise QueryRefused(detail, "error", detail=detail) from None
         status, rows = "ok", min(len(fetched), limit)
         columns = [d[0] for d in cursor.description]
         return QueryResult(columns, fetched[:limit], len(fetched) > limit, time.perf_counter() - started)

@@ -52,7 +52,7 @@ def run() -> None:
     try:
         st.session_state["sql_result"] = run_sql(settings, user.name, user.scope, st.session_state["sql_text"])
     except QueryRefused as exc:
-        st.session_state["sql_error"] = str(exc)
+        st.session_state["sql_error"] = exc
 
 
 def save() -> None:
@@ -78,7 +78,8 @@ with editor:
     st.text_area(t("sql_editor", lang), key="sql_text", height=180)
     st.button(t("run", lang), type="primary", key="sql_run", on_click=run)
     if "sql_error" in st.session_state:
-        st.error(st.session_state["sql_error"])
+        refused: QueryRefused = st.session_state["sql_error"]
+        st.error(t(f"sql_refused_{refused.kind}", lang, **refused.details))
     elif (result := st.session_state.get("sql_result")) is not None:
         frame = result_frame(result)
         st.caption(t("sql_rows", lang, rows=i18n.num(len(frame), lang), seconds=i18n.num(result.seconds, lang, 2)))
