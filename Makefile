@@ -26,7 +26,6 @@ up: setup
 	@if [ -z "$$(find $(SAFELAKE_HOME)/landing $(SAFELAKE_HOME)/archive -type f -not -name '.*' 2>/dev/null | head -1)" ]; then \
 		$(BIN)/python -m tools.demo --days 365; fi
 	@$(BIN)/safelake ingest || echo "make up: the files refused above stay in landing/; going on with the rest"
-	$(BIN)/python -m warehouse.manifest
 	bin/airflow-up
 	@$(MAKE) --no-print-directory dashboards-up
 	$(BIN)/safelake status

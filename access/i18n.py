@@ -291,29 +291,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "SQL: один SELECT по `marts.*`, `analytics.*`, `meta.build`",
     ),
     "run": ("Run", "Выполнить"),
-    # the policy's refusals (access.policy.QueryRefused.kind); DuckDB's own messages are quoted as they are
-    "sql_refused_only_select": (
-        "Only `SELECT` queries are allowed (no `CREATE`, `INSERT`, `COPY`, `ATTACH`, `SET`, `PRAGMA` …).",
-        "Разрешены только запросы `SELECT` (без `CREATE`, `INSERT`, `COPY`, `ATTACH`, `SET`, `PRAGMA` …).",
-    ),
-    "sql_refused_parse": ("The query does not parse: `{detail}`", "Запрос не разобран: `{detail}`"),
-    "sql_refused_one_statement": ("One statement at a time, please.", "По одному запросу за раз."),
-    "sql_refused_not_readable": (
-        "`{name}`: only the views in {schemas} can be read.",
-        "`{name}`: читать можно только представления {schemas}.",
-    ),
-    "sql_refused_table_function": (
-        "The table function `{name}()` is not allowed; read the views in marts and analytics.",
-        "Табличная функция `{name}()` запрещена; читайте представления marts и analytics.",
-    ),
-    "sql_refused_function": ("The function `{name}()` is not allowed.", "Функция `{name}()` запрещена."),
-    "sql_refused_timeout": (
-        "The query ran longer than {seconds} s and was stopped: narrow it (filters, aggregates) or ask for a "
-        "longer SQL timeout.",
-        "Запрос выполнялся дольше {seconds} с и был остановлен: сузьте его (фильтры, агрегаты) или попросите "
-        "увеличить время выполнения.",
-    ),
-    "sql_refused_error": ("The query failed: `{detail}`", "Ошибка запроса: `{detail}`"),
+    # the policy's one line (access.policy.QueryRefused), quoted as it is: it names SQL and DuckDB's words
+    "sql_refused": ("Query refused: `{reason}`", "Запрос отклонён: `{reason}`"),
     "sql_rows": ("Rows: {rows} · {seconds} s", "Строк: {rows} · {seconds} с"),
     "sql_truncated": (
         "Cut at {limit} rows (SAFELAKE_SQL_ROW_LIMIT): narrow the query or aggregate.",

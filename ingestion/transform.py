@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 
 import polars as pl
 
@@ -17,7 +18,8 @@ from safelake.reference import Geography
 
 TRUE = ["true", "1", "yes", "y", "t", "да", "ооба"]
 FALSE = ["false", "0", "no", "n", "f", "нет", "жок"]
-ISO_AWARE = ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%z"]
+# `%#z` reads `Z`, `+06`, `+0600` and `+06:00`.
+ISO_AWARE = ["%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M:%S%#z", "%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%#z"]
 ISO_NAIVE = [
     "%Y-%m-%dT%H:%M:%S%.f",
     "%Y-%m-%dT%H:%M:%S",
@@ -66,18 +68,20 @@ def row_hash_keys(raw: pl.DataFrame) -> pl.Series:
 
 
 def text_expr(rule: Rule) -> pl.Expr:
-    """The rule's value as text, before casting."""
+    """The rule's value as text, before casting. The steps run in the order docs/profiles.md gives:
+    source (each trimmed and padded, then joined), trim, null_values, regex, split, map/default,
+    empty → null, prefix/suffix."""
     if rule.const is not None:
         expr = pl.lit(_as_text(rule.const), dtype=pl.String)
     elif rule.row_hash:
         expr = pl.col("_row_hash")
-    elif len(rule.sources) == 1:
-        expr = pl.col(rule.sources[0])
     else:
-        expr = pl.concat_str([pl.col(s) for s in rule.sources], separator=" ", ignore_nulls=True)
-    if rule.trim:
-        expr = expr.str.strip_chars()
-    expr = pl.when(expr.is_in(["", *rule.null_values])).then(None).otherwise(expr)
+        sources = [pl.col(s).str.strip_chars() if rule.trim else pl.col(s) for s in rule.sources]
+        if rule.pad:
+            sources = [source.str.zfill(rule.pad) for source in sources]
+        expr = sources[0] if len(sources) == 1 else pl.concat_str(sources, separator=" ", ignore_nulls=True)
+    if rule.null_values:
+        expr = pl.when(expr.is_in(rule.null_values)).then(None).otherwise(expr)
     if rule.regex:
         expr = expr.str.extract(rule.regex, 1)
     if rule.split:
@@ -85,11 +89,11 @@ def text_expr(rule: Rule) -> pl.Expr:
     if rule.map:
         mapping = {str(k).strip().lower(): _as_text(v) for k, v in rule.map.items()}
         fallback = expr if rule.default is None else pl.lit(_as_text(rule.default))
-        expr = (
-            pl.when(expr.is_null())
-            .then(None)
-            .otherwise(expr.str.to_lowercase().replace_strict(mapping, default=fallback, return_dtype=pl.String))
-        )
+        if "" in mapping:  # `""` names an empty or missing cell
+            expr = expr.fill_null("")
+        mapped = expr.str.to_lowercase().replace_strict(mapping, default=fallback, return_dtype=pl.String)
+        expr = pl.when(expr.is_null()).then(None).otherwise(mapped)
+    expr = pl.when(expr == "").then(None).otherwise(expr)
     if rule.prefix or rule.suffix:
         expr = pl.concat_str([pl.lit(rule.prefix or ""), expr, pl.lit(rule.suffix or "")])
     return expr
@@ -105,22 +109,48 @@ def rule_text(raw: pl.DataFrame, rule: Rule) -> pl.Expr:
     if len(distinct) * 20 > raw.height:
         return expr
     texts = distinct.to_frame().select(expr).to_series()
-    return pl.col(rule.sources[0]).replace_strict(distinct, texts, default=None, return_dtype=pl.String)
+    empty = pl.Series(distinct.name, [None], dtype=pl.String).to_frame().select(expr).item()  # e.g. `map: {"": x}`
+    return pl.col(rule.sources[0]).replace_strict(distinct, texts, default=empty, return_dtype=pl.String)
 
 
-def _number_text(text: pl.Expr, decimal_comma: bool) -> pl.Expr:
-    cleaned = text.str.replace_all(r"[^0-9,.\-]", "")
-    if decimal_comma:
-        return cleaned.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
-    return cleaned.str.replace_all(",", "", literal=True)
+# A number as exports write it: a currency sign or word before or after, one sign (ASCII or Unicode minus),
+# digits grouped in threes or not, a fraction, an exponent. Anything else is not read as a number.
+_CURRENCY = r"(?:\p{Sc}|\p{L}{2,5}\.?)?"
+_SIGN = r"[+\-\u2212]"
+
+
+def _number_pattern(decimal_comma: bool) -> str:
+    point, group = (",", r"[.\s]") if decimal_comma else (r"\.", r"[,\s]")
+    return (
+        rf"^\s*(?:(?<sign1>{_SIGN})\s*{_CURRENCY}|{_CURRENCY}\s*(?<sign2>{_SIGN})?)\s*"
+        rf"(?<int>\d{{1,3}}(?:{group}\d{{3}})+|\d+)(?<frac>{point}\d+)?(?<exp>[eE][+\-]?\d+)?\s*{_CURRENCY}\s*$"
+    )
+
+
+def _number_parts(text: pl.Expr, decimal_comma: bool) -> pl.Expr:
+    """The number's parts (sign1, sign2, int, frac, exp) as a struct; all null where `text` is not a number."""
+    return text.str.extract_groups(_number_pattern(decimal_comma))
+
+
+def _number_text(parts: pl.Expr) -> pl.Expr:
+    """The canonical text of a number (`-1234.5e3`), null where it is not one."""
+    field = parts.struct.field
+    sign = pl.coalesce(field("sign1"), field("sign2"), pl.lit("")).replace({"\u2212": "-", "+": ""})
+    digits = field("int").str.replace_all(r"\D", "")
+    fraction = pl.lit(".") + field("frac").str.slice(1)
+    return pl.concat_str([sign, digits, fraction.fill_null(""), field("exp").fill_null("")])
+
+
+def _has_offset(fmt: str) -> bool:
+    return re.search(r"%[#:]?z", fmt) is not None
 
 
 def _timestamp(text: pl.Expr, formats: list[str], tz: str, values: pl.Series | None = None) -> pl.Expr:
     """The text parsed by the first format that fits: the profile's, then ISO 8601. Given the column's
     `values`, formats that parse none of the values the ones before left unparsed are dropped: the
     result is the same, and each format costs a parse of every row."""
-    aware = [f for f in [*formats, *ISO_AWARE] if "%z" in f]
-    naive = [f for f in [*formats, *ISO_NAIVE] if "%z" not in f]
+    aware = [f for f in [*formats, *ISO_AWARE] if _has_offset(f)]
+    naive = [f for f in [*formats, *ISO_NAIVE] if not _has_offset(f)]
     parsers = [lambda t, f=f: t.str.strptime(pl.Datetime("us", "UTC"), f, strict=False) for f in aware]
     parsers += [
         lambda t, f=f: (
@@ -151,13 +181,23 @@ def typed_expr(col: Column, rule: Rule, text: pl.Expr, tz: str, values: pl.Serie
         low = text.str.to_lowercase()
         return pl.when(low.is_in(TRUE)).then(True).when(low.is_in(FALSE)).then(False).otherwise(None)
     if col.type in ("int", "double", "decimal"):
-        number = _number_text(text, rule.decimal_comma)
-        if col.type == "decimal":
-            return number.cast(pl.Decimal(18, 2), strict=False)
+        parts = _number_parts(text, rule.decimal_comma)
+        number = _number_text(parts)
+        if col.type == "decimal":  # only a value that DECIMAL(18,2) holds exactly
+            cents = number.cast(pl.Decimal(18, 2), strict=False)
+            exact = number.cast(pl.Decimal(38, 12), strict=False)
+            return pl.when(cents.cast(pl.Decimal(38, 12)) == exact).then(cents)
         as_float = number.cast(pl.Float64, strict=False)
         if col.type == "double":
             return as_float
-        return pl.when(as_float == as_float.floor()).then(as_float.cast(pl.Int64, strict=False))
+        whole = parts.struct.field("frac").is_null() & parts.struct.field("exp").is_null()
+        exact = (as_float == as_float.floor()) & (as_float.abs() <= 2**53)
+        return (
+            pl.when(whole)
+            .then(number.cast(pl.Int64, strict=False))
+            .when(exact)
+            .then(as_float.cast(pl.Int64, strict=False))
+        )
     stamp = _timestamp(text, rule.format, tz, values)
     if col.type == "date":
         dates = [text.str.strptime(pl.Date, f, strict=False) for f in [*rule.format, "%Y-%m-%d"] if "%H" not in f]
@@ -170,17 +210,21 @@ def _failure(cond: pl.Expr, column: str, reason: str, detail: pl.Expr | str) -> 
     return pl.when(cond).then(pl.concat_str([pl.lit(f"{column}\x1f{reason}\x1f"), detail]))
 
 
-def _checks(contract: Contract, geo: Geography, profile: Profile, now: dt.datetime) -> list[pl.Expr]:
+OPERATORS = {"<=": pl.Expr.le, ">=": pl.Expr.ge, "<": pl.Expr.lt, ">": pl.Expr.gt}
+
+
+def _checks(contract: Contract, geo: Geography | None, now: dt.datetime) -> list[pl.Expr]:
     """One expression per rule; each yields 'column␟reason␟detail' where the row breaks it."""
     checks = []
-    regions = geo.regions["region_code"].to_list()
     for col in contract.columns:
         value, text = pl.col(col.name), pl.col(f"_text_{col.name}")
         shown = pl.lit("(personal data)") if col.pii else pl.format("'{}'", text)
         if col.required:
             checks.append(_failure(text.is_null(), col.name, "missing", "required value is empty"))
-        if col.ref == "region":
-            unknown = value.is_null() | ~value.is_in(regions)
+        if col.ref and geo is None:
+            pass  # a profile without a geography maps no region or district (profiles.py)
+        elif col.ref == "region" and geo is not None:
+            unknown = value.is_null() | ~value.is_in(geo.regions["region_code"].to_list())
             checks.append(_failure(text.is_not_null() & unknown, col.name, "unknown_region", shown))
         elif col.ref == "district":
             checks.append(_failure(text.is_not_null() & value.is_null(), col.name, "unknown_district", shown))
@@ -192,14 +236,45 @@ def _checks(contract: Contract, geo: Geography, profile: Profile, now: dt.dateti
             checks.append(_failure(value < col.min, col.name, "out_of_range", pl.format("{} < {}", value, col.min)))
         if col.max is not None:
             checks.append(_failure(value > col.max, col.name, "out_of_range", pl.format("{} > {}", value, col.max)))
-    if contract.time and contract.column(contract.time).type == "timestamp":
-        future = pl.col(contract.time) > now + dt.timedelta(days=1)
-        checks.append(_failure(future, contract.time, "future_date", pl.format("{}", pl.col(contract.time))))
+        if col.earliest is not None:
+            tomorrow = now + dt.timedelta(days=1)
+            earliest, latest = (
+                (col.earliest, tomorrow.date())
+                if col.type == "date"
+                else (dt.datetime.combine(col.earliest, dt.time(), dt.UTC), tomorrow)
+            )
+            detail = pl.format("{} before {}", value, pl.lit(str(col.earliest)))
+            checks.append(_failure(value < earliest, col.name, "implausible_date", detail))
+            checks.append(_failure(value > latest, col.name, "future_date", pl.format("{}", value)))
+    for check in contract.checks:
+        left, right = pl.col(check.left), pl.col(check.right)
+        broken = ~OPERATORS[check.op](left, right)
+        detail = pl.format(f"{check.left} {{}} is not {check.op} {check.right} {{}}", left, right)
+        checks.append(_failure(broken, check.left, "inconsistent", detail))
     return checks
 
 
+def _nonexistent_local_times(bad: pl.DataFrame, profile: Profile, contract: Contract) -> pl.DataFrame:
+    """Rows quarantined as `bad_timestamp` whose text is a valid local time that the zone skips (the hour
+    lost when clocks go forward) get the reason `nonexistent_local_time`: the time cannot be read exactly,
+    so it is not shifted. Only quarantined rows are parsed again."""
+    for col in (c for c in contract.columns if c.type == "timestamp"):
+        flagged = pl.col("_error").str.starts_with(f"{col.name}\x1fbad_timestamp\x1f")
+        if not bad.select(flagged.any()).item():
+            continue
+        text = pl.col(f"_text_{col.name}")
+        formats = [*profile.columns[col.name].format, *ISO_NAIVE]
+        naive = pl.coalesce(
+            [text.str.strptime(pl.Datetime("us"), f, strict=False) for f in formats if not _has_offset(f)]
+        )
+        skipped = flagged & naive.is_not_null()
+        detail = pl.format(f"{col.name}\x1fnonexistent_local_time\x1f'{{}}' does not exist in {profile.timezone}", text)
+        bad = bad.with_columns(pl.when(skipped).then(detail).otherwise(pl.col("_error")).alias("_error"))
+    return bad
+
+
 def apply_profile(
-    raw: pl.DataFrame, profile: Profile, contract: Contract, geo: Geography, pii_key: bytes, now: dt.datetime
+    raw: pl.DataFrame, profile: Profile, contract: Contract, geo: Geography | None, pii_key: bytes, now: dt.datetime
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(valid rows typed to the contract with their record ids, quarantined rows with reasons)."""
     if any(rule.row_hash for rule in profile.columns.values()):
@@ -214,10 +289,11 @@ def apply_profile(
         rule = profile.columns.get(col.name, Rule(const=""))
         text = pl.col(f"_text_{col.name}")
         if col.ref == "region" and rule.lookup:
+            assert geo is not None, "profiles.py requires a geography where a region is mapped"
             lookup = geo.region_lookup()
             typed.append(text.str.to_lowercase().replace_strict(lookup, default=None, return_dtype=pl.String))
         elif col.ref != "district":
-            typed.append(typed_expr(col, rule, text, profile.timezone, frame[f"_text_{col.name}"]))
+            typed.append(typed_expr(col, rule, text, profile.timezone or "UTC", frame[f"_text_{col.name}"]))
         else:
             continue
         typed[-1] = typed[-1].alias(col.name)
@@ -225,18 +301,20 @@ def apply_profile(
     district = next((c for c in contract.columns if c.ref == "district"), None)
     if district is not None:
         frame = _resolve_district(frame, district.name, profile.columns.get(district.name), geo)
-    checks = _checks(contract, geo, profile, now)
+    checks = _checks(contract, geo, now)
     frame = frame.with_columns(pl.coalesce(checks).alias("_error") if checks else pl.lit(None).alias("_error"))
     for name in contract.pii_columns:
         frame = frame.with_columns(pseudonymise(frame[name], pii_key))
     valid = frame.filter(pl.col("_error").is_null()).select(*ids, *contract.column_names)
-    return valid, _quarantine(raw, frame, profile, contract, pii_key)
+    bad = _nonexistent_local_times(frame.filter(pl.col("_error").is_not_null()), profile, contract)
+    return valid, _quarantine(raw, bad.select(*ids, "_error"), profile, contract, pii_key)
 
 
-def _resolve_district(frame: pl.DataFrame, column: str, rule: Rule | None, geo: Geography) -> pl.DataFrame:
+def _resolve_district(frame: pl.DataFrame, column: str, rule: Rule | None, geo: Geography | None) -> pl.DataFrame:
     """District code from a name (with `lookup`) or a code, narrowed by the row's region."""
     if rule is None:
         return frame.with_columns(pl.lit(None, dtype=pl.String).alias(column))
+    assert geo is not None, "profiles.py requires a geography where a district is mapped"
     names = geo.district_lookup()
     if not rule.lookup:
         names = names.filter(pl.col("name") == pl.col("district_code").str.to_lowercase())
@@ -247,11 +325,9 @@ def _resolve_district(frame: pl.DataFrame, column: str, rule: Rule | None, geo: 
     )
 
 
-def _quarantine(
-    raw: pl.DataFrame, frame: pl.DataFrame, profile: Profile, contract: Contract, key: bytes
-) -> pl.DataFrame:
+def _quarantine(raw: pl.DataFrame, bad: pl.DataFrame, profile: Profile, contract: Contract, key: bytes) -> pl.DataFrame:
+    """The quarantine rows of `bad` (record ids and `_error`), each with its source row as JSON."""
     ids = record_ids(raw)
-    bad = frame.filter(pl.col("_error").is_not_null()).select(*ids, "_error")
     if bad.height == 0:
         return pl.DataFrame(schema={"_file": pl.Int32, **QUARANTINE_SCHEMA}).select(*ids[:-1], *QUARANTINE_SCHEMA)
     pii_sources = {s for name in contract.pii_columns if name in profile.columns for s in profile.columns[name].sources}
@@ -262,6 +338,17 @@ def _quarantine(
     parts = bad.select(*ids, pl.col("_error").str.split_exact("\x1f", 2).alias("e")).unnest("e")
     parts = parts.rename({"field_0": "column_name", "field_1": "reason", "field_2": "detail"})
     return parts.join(rows, on=ids, how="left", maintain_order="left").select(*ids[:-1], *QUARANTINE_SCHEMA)
+
+
+def in_scope(raw: pl.DataFrame, profile: Profile) -> pl.Series:
+    """True for the rows the profile's `scope` keeps (all rows without one); compared like `map` keys."""
+    if profile.scope is None:
+        return pl.repeat(True, raw.height, eager=True)
+    scope = profile.scope
+    listed = [v.strip().lower() for v in (scope.include if scope.include is not None else scope.exclude or [])]
+    value = pl.col(scope.source).str.strip_chars().str.to_lowercase().fill_null("")
+    listed_here = raw.select(value.is_in(listed)).to_series()
+    return listed_here if scope.include is not None else ~listed_here
 
 
 def unreadable(bad: list[tuple[int, str]]) -> pl.DataFrame:

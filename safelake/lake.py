@@ -30,6 +30,17 @@ SYSTEM_TABLES = {
         "quarantined": "BIGINT",
         "ingested_at": "TIMESTAMPTZ",
     },
+    # Each file's outcome by path (ingested, refused, failed), for `safelake status`.
+    "_ingest_files": {
+        "file_path": "VARCHAR",
+        "file_sha256": "VARCHAR",
+        "profile": "VARCHAR",
+        "dataset": "VARCHAR",
+        "status": "VARCHAR",
+        "message": "VARCHAR",
+        "out_of_scope": "BIGINT",
+        "recorded_at": "TIMESTAMPTZ",
+    },
     "_quarantine": {
         "file_sha256": "VARCHAR",
         "file_name": "VARCHAR",

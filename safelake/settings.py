@@ -38,6 +38,15 @@ class Settings(BaseSettings):
     # ledger entry, so a file is never partly in the lake. 1 = one lake snapshot per file.
     ingest_group_files: int = Field(256, ge=1)
     ingest_group_rows: int = Field(500_000, ge=1)
+    # Operators' own source profiles and reference geographies, besides the package's.
+    profiles_dir: Path | None = None
+    reference_dir: Path | None = None
+    # Caps that keep one hostile or broken file from taking the machine's memory: it is refused instead.
+    ingest_max_columns: int = Field(2_000, ge=1)
+    ingest_max_unzipped_mb: int = Field(1_024, ge=1)  # an XLSX's parts, uncompressed
+    ingest_max_json_depth: int = Field(64, ge=2)
+    # A landing file modified less than this long ago may still be being written: it waits for the next run.
+    landing_settle_seconds: float = Field(0, ge=0)
 
     # Access policy (access/policy.py): who sees what, and how analysts' SQL is bounded.
     users_file: Path | None = None  # default SAFELAKE_HOME/users.yaml (`safelake users add`)
@@ -46,6 +55,7 @@ class Settings(BaseSettings):
     sql_timeout_seconds: float = Field(30, gt=0)
     sql_row_limit: int = Field(10_000, ge=1)
     sql_memory_limit: str = "2GB"
+    sql_result_mb: int = Field(64, ge=1)  # bytes (Arrow size) of one analyst query's result, besides its rows
 
     # Operations: retention, freshness alerts, the on-call address and the mail server.
     archive_retention_days: int = Field(365, ge=1)  # original exports under archive/ are deleted after this
@@ -88,6 +98,13 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Asia/Bishkek") from None
+        return value
+
+    @field_validator("profiles_dir", "reference_dir")
+    @classmethod
+    def _existing_folder(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError(f"{value} is not a folder")
         return value
 
     @field_validator("freshness_hours")

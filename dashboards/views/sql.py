@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import streamlit as st
 import yaml
 
-from access import i18n
+from access import csvsafe, i18n
 from access.i18n import t
 from access.policy import QueryRefused, QueryResult, run_sql
 from dashboards import auth, charts, queries, saved_queries, ui
@@ -52,7 +52,7 @@ def run() -> None:
     try:
         st.session_state["sql_result"] = run_sql(settings, user.name, user.scope, st.session_state["sql_text"])
     except QueryRefused as exc:
-        st.session_state["sql_error"] = exc
+        st.session_state["sql_error"] = str(exc)
 
 
 def save() -> None:
@@ -78,8 +78,7 @@ with editor:
     st.text_area(t("sql_editor", lang), key="sql_text", height=180)
     st.button(t("run", lang), type="primary", key="sql_run", on_click=run)
     if "sql_error" in st.session_state:
-        refused: QueryRefused = st.session_state["sql_error"]
-        st.error(t(f"sql_refused_{refused.kind}", lang, **refused.details))
+        st.error(t("sql_refused", lang, reason=st.session_state["sql_error"].replace("`", "'")))
     elif (result := st.session_state.get("sql_result")) is not None:
         frame = result_frame(result)
         st.caption(t("sql_rows", lang, rows=i18n.num(len(frame), lang), seconds=i18n.num(result.seconds, lang, 2)))
@@ -90,7 +89,11 @@ with editor:
             ui.chart(fig, key="sql_chart")
         left, right = st.columns(2)
         left.download_button(
-            t("download_csv", lang), frame.to_csv(index=False), "query.csv", "text/csv", on_click="ignore"
+            t("download_csv", lang),
+            csvsafe.to_bytes(result.columns, result.rows),
+            "query.csv",
+            "text/csv",
+            on_click="ignore",
         )
         right.download_button(
             t("download_parquet", lang),

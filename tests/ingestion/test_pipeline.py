@@ -306,8 +306,8 @@ def test_the_summary_lists_a_daily_run_by_file_and_a_backfill_by_dataset():
     header, *rows, total = shown(daily)
     assert header[:2] == ["file", "dataset"]
     assert rows == [
-        ["crime_1.csv", "crime_report", "ingested", "10", "8", "0", "2", "bad_date 2"],
-        ["vms_1.jsonl", "camera_status", "ingested", "10", "10", "0", "0", ""],
+        ["crime_1.csv", "crime_report", "ingested", "10", "8", "0", "2", "0", "bad_date 2"],
+        ["vms_1.jsonl", "camera_status", "ingested", "10", "10", "0", "0", "0", ""],
     ]
     assert total[:7] == ["total", "2 files", "ingested 2", "20", "18", "0", "2"]
 
@@ -324,8 +324,9 @@ def test_the_summary_lists_a_daily_run_by_file_and_a_backfill_by_dataset():
             "180",
             "0",
             "20",
+            "0",
             "bad_date 20",
         ],
-        ["(no profile)", "1 file", "refused 1", "0", "0", "0", "0", ""],
+        ["(no profile)", "1 file", "refused 1", "0", "0", "0", "0", "0", ""],
     ]
     assert total[:3] == ["total", f"{PER_FILE_UP_TO + 1} files", f"ingested {PER_FILE_UP_TO}, refused 1"]

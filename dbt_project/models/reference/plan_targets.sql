@@ -1,0 +1,16 @@
+{{ reference_csv({
+    'target_id': 'varchar',
+    'area': 'varchar',
+    'kpi': 'varchar',
+    'unit': 'varchar',
+    'direction': 'varchar',
+    'baseline_value': 'double',
+    'baseline_year': 'integer',
+    'target_value': 'double',
+    'due_date': 'date',
+    'owner': 'varchar',
+    'owner_ru': 'varchar',
+    'regional_split': 'varchar',
+    'sourced': 'boolean',
+    'note': 'varchar'
+}) }}
