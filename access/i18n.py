@@ -573,6 +573,13 @@ def pct(value: float | None, lang: Lang, digits: int = 1, signed: bool = False) 
     return f"{sign}{num(value, lang, digits)}{chr(160) + '%' if lang == 'ru' else '%'}"
 
 
+def points(value: float | None, lang: Lang, digits: int = 1) -> str:
+    """A change of a percentage, signed: '+0.4 pp' / '+0,4 п.п.'."""
+    if value is None or missing(value):
+        return DASH
+    return f"{'+' if value > 0 else ''}{num(value, lang, digits)}\u00a0{'п.п.' if lang == 'ru' else 'pp'}"
+
+
 def date(value: dt.date | None, lang: Lang) -> str:
     if value is None:
         return DASH

@@ -20,9 +20,14 @@ def _value(value: float, unit: str, signed: bool = False) -> str:
     return f"+{text}" if signed and value > 0 else text
 
 
+def _change(value: float, unit: str) -> str:
+    """A day's change: a rate's in percentage points, not per cent of itself."""
+    return i18n.points(value, lang) if unit == "percent" else _value(value, unit, signed=True)
+
+
 if len(targets):
     moved = [
-        f"{i18n.code(row.kpi, lang)} {_value(row.change_on_last_whole_day, row.unit, signed=True)}"
+        f"{i18n.code(row.kpi, lang)} {_change(row.change_on_last_whole_day, row.unit)}"
         for row in targets.itertuples()
         if not i18n.missing(row.change_on_last_whole_day) and row.change_on_last_whole_day != 0
     ]

@@ -138,3 +138,8 @@ def test_every_direction_and_state_has_a_rule_and_on_track_is_green() -> None:
     assert set(read.TARGET_RULES) == {(d, s) for d in ("up", "down") for s in read.STATES}
     assert read.target_rule("down", "on_pace").colour == read.GREEN
     assert read.target_rule("up", None) == read.NO_DATA
+
+
+def test_a_rates_change_reads_in_percentage_points() -> None:
+    shown = (i18n.points(0.4, "en"), i18n.points(-0.1, "ru"), i18n.points(None, "en"))
+    assert shown == ("+0.4\u00a0pp", "-0,1\u00a0п.п.", "–")

@@ -140,6 +140,9 @@ def test_plan_page_bullets_burnup_and_since_yesterday(home: Published, wh: duckd
     since = [m.value for m in at.markdown if m.value.startswith("**Since yesterday")][0]
     assert i18n.date(day, "en") in since
     assert (f"Cameras installed +{added:,.0f}" in since) == (added > 0)
+    # a rate's change in percentage points
+    clearance = one(wh, "SELECT change_on_last_whole_day FROM marts.kpi_plan_progress WHERE kpi = 'clearance_rate_pct'")
+    assert (f"Clearance rate, % {'+' if clearance > 0 else ''}{clearance:.1f}\u00a0pp" in since) == (clearance != 0)
     regions = frame(at, "Region")
     assert regions["Installed"].sum() == one(
         wh,
