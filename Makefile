@@ -8,7 +8,7 @@ export SAFELAKE_HOME ?= $(CURDIR)/var
 DASHBOARD_APP ?= dashboards/app.py
 DASHBOARD_PORT ?= 8501
 
-.PHONY: setup up down dashboards-up test lint bench bench-ingest bench-build bench-email bench-dashboards bench-stream docs demo clean
+.PHONY: setup up down dashboards-up test lint bench bench-ingest bench-build bench-email bench-dashboards bench-stream docs screenshots demo clean
 
 # Install only; idempotent and quick when nothing changed (the stamp tracks pyproject.toml).
 setup: $(VENV)/.setup-stamp
@@ -79,6 +79,11 @@ bench-stream: setup
 # A full build at one year of national scale, then an incremental build after one new day.
 bench-build: setup
 	$(BIN)/python -m tools.bench_build
+
+# Full-page ru and en screenshots of the dashboards and the daily e-mail from SAFELAKE_HOME's published warehouse
+# (after `make up`) into docs/screenshots/ (Debian chromium; the tests never write there).
+screenshots: setup
+	$(BIN)/python -m tools.screenshots
 
 # The dbt docs site of the published warehouse, one static page under SAFELAKE_HOME/warehouse/docs/.
 docs: setup

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -91,12 +92,58 @@ STRINGS: dict[str, tuple[str, str]] = {
     "milestone": ("Milestone due", "Веха на сегодня"),
     "prior_year": ("Prior year", "Прошлый год"),
     "forecast": ("Year-end forecast", "Прогноз на конец года"),
-    "pace_needed": ("Pace needed", "Нужный темп"),
-    "pace_now": ("pace now", "текущий темп"),
-    "per_month": ("/month", "/мес."),
+    "pace_up": (
+        "Needs {pace} a month to reach {target} (now {now} a month).",
+        "Нужно {pace} в месяц, чтобы достичь {target} (сейчас {now} в месяц).",
+    ),
+    "pace_up_ratio": ("Needs {target} by {due}; now {actual}.", "Нужно {target} к {due}; сейчас {actual}."),
+    "pace_down": (
+        "{gap} left under the limit: at most {pace} a month until {due} (now {now} a month).",
+        "Запас до лимита {gap}: не более {pace} в месяц до {due} (сейчас {now} в месяц).",
+    ),
+    "pace_down_ratio": ("At most {target} by {due}; now {actual}.", "Не более {target} к {due}; сейчас {actual}."),
+    "pace_up_met": ("Reached: {actual} against {target}.", "Достигнуто: {actual} при цели {target}."),
+    "pace_up_missed": ("Short of the target by {gap}.", "До цели не хватило {gap}."),
+    "pace_down_met": ("{gap} under the limit.", "Ниже лимита на {gap}."),
+    "pace_down_missed": ("Limit exceeded by {gap}.", "Лимит превышен на {gap}."),
+    "pace_no_data": ("No data yet.", "Данных пока нет."),
+    "plan_to_date": ("Plan to date", "План на сегодня"),
+    "plan_score": ("% of the plan to date", "% плана на сегодня"),
+    "plan_rule_help": (
+        "**How to read a target.** ≥ : a target to reach (more is better); ≤ : a limit not to exceed "
+        "(less is better). The bar is the actual against the plan to date (the milestone due by today): "
+        "100 % is exactly on plan, a longer bar is better for both kinds — for a limit, 5 % under the "
+        "allowance to date scores 105 %. Status: **on track** (green) within 2 points of 100 %, **ahead** "
+        "(green) above, **behind** (orange) below; **met** / **kept within the limit** (green) and "
+        "**missed** / **limit exceeded** (red) once decided — on the due date, or earlier when a limit is "
+        "already exceeded or a total already reached. Instead of a negative pace a limit shows its headroom "
+        "or its overshoot.",
+        "**Как читать цель.** ≥ — цель, которую нужно достичь (больше — лучше); ≤ — лимит, который нельзя "
+        "превысить (меньше — лучше). Полоса — факт относительно плана на сегодня (вехи на текущую дату): "
+        "100 % — точно по плану, длиннее — лучше для обоих видов; для лимита 5 % ниже допустимого на "
+        "сегодня — это 105 %. Статус: **в графике** (зелёный) — в пределах 2 пунктов от 100 %, "
+        "**опережает план** (зелёный) — выше, **отстаёт от плана** (оранжевый) — ниже; **достигнута** / "
+        "**в пределах лимита** (зелёный) и **не достигнута** / **лимит превышен** (красный) — когда итог "
+        "определён: в срок или раньше, если лимит уже превышен или цель уже достигнута. Вместо "
+        "отрицательного темпа для лимита показан запас или превышение.",
+    ),
+    "national_only_target": ("national only", "только по стране"),
+    "national_only_note": (
+        "The plan sets this target for the whole country only; the region's actual is shown for reference.",
+        "План задаёт эту цель только для страны в целом; факт области приведён для справки.",
+    ),
+    "regional_share": ("share of the national plan", "доля национального плана"),
+    "plan_of": ("Plan for {area}", "План: {area}"),
+    "baseline_pro_rata": ("{year} baseline, pro rata", "база {year} г., пропорционально"),
+    "baseline_level": ("{year} baseline", "база {year} г."),
+    "first_year_note": (
+        "No data for last year yet: compared with the plan's {year} baseline (a yearly total, pro rata by days).",
+        "Данных за прошлый год пока нет: сравнение с базой плана за {year} г. (годовой итог, пропорционально "
+        "числу дней).",
+    ),
     "status": ("Status", "Статус"),
     "owner": ("Owner", "Ответственный"),
-    "since_yesterday": ("Since yesterday", "За сутки"),
+    "since_yesterday": ("Since yesterday ({day} against the day before)", "За сутки ({day} к предыдущему дню)"),
     "no_change": ("no change", "без изменений"),
     "burnup": ("Camera burn-up", "Накопительный график камер"),
     "installed": ("Installed", "Установлено"),
@@ -114,6 +161,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mttr": ("MTTR, h", "Среднее время ремонта (MTTR), ч"),
     "mtbf": ("MTBF, h", "Наработка на отказ (MTBF), ч"),
     "cameras_n": ("Cameras", "Камер"),
+    "cameras_commissioned_n": ("Cameras commissioned", "Подключено камер"),
+    "commissioned_note": (
+        "Commissioned: installed cameras connected to monitoring (the plan page counts installed ones).",
+        "Подключено — установленные камеры, подключённые к мониторингу (на странице плана — установленные).",
+    ),
+    "availability_target": ("Plan target", "Цель плана"),
     "failures": ("Failures", "Отказы"),
     "availability_by_area": ("Availability by area", "Доступность по территориям"),
     "availability_by_contractor": ("Availability by contractor", "Доступность по подрядчикам"),
@@ -174,7 +227,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "killed": ("Killed", "Погибли"),
     "injured": ("Injured", "Ранены"),
     "ksi": ("Killed or seriously injured", "Погибшие и тяжелораненые"),
+    "ksi_short": ("KSI", "Погиб. и тяж. ран."),
     "causes": ("Causes", "Причины"),
+    "period_start": ("Start", "Начало"),
+    "period_end": ("End", "Окончание"),
     "daily_incidents": (
         "Incidents per day, holidays and mass events shaded",
         "ДТП по дням, праздники и массовые мероприятия выделены",
@@ -209,7 +265,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rows": ("Rows", "Строк"),
     "newest_record": ("Newest record", "Последняя запись"),
     "last_ingest": ("Last ingest", "Последняя загрузка"),
-    "quarantined": ("Quarantined", "В карантине"),
+    "quarantined": ("Set aside (quarantine)", "Отложено (карантин)"),
     "top_reason": ("Top reason", "Главная причина"),
     "silent": ("Silent", "Молчит"),
     "silent_regions": ("Sources and regions that went silent", "Источники и регионы, переставшие присылать данные"),
@@ -217,6 +273,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "days_since": ("Days since last record", "Дней с последней записи"),
     "records_28d": ("Records, 28 days", "Записей за 28 дней"),
     "quarantine_by_reason": ("Quarantine by reason", "Карантин по причинам"),
+    "health_summary": (
+        "The numbers on every page run through **{date}**; they were last brought up to date on {built}.",
+        "Цифры на всех страницах — по **{date}**; последнее обновление: {built}.",
+    ),
+    "files": ("Files", "Файлов"),
+    "technical_view": (
+        "Technical view for engineers: build, lake snapshot, rows set aside by column",
+        "Техническая информация для инженеров: сборка, снимок озера, отложенные строки по столбцам",
+    ),
     "reason": ("Reason", "Причина"),
     "column": ("Column", "Столбец"),
     "yes": ("yes", "да"),
@@ -226,7 +291,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "SQL: один SELECT по `marts.*`, `analytics.*`, `meta.build`",
     ),
     "run": ("Run", "Выполнить"),
-    "sql_rows": ("{rows} rows in {seconds} s", "Строк: {rows}, {seconds} с"),
+    # the policy's one line (access.policy.QueryRefused), quoted as it is: it names SQL and DuckDB's words
+    "sql_refused": ("Query refused: `{reason}`", "Запрос отклонён: `{reason}`"),
+    "sql_rows": ("Rows: {rows} · {seconds} s", "Строк: {rows} · {seconds} с"),
     "sql_truncated": (
         "Cut at {limit} rows (SAFELAKE_SQL_ROW_LIMIT): narrow the query or aggregate.",
         "Обрезано до {limit} строк (SAFELAKE_SQL_ROW_LIMIT): сузьте запрос или агрегируйте.",
@@ -243,6 +310,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "load": ("Load", "Загрузить"),
     "delete": ("Delete", "Удалить"),
     "no_saved": ("No saved queries yet.", "Сохранённых запросов пока нет."),
+    "column_descriptions_en": (
+        "Column descriptions (dbt documentation, English)",
+        "Описания столбцов (документация dbt, на английском)",
+    ),
     "schema_browser": ("Schema: marts and analytics", "Схема: marts и analytics"),
     "table": ("Table", "Таблица"),
     "description": ("Description", "Описание"),
@@ -250,10 +321,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_descriptions": (
         "This build has no descriptions (built before dbt's persist_docs was on): names and types only.",
         "В этой сборке нет описаний (собрана до включения persist_docs в dbt): только имена и типы.",
-    ),
-    "plan_national": (
-        "The plan's targets are national figures: not shown for a regional scope.",
-        "Целевые показатели плана — общенациональные: для регионального доступа не показываются.",
     ),
     "no": ("no", "нет"),
     # --- e-mail briefings ---
@@ -309,7 +376,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{dataset}: {rows} rows quarantined ({pct}%), mostly {reason}.",
         "{dataset}: {rows} строк в карантине ({pct}%), чаще всего — {reason}.",
     ),
-    "chart_plan": ("Plan targets: % of target reached", "Цели плана: % выполнения"),
+    "chart_plan": ("Plan targets against the plan to date", "Цели плана относительно плана на сегодня"),
     "chart_rollout": ("Cameras installed this year against the plan", "Установка камер в этом году и план"),
     "chart_trend": (
         "Crimes registered per day, last 8 weeks (grey: a year earlier)",
@@ -380,12 +447,14 @@ STRINGS: dict[str, tuple[str, str]] = {
 }
 
 CODES: dict[str, tuple[str, str]] = {
-    "on_track": ("On track", "В графике"),
-    "minor_risk": ("Minor risk", "Небольшой риск"),
-    "at_risk": ("At risk", "Под угрозой"),
-    "off_track": ("Off track", "Отставание"),
+    # plan statuses (access.read.TARGET_RULES)
+    "ahead": ("Ahead of plan", "Опережает план"),
+    "on_pace": ("On track", "В графике"),
+    "behind": ("Behind plan", "Отстаёт от плана"),
     "met": ("Met", "Достигнута"),
     "missed": ("Missed", "Не достигнута"),
+    "within_ceiling": ("Kept within the limit", "В пределах лимита"),
+    "ceiling_exceeded": ("Limit exceeded", "Лимит превышен"),
     "no_data": ("No data", "Нет данных"),
     "cameras_installed": ("Cameras installed", "Установлено камер"),
     "availability_pct": ("Camera availability, %", "Доступность камер, %"),
@@ -494,6 +563,20 @@ CODES: dict[str, tuple[str, str]] = {
     "violence": ("Violence", "Насилие"),
     "missing_person": ("Missing person", "Пропал человек"),
     "noise": ("Noise", "Шум"),
+    # holidays and mass events (seeds/holidays.csv: period_id without its year)
+    "april_revolution": ("Day of the People's April Revolution", "День Народной апрельской революции"),
+    "constitution_day": ("Constitution Day", "День Конституции"),
+    "defenders_day": ("Defender of the Fatherland Day", "День защитника Отечества"),
+    "history_days": ("Days of History and Commemoration of Ancestors", "Дни истории и памяти предков"),
+    "independence_day": ("Independence Day", "День независимости"),
+    "kurman_ait": ("Kurman Ait (Eid al-Adha)", "Курман айт"),
+    "labour_day": ("Labour Day", "Праздник труда"),
+    "new_year": ("New Year", "Новый год"),
+    "nooruz": ("Nooruz", "Нооруз"),
+    "orozo_ait": ("Orozo Ait (Eid al-Fitr)", "Орозо айт"),
+    "orthodox_christmas": ("Orthodox Christmas", "Рождество Христово"),
+    "victory_day": ("Victory Day", "День Победы"),
+    "womens_day": ("International Women's Day", "Международный женский день"),
 }
 
 WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), "ru": ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")}
@@ -542,6 +625,13 @@ def pct(value: float | None, lang: Lang, digits: int = 1, signed: bool = False) 
     return f"{sign}{num(value, lang, digits)}{chr(160) + '%' if lang == 'ru' else '%'}"
 
 
+def points(value: float | None, lang: Lang, digits: int = 1) -> str:
+    """A change of a percentage, signed: '+0.4 pp' / '+0,4 п.п.'."""
+    if value is None or missing(value):
+        return DASH
+    return f"{'+' if value > 0 else ''}{num(value, lang, digits)}\u00a0{'п.п.' if lang == 'ru' else 'pp'}"
+
+
 def date(value: dt.date | None, lang: Lang) -> str:
     if value is None:
         return DASH
@@ -562,6 +652,11 @@ def datetime(value: dt.datetime | None, lang: Lang, tz: str) -> str:
     return f"{date(value.date(), lang)}, {value:%H:%M}"
 
 
+def holiday(period_id: str, lang: Lang) -> str:
+    """A holiday or mass-event period (its id ends in the year) by its name in the catalogue."""
+    return code(re.sub(r"_\d{4}$", "", period_id), lang)
+
+
 def metric(name: str, lang: Lang) -> str:
     """A KPI of the e-mails' movers: a code, or "<kind>:<code>" for one category of a CompStat mart."""
     kind, _, value = name.rpartition(":")
@@ -569,3 +664,58 @@ def metric(name: str, lang: Lang) -> str:
         return code(name, lang)
     label = code(value, lang)
     return t(f"metric_{kind}", lang, name=label, lower=label.lower())
+
+
+# big numbers: thousands, millions, billions in the reader's language
+SCALES = ((1e9, ("bn", "млрд")), (1e6, ("m", "млн")), (1e3, ("k", "тыс.")))
+
+
+def compact(value: float | None, lang: Lang, digits: int = 1, smallest: float = 1e6) -> str:
+    """1 275 000 000 -> '1.3 bn' / '1,3 млрд'; values below `smallest` in full ('18 270')."""
+    if value is None or missing(value):
+        return DASH
+    for size, names in SCALES:
+        if size >= smallest and abs(value) >= size:
+            return f"{num(value / size, lang, digits)}\u00a0{names[1] if lang == 'ru' else names[0]}"
+    return num(value, lang)
+
+
+def plan_value(value: float | None, unit: str, lang: Lang) -> str:
+    """A plan target's value: percentages with one decimal, amounts in millions or billions, counts in full."""
+    if unit == "percent":
+        return pct(value, lang)
+    return compact(value, lang)
+
+
+def ticks(top: float, lang: Lang, count: int = 5, bottom: float = 0.0) -> tuple[list[float], list[str]]:
+    """Round axis ticks from `bottom` to at least `top`, labelled in тыс./млн/млрд (k/m/bn) where they are
+    thousands or more: a chart's axis reads as the rest of the page."""
+    span = max(top - bottom, 1e-9)
+    raw = span / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first = math.floor(bottom / step) * step
+    values = [first + i * step for i in range(int(math.ceil((top - first) / step)) + 1)]
+    biggest = max(abs(v) for v in values)
+    size, names = next(((s, n) for s, n in SCALES if biggest >= s * 10 or (s >= 1e6 and biggest >= s)), (1, None))
+    digits = max(0, -math.floor(math.log10(step / size) + 1e-9)) if step / size < 1 else 0
+    if names is None:
+        digits = max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
+        return values, [num(v, lang, digits) for v in values]
+    suffix = names[1] if lang == "ru" else names[0]
+    return values, [f"{num(v / size, lang, digits)}\u00a0{suffix}" if v else "0" for v in values]
+
+
+# Latin-script words a Russian page or e-mail may show: names of systems and standard abbreviations. A code with
+# a hyphen (KG-GB, CAM-00017, build ids) is not a word; a raw code (bad_timestamp) or a unit (30d, 5k) is.
+LATIN_ALLOWED = frozenset(
+    {"SafeLake", "SQL", "CompStat", "MTTR", "MTBF", "SSO", "CSV", "Parquet", "SMS", "KPI", "SELECT", "DuckDB"}
+    | {"marts", "analytics", "meta", "build", "make", "up", "safelake", "users", "demo", "add", "ingest"}
+    | {"Language", "English"}  # the language switch names itself in both languages
+)
+_WORD = re.compile(r"(?<![\w\-.@/`])\d*[.,]?\d*[A-Za-z][A-Za-z_']*(?![\w\-.@/`])")
+
+
+def latin_words(text: str) -> set[str]:
+    """The Latin-script words of a text that are not in LATIN_ALLOWED (for the Russian-only tests)."""
+    return {w for w in _WORD.findall(text) if w not in LATIN_ALLOWED}

@@ -207,10 +207,10 @@ def save_user(settings: Settings, user: User) -> Path:
 
 
 DEMO_USERS = (
-    ("leadership", None, "Leadership"),
-    ("chief.bishkek", "KG-GB", "Regional chief, Bishkek"),
-    ("analyst", None, "Analyst"),
-    ("admin", None, "Administrator"),
+    ("leadership", None, "Руководство"),
+    ("chief.bishkek", "KG-GB", "Начальник ГУВД г. Бишкек"),
+    ("analyst", None, "Аналитик"),
+    ("admin", None, "Администратор"),
 )
 
 

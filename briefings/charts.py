@@ -10,31 +10,17 @@ from __future__ import annotations
 import json
 from collections import Counter
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import vl_convert
 
-from access.i18n import Lang, code, metric, t
+from access import read
+from access.i18n import Lang, metric, t
 from briefings.content import NOTHING, Briefing
 
 WIDTH = 560
+LABELS = 300  # the plan chart's room for a target's name and limit
 SCALE = 1
-STATUS_COLOURS = {
-    "on_track": "#2e7d32",
-    "minor_risk": "#f9a825",
-    "at_risk": "#ef6c00",
-    "off_track": "#c62828",
-    "met": "#1565c0",
-    "missed": "#6a1b9a",
-    "no_data": "#9e9e9e",
-}
-
-
-def status(value: str | None, lang: Lang) -> str:
-    """A plan target's status as the e-mails write it, in lower case."""
-    return code(value or "no_data", lang).lower()
-
-
 CONFIG = {"view": {"stroke": None}, "axis": {"labelFontSize": 11, "titleFontSize": 11}}
 Spec = dict[str, Any]
 
@@ -52,26 +38,34 @@ def _spec(title: str, height: int, body: Spec) -> Spec:
 
 
 def plan_chart(b: Briefing, lang: Lang) -> Spec:
-    rows = [
-        {
-            "target": code(p["kpi"], lang),
-            "pct": min(p["pct_of_target"] or 0, 150),
-            "status": status(p["status"], lang),
-            "colour": STATUS_COLOURS[p["status"] or "no_data"],
-        }
-        for p in b.plan
-    ]
+    """Each target's bar as on the plan page: % of the plan to date, longer = better for both directions, the
+    status colour of access.read.TARGET_RULES, a rule at 100 %."""
+    views = [(p, read.target_view(p, lang)) for p in b.plan if p["status"]]
+    rows = [{"target": f"{v.name} {v.goal}", "pct": v.bar or 0, "colour": v.colour} for p, v in views]
     return _spec(
         t("chart_plan", lang),
         18 * len(rows),
         {
+            # the targets' names and limits in full (vega-lite cuts labels at 180 px): a narrower plot instead
+            "width": WIDTH - LABELS,
             "data": {"values": rows},
             "layer": [
                 {
                     "mark": {"type": "bar", "height": 12},
                     "encoding": {
-                        "y": {"field": "target", "type": "nominal", "sort": None, "title": None},
-                        "x": {"field": "pct", "type": "quantitative", "title": "%", "scale": {"domain": [0, 150]}},
+                        "y": {
+                            "field": "target",
+                            "type": "nominal",
+                            "sort": None,
+                            "title": None,
+                            "axis": {"labelLimit": LABELS},
+                        },
+                        "x": {
+                            "field": "pct",
+                            "type": "quantitative",
+                            "title": t("plan_score", lang),
+                            "scale": {"domain": [0, read.BAR_MAX]},
+                        },
                         "color": {"field": "colour", "type": "nominal", "scale": None},
                     },
                 },
@@ -94,7 +88,7 @@ def trend_chart(b: Briefing, lang: Lang) -> Spec:
             "data": {"values": rows},
             "mark": {"type": "line", "strokeWidth": 1.5},
             "encoding": {
-                "x": {"field": "day", "type": "temporal", "title": None, "axis": {"format": "%d.%m"}},
+                "x": {"field": "day", "type": "temporal", "title": None, "axis": {"format": "%-d %b"}},
                 "y": {"field": "n", "type": "quantitative", "title": None},
                 "color": {
                     "field": "series",
@@ -169,7 +163,7 @@ def rollout_chart(b: Briefing, lang: Lang) -> Spec:
             "data": {"values": rows},
             "mark": {"type": "line", "point": True, "strokeWidth": 1.5},
             "encoding": {
-                "x": {"field": "month", "type": "temporal", "title": None, "axis": {"format": "%m.%Y"}},
+                "x": {"field": "month", "type": "temporal", "title": None, "axis": {"format": "%b %Y"}},
                 "y": {"field": "n", "type": "quantitative", "title": None},
                 "color": {
                     "field": "series",
@@ -185,7 +179,9 @@ def rollout_chart(b: Briefing, lang: Lang) -> Spec:
 
 def charts(b: Briefing, lang: Lang, movers: int) -> dict[str, Spec]:
     """Plan (national) or camera roll-out (regional), crime trend, offline cameras when any; weekly adds movers."""
-    specs = {"plan": plan_chart(b, lang)} if b.plan else {"rollout": rollout_chart(b, lang)}
+    specs = {"plan": plan_chart(b, lang)} if b.plan else {}
+    if not b.scope.is_national:
+        specs["rollout"] = rollout_chart(b, lang)
     specs["trend"] = trend_chart(b, lang)
     if b.offline:
         specs["offline"] = offline_chart(b, lang)
@@ -194,10 +190,17 @@ def charts(b: Briefing, lang: Lang, movers: int) -> dict[str, Spec]:
     return specs
 
 
+# d3's number and date words: "6 000", "дек 2026"
+LOCALES: dict[Lang, Literal["ru-RU", "en-GB"]] = {"ru": "ru-RU", "en": "en-GB"}
+
+
 @lru_cache(maxsize=256)
-def _png(spec_json: str) -> bytes:
-    return vl_convert.vegalite_to_png(json.loads(spec_json), scale=SCALE)
+def _png(spec_json: str, lang: Lang) -> bytes:
+    locale = LOCALES[lang]
+    return vl_convert.vegalite_to_png(
+        json.loads(spec_json), scale=SCALE, format_locale=locale, time_format_locale=locale
+    )
 
 
-def png(spec: Spec) -> bytes:
-    return _png(json.dumps(spec, sort_keys=True))
+def png(spec: Spec, lang: Lang) -> bytes:
+    return _png(json.dumps(spec, sort_keys=True), lang)

@@ -35,12 +35,11 @@ from marts.kpi_movers
 where area_level = ?
 """
 
+# the nation's plan, or (the policy keeps a regional scope to its region) the region's share of it
 PLAN_SQL = """
-select target_id, area, kpi, unit, direction, actual_to_date, target_value, pct_of_target, milestone_due_value,
-       forecast_year_end, status, status_reason
-from marts.kpi_plan_progress
-order by case status when 'missed' then 0 when 'off_track' then 1 when 'at_risk' then 2 when 'minor_risk' then 3
-         when 'on_track' then 4 when 'met' then 5 else 6 end, target_id
+select * from marts.{table}
+order by case status when 'missed' then 0 when 'behind' then 1 when 'on_pace' then 2 when 'ahead' then 3
+         when 'met' then 4 else 5 end, target_id
 """
 
 OFFLINE_SQL = """
@@ -62,7 +61,7 @@ order by month_end
 """
 
 CAMERAS_SQL = """
-select cameras_installed, cameras_commissioned, planned_installed, year_end_target
+select cameras_installed, cameras_commissioned, year_end_target
 from marts.kpi_camera_rollout_monthly
 where is_measured and area_level = ?
 order by month_end desc limit 1
@@ -112,7 +111,7 @@ class Briefing:
     as_of_date: dt.date
     compstat_through: dt.date | None  # the CompStat windows' last day: the last whole day (None: no crime data)
     region_name: dict[str, str] | None  # {"en": ..., "ru": ...}; None for the nation
-    plan: list[dict[str, Any]]  # the national plan; empty for a regional scope (the policy keeps it national)
+    plan: list[dict[str, Any]]  # rows of marts.kpi_plan_progress, or of .._by_region for a regional scope
     cameras: dict[str, Any] | None
     movers: list[Mover]
     offline: list[dict[str, Any]]
@@ -152,6 +151,7 @@ def movers(con: duckdb.DuckDBPyConnection, level: str) -> list[Mover]:
 
 
 def warnings(con: duckdb.DuckDBPyConnection) -> list[HealthWarning]:
+    """Silent sources and regions, heavy quarantine; a region by its names ({"en": ..., "ru": ...})."""
     found = [
         HealthWarning("source_silent", {"dataset": ds, "days": days})
         for ds, days in con.execute(
@@ -159,7 +159,7 @@ def warnings(con: duckdb.DuckDBPyConnection) -> list[HealthWarning]:
         ).fetchall()
     ]
     found += [
-        HealthWarning("region_silent", {"region": region, "dataset": ds, "days": days})
+        HealthWarning("region_silent", {"region": read.region_names(con, region), "dataset": ds, "days": days})
         for region, ds, days in con.execute(
             "select region_code, dataset, days_since_last_record from marts.kpi_region_reporting "
             "where is_silent order by 1, 2"
@@ -213,7 +213,7 @@ def load_briefing(settings: Settings, kind: str, scope: Scope) -> Briefing:
             as_of_date=stamp.as_of,
             compstat_through=read.compstat_through(con, "kpi_crime_compstat"),
             region_name=None if scope.region_code is None else read.region_names(con, scope.region_code),
-            plan=_dicts(con, PLAN_SQL),
+            plan=_dicts(con, PLAN_SQL.format(table=f"kpi_plan_progress{'' if scope.is_national else '_by_region'}")),
             cameras=cameras[0] if cameras else None,
             movers=movers(con, level),
             offline=_dicts(con, OFFLINE_SQL),

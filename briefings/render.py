@@ -7,6 +7,7 @@ multipart/mixed [ alternative [ text, related [ html, PNGs by Content-ID ] ], CS
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from email.message import EmailMessage
 from functools import cache
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from access import csvsafe
+from access import csvsafe, i18n, read
 from access.i18n import Lang, code, metric, num, t
 from access.read import WINDOWS
 from briefings import charts
@@ -50,18 +51,13 @@ def _templates() -> jinja2.Environment:
     return env
 
 
-def plan_value(value: float | None, unit: str, lang: Lang) -> str:
-    if unit == "percent":
-        return "–" if value is None else num(value, lang, 1) + "%"
-    return num(value, lang)
-
-
 def scope_name(b: Briefing, lang: Lang) -> str:
     return b.region_name[lang] if b.region_name else t("all_country", lang)
 
 
-def local_time(moment: dt.datetime, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+def local_time(moment: dt.datetime, tz: ZoneInfo, lang: Lang) -> str:
+    """A moment in the plan's time zone, in the language's one date format (as the dashboards write it)."""
+    return i18n.datetime(moment, lang, str(tz))
 
 
 def _count(value: int | None, below: int, lang: Lang) -> tuple[str, bool]:
@@ -86,44 +82,55 @@ def mover_rows(b: Briefing, lang: Lang) -> list[dict[str, Any]]:
 
 
 def plan_rows(b: Briefing, lang: Lang) -> list[dict[str, Any]]:
-    return [
-        {
-            "target": code(p["kpi"], lang),
-            "actual": plan_value(p["actual_to_date"], p["unit"], lang),
-            "target_value": plan_value(p["target_value"], p["unit"], lang),
-            "pct": num(p["pct_of_target"], lang, 1),
-            "forecast": plan_value(p["forecast_year_end"], p["unit"], lang),
-            "status": charts.status(p["status"], lang),
-            "colour": charts.STATUS_COLOURS[p["status"] or "no_data"],
-            "reason": p["status_reason"] if lang == "en" else "",
-        }
-        for p in b.plan
-    ]
+    """The plan table: each target as the one status rule (access.read.TARGET_RULES) shows it."""
+    rows = []
+    for p in b.plan:
+        view = read.target_view(p, lang)
+        national_only = p["regional_split"] == "national_only" and not b.scope.is_national
+        rows.append(
+            {
+                "target": view.name,
+                "goal": t("national_only_target", lang) if national_only else view.goal,
+                "actual": i18n.plan_value(p["actual_to_date"], p["unit"], lang),
+                "planned": i18n.plan_value(p["milestone_due_value"], p["unit"], lang),
+                "score": i18n.pct(p["plan_score_pct"], lang, 0),
+                "status": view.status.lower(),
+                "colour": view.colour,
+                "pace": "" if national_only else view.pace,
+            }
+        )
+    return rows
 
 
 def plan_headline(b: Briefing, lang: Lang) -> str:
-    counts: dict[str, int] = {}
-    for p in b.plan:
-        counts[p["status"] or "no_data"] = counts.get(p["status"] or "no_data", 0) + 1
-    order = [s for s in charts.STATUS_COLOURS if s in counts]
-    return t(
-        "plan_headline", lang, n=len(b.plan), counts=", ".join(f"{charts.status(s, lang)} {counts[s]}" for s in order)
-    )
+    counts = Counter(read.target_view(p, lang).status.lower() for p in b.plan if p["status"])
+    return t("plan_headline", lang, n=len(b.plan), counts=", ".join(f"{s} {n}" for s, n in counts.most_common()))
 
 
 def warning_lines(b: Briefing, lang: Lang) -> list[str]:
-    def shown(value: Any) -> Any:
+    def shown(key: str, value: Any) -> Any:
+        if key == "dataset":
+            return code(value, lang)
+        if key == "reason":  # inside a sentence
+            label = code(value, lang)
+            return label[:1].lower() + label[1:]
+        if isinstance(value, dict):  # a region's names
+            return value[lang]
         return num(value, lang, 1 if isinstance(value, float) else 0) if isinstance(value, int | float) else value
 
-    return [t(w.kind, lang, **{k: shown(v) for k, v in w.args.items()}) for w in b.warnings]
+    return [t(w.kind, lang, **{k: shown(k, v) for k, v in w.args.items()}) for w in b.warnings]
 
 
 def camera_line(b: Briefing, lang: Lang) -> str | None:
+    """Cameras installed and commissioned against the plan to date: the milestone the plan page shows."""
     c = b.cameras
+    plan = next((p for p in b.plan if p["kpi"] == "cameras_installed"), None)
     if not c:
         return None
-    values = ("cameras_installed", "cameras_commissioned", "planned_installed", "year_end_target")
-    installed, commissioned, planned, target = (num(c[k], lang) for k in values)
+    planned = num(plan["milestone_due_value"], lang) if plan else i18n.DASH
+    installed, commissioned, target = (
+        num(c[k], lang) for k in ("cameras_installed", "cameras_commissioned", "year_end_target")
+    )
     line = t("cameras_line", lang, installed=installed, commissioned=commissioned, planned=planned, target=target)
     return f"{scope_name(b, lang)}: {line}"
 
@@ -133,9 +140,9 @@ def offline_rows(b: Briefing, lang: Lang, tz: ZoneInfo) -> list[dict[str, Any]]:
         {
             "camera": o["camera_id"],
             "district": o[f"district_{lang}"] or o["district_code"] or "–",
-            "since": o["offline_since"].strftime("%Y-%m-%d %H:%M") if o["offline_since"] else "–",
+            "since": local_time(o["offline_since"], tz, lang) if o["offline_since"] else "–",
             "hours": num(o["offline_hours"], lang, 1),
-            "cause": o["cause"] or "–",
+            "cause": code(o["cause"], lang),
         }
         for o in b.offline[:OFFLINE_ROWS]
     ]
@@ -185,7 +192,7 @@ def csv_files(b: Briefing) -> dict[str, bytes]:
 
 
 def subject(b: Briefing, lang: Lang) -> str:
-    return f"[SafeLake] {t(b.kind, lang)} · {scope_name(b, lang)} · {b.as_of_date.strftime('%d.%m.%Y')}"
+    return f"[SafeLake] {t(b.kind, lang)} · {scope_name(b, lang)} · {i18n.date(b.as_of_date, lang)}"
 
 
 def render(b: Briefing, recipient: Recipient, tz: ZoneInfo) -> Rendered:
@@ -200,15 +207,15 @@ def render(b: Briefing, recipient: Recipient, tz: ZoneInfo) -> Rendered:
         "scope": scope_name(b, lang),
         "regional": not b.scope.is_national,
         "name": recipient.name,
-        "as_of": b.as_of_date.strftime("%d.%m.%Y"),
+        "as_of": i18n.date(b.as_of_date, lang),
         "build_id": b.build_id,
-        "built_at": local_time(b.built_at, tz),
+        "built_at": local_time(b.built_at, tz, lang),
         "headline": plan_headline(b, lang) if b.plan else "",
         "plan": plan_rows(b, lang),
         "cameras": camera_line(b, lang),
         "movers": mover_rows(b, lang),
         "no_movers": t("no_movers" if b.comparable else "no_comparison", lang),
-        "movers_through": t("compstat_through", lang, date=b.compstat_through.strftime("%d.%m.%Y"))
+        "movers_through": t("compstat_through", lang, date=i18n.date(b.compstat_through, lang))
         if b.compstat_through
         else "",
         "windows": WINDOWS,
@@ -224,7 +231,7 @@ def render(b: Briefing, recipient: Recipient, tz: ZoneInfo) -> Rendered:
         subject=subject(b, lang),
         html=env.get_template("briefing.html").render(view),
         text=env.get_template("briefing.txt").render(view),
-        images={cids[name]: charts.png(spec) for name, spec in specs.items()},
+        images={cids[name]: charts.png(spec, lang) for name, spec in specs.items()},
         attachments=csv_files(b),
     )
 
@@ -257,7 +264,12 @@ def delayed_message(
     else:
         hours = num(settings.warehouse_stale_hours, lang)
         body = t(
-            "delayed_body", lang, briefing=briefing, build_id=build[0], built_at=local_time(build[1], tz), hours=hours
+            "delayed_body",
+            lang,
+            briefing=briefing,
+            build_id=build[0],
+            built_at=local_time(build[1], tz, lang),
+            hours=hours,
         )
     msg = notify.new_message(settings, recipient.address, f"[SafeLake] {t('delayed_subject', lang)}: {briefing}")
     msg.set_content(f"{t('hello', lang, name=recipient.name)}\n\n{body}\n")

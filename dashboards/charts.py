@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from access import i18n
+from access import i18n, read
 from access.i18n import Lang, t
 
-STATUS_COLOURS = {
-    "on_track": "#2e7d32",
-    "minor_risk": "#c0a000",
-    "at_risk": "#ef6c00",
-    "off_track": "#c62828",
-    "met": "#1b5e20",
-    "missed": "#7f0000",
-}
 NEUTRAL = "#607d8b"
 KIND_COLOURS = {"unplanned": "#c62828", "planned_maintenance": "#90a4ae"}
 
@@ -35,73 +28,87 @@ def _layout(fig: go.Figure, lang: Lang, height: int, **layout: Any) -> go.Figure
     return fig
 
 
-def bullet(target: dict[str, Any], lang: Lang) -> go.Figure:
-    """One plan target: actual bar (status colour), target line, milestone due by today, prior-year marker."""
-    actual, goal = target["actual_to_date"], target["target_value"]
-    milestone, prior = target["milestone_due_value"], target["prior_year_to_date"]
-    points = [v for v in (actual, goal, milestone, prior) if pd.notna(v)]
-    digits = 1 if target["unit"] == "percent" else 0
+def bullet(target: dict[str, Any], view: read.TargetView, lang: Lang) -> go.Figure:
+    """One plan target's bar: the plan score (% of the plan to date; longer = better for both directions) in the
+    status colour, against the line at 100 % (exactly on plan)."""
     fig = go.Figure()
-    fig.add_bar(x=[max(points) * 1.08], y=[""], orientation="h", marker_color="#eceff1", hoverinfo="skip", width=0.8)
+    fig.add_bar(x=[read.BAR_MAX], y=[""], orientation="h", marker_color="#eceff1", hoverinfo="skip", width=0.8)
+    score = t("plan_score", lang)
     fig.add_bar(
-        x=[actual if pd.notna(actual) else 0],
+        x=[view.bar or 0],
         y=[""],
         orientation="h",
         width=0.35,
-        name=t("actual", lang),
-        marker_color=STATUS_COLOURS.get(target["status"], NEUTRAL),
-        hovertemplate=f"{t('actual', lang)}: {i18n.num(actual, lang, digits)}<extra></extra>",
+        name=score,
+        marker_color=view.colour,
+        hovertemplate=f"{score}: {i18n.pct(target['plan_score_pct'], lang)}<extra></extra>",
     )
-    markers = (
-        ("target", goal, "line-ns", "#000000", 34),
-        ("milestone", milestone, "triangle-down", "#1565c0", 14),
-        ("prior_year", prior, "diamond", "#ff8f00", 12),
+    fig.add_scatter(
+        x=[100],
+        y=[""],
+        mode="markers",
+        name=t("plan_to_date", lang),
+        marker={"symbol": "line-ns", "size": 34, "color": "#000000", "line": {"width": 3, "color": "#000000"}},
+        hovertemplate=f"{t('plan_to_date', lang)}: 100 %<extra></extra>",
     )
-    for key, value, symbol, colour, size in markers:
-        if pd.notna(value):
-            fig.add_scatter(
-                x=[value],
-                y=[""],
-                mode="markers",
-                name=t(key, lang),
-                marker={"symbol": symbol, "size": size, "color": colour, "line": {"width": 3, "color": colour}},
-                hovertemplate=f"{t(key, lang)}: {i18n.num(value, lang, digits)}<extra></extra>",
-            )
-    return _layout(fig, lang, 90, barmode="overlay", showlegend=False, xaxis={"rangemode": "tozero"})
+    values, labels = i18n.ticks(read.BAR_MAX, lang, count=3)
+    axis = {"range": [0, read.BAR_MAX], "tickvals": values, "ticktext": [f"{label} %" for label in labels]}
+    return _layout(fig, lang, 90, barmode="overlay", showlegend=False, xaxis=axis)
 
 
 def burnup(monthly: pd.DataFrame, lang: Lang) -> go.Figure:
-    """Cameras installed, commissioned and reporting (measured months) against the monthly plan."""
+    """Cameras installed, commissioned and reporting (measured months) against the monthly plan. The lines often
+    coincide (every installed camera commissioned and reporting; the plan met): each has its own width, dash and
+    marker, drawn widest first, so one never hides another."""
     fig = go.Figure()
     measured = monthly[monthly["is_measured"]]
     lines = (
-        ("installed", "cameras_installed", "#1565c0"),
-        ("commissioned", "cameras_commissioned", "#2e7d32"),
-        ("reporting", "cameras_reporting", "#ef6c00"),
+        ("installed", "cameras_installed", "#90caf9", {"width": 9}, "circle", 13),
+        ("commissioned", "cameras_commissioned", "#2e7d32", {"width": 4}, "square", 8),
+        ("reporting", "cameras_reporting", "#ef6c00", {"width": 2, "dash": "dot"}, "diamond", 6),
     )
-    for key, column, colour in lines:
-        fig.add_scatter(x=measured["month_end"], y=measured[column], name=t(key, lang), line={"color": colour})
+    for key, column, colour, line, symbol, size in lines:
+        fig.add_scatter(
+            x=measured["month_end"],
+            y=measured[column],
+            name=t(key, lang),
+            mode="lines+markers",
+            line={"color": colour, **line},
+            marker={"symbol": symbol, "size": size, "color": colour},
+        )
     fig.add_scatter(
         x=monthly["month_end"],
         y=monthly["planned_installed"],
         name=t("planned", lang),
-        line={"color": "#000000", "dash": "dash"},
+        mode="lines+markers",
+        line={"color": "#000000", "dash": "dash", "width": 1.5},
+        marker={"symbol": "x-thin", "size": 9, "line": {"width": 2, "color": "#000000"}},
     )
     ticks = list(monthly["month_end"])
+    top = max([*monthly["planned_installed"].dropna(), *measured["cameras_installed"].dropna(), 1])
+    values, labels = i18n.ticks(top, lang)
     return _layout(
         fig,
         lang,
         360,
         xaxis={"tickvals": ticks, "ticktext": [i18n.month(d, lang) for d in ticks]},
+        yaxis={"tickvals": values, "ticktext": labels},
         legend={"orientation": "h", "y": -0.15},
         hovermode="x unified",
     )
 
 
 def hbar(
-    labels: Sequence[str], values: Sequence[float], lang: Lang, title: str = "", colours: Sequence[str] | None = None
+    labels: Sequence[str],
+    values: Sequence[float],
+    lang: Lang,
+    title: str = "",
+    colours: Sequence[str] | None = None,
+    target: tuple[float, str] | None = None,
 ) -> go.Figure:
-    """Horizontal bars, first item on top."""
+    """Horizontal bars, first item on top, the value axis in тыс./млн/млрд. With a target (value, label), the axis
+    is a percentage zoomed to the bars and the target, which is drawn as a line: 94.7 % and 95.2 % stay apart."""
+    shown = [float(v) for v in values if not i18n.missing(v)]
     fig = go.Figure(
         go.Bar(
             x=list(values),
@@ -111,7 +118,23 @@ def hbar(
             hovertemplate="%{y}: %{x:,}<extra></extra>",
         )
     )
-    return _layout(fig, lang, 60 + 24 * len(labels), title=title, yaxis={"autorange": "reversed"})
+    if target is None:
+        low = 0.0
+        tickvals, ticktext = i18n.ticks(max(shown, default=1) or 1, lang)
+        axis = {"tickvals": tickvals, "ticktext": ticktext}
+    else:
+        goal, name = target
+        low = max(0.0, math.floor(min([*shown, goal]) - 1))
+        high = min(100.0, math.ceil(max([*shown, goal]) + 0.5))
+        tickvals, ticktext = i18n.ticks(high, lang, bottom=low)
+        axis = {"range": [low, high], "tickvals": tickvals, "ticktext": [f"{v} %" for v in ticktext]}
+        fig.add_vline(x=goal, line={"color": "#000000", "dash": "dash", "width": 2})
+        fig.add_annotation(
+            x=goal, y=1, yref="paper", yanchor="bottom", text=f"{name}: {i18n.pct(goal, lang)}", showarrow=False
+        )
+    return _layout(
+        fig, lang, 80 + 24 * len(labels), title=title, yaxis={"autorange": "reversed", "automargin": True}, xaxis=axis
+    )
 
 
 def heatmap(profile: pd.DataFrame, lang: Lang) -> go.Figure:

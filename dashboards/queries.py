@@ -20,6 +20,7 @@ import streamlit as st
 from access import read
 from access.policy import Scope, connect, schema_catalog
 from access.read import Level
+from safelake.contracts import load_contracts
 from safelake.settings import Settings, get_settings
 from warehouse.publish import published_file
 
@@ -176,23 +177,16 @@ def places(src: Source) -> pd.DataFrame:
 
 
 @_cached
-def plan_progress(src: Source) -> pd.DataFrame:
+def plan_progress(src: Source, area: Area) -> pd.DataFrame:
+    """The plan as of the as-of day: the nation's targets, or a region's share of them (a national-only target
+    with the region's actual and no target). Each row also carries the change on the last whole day."""
+    if area.region:
+        return _df(
+            src,
+            "SELECT * FROM marts.kpi_plan_progress_by_region WHERE region_code = ? ORDER BY area, target_id",
+            [area.region],
+        )
     return _df(src, "SELECT * FROM marts.kpi_plan_progress ORDER BY area, target_id")
-
-
-@_cached
-def plan_changes(src: Source) -> pd.DataFrame:
-    """Each target's actual on the as-of day and the day before (what changed since yesterday)."""
-    return _df(
-        src,
-        """SELECT p.target_id, p.kpi, p.unit, p.measure_kind,
-                  max(b.actual_to_date) FILTER (WHERE b.date_day = p.measured_through) AS today,
-                  max(b.actual_to_date) FILTER (WHERE b.date_day = p.measured_through - 1) AS yesterday
-           FROM marts.kpi_plan_progress p
-           JOIN marts.kpi_plan_burnup b USING (target_id)
-           WHERE b.date_day BETWEEN p.measured_through - 1 AND p.measured_through
-           GROUP BY ALL ORDER BY p.target_id""",
-    )
 
 
 @_cached
@@ -224,28 +218,64 @@ def rollout_by_region(src: Source) -> pd.DataFrame:
 
 # --- cameras --------------------------------------------------------------------------------------------------
 
-_AVAILABILITY_COLUMNS = (
-    "cameras, availability_pct, mttr_minutes / 60 AS mttr_hours, mtbf_hours, failures, repairs, "
-    "window_start, window_end"
-)
+CameraBy = Literal["total", "area", "contractor", "camera"]
 
 
 @_cached
-def camera_summary(src: Source, window: str, area: Area) -> dict[str, Any]:
-    where, params = _where(area, level_column="group_level")
-    availability = _df(
+def period_days(src: Source, window: str) -> tuple[dt.date, dt.date] | None:
+    """The sidebar period's days (a CompStat window: it ends on the last whole day, as on every page)."""
+    return _on_cursor(src, lambda cursor: read.compstat_window(cursor, window))
+
+
+@_cached
+def camera_period(src: Source, window: str, area: Area, by: CameraBy) -> pd.DataFrame:
+    """Availability, unplanned failures, MTTR and MTBF over the period's days, with the formulas of
+    marts.kpi_camera_availability: availability = up ÷ expected minutes; MTTR = the mean length of the unplanned
+    outages that ended in the period; MTBF = up minutes ÷ failures. Per sub-area, contractor or camera, or the
+    area's total."""
+    days = period_days(src, window)
+    if days is None:
+        return pd.DataFrame(columns=["key", "cameras", "availability_pct", "mttr_hours", "mtbf_hours", "failures"])
+    child = "region_code" if area.child_level == "region" else "district_code"
+    key = {"total": "'total'", "area": child, "contractor": "coalesce(contractor, 'unknown')", "camera": "camera_id"}
+    where, params = _codes(area)
+    extra = ", any_value(district_code) AS district_code, any_value(contractor) AS contractor" if by == "camera" else ""
+    order = "availability_pct, failures DESC, key LIMIT 20" if by == "camera" else "availability_pct"
+    return _df(
         src,
-        f"SELECT {_AVAILABILITY_COLUMNS} FROM marts.kpi_camera_availability WHERE rolling_window = ? AND {where}",
-        [window, *params],
+        f"""WITH days AS (
+                SELECT {key[by]} AS key, count(DISTINCT camera_id) AS cameras, sum(up_minutes) AS up_minutes,
+                       sum(expected_minutes) AS expected_minutes{extra}
+                FROM analytics.camera_days WHERE date_day BETWEEN ? AND ? AND {where} GROUP BY 1),
+            outages AS (
+                SELECT {key[by]} AS key,
+                       count(*) FILTER (WHERE started_date BETWEEN ? AND ?) AS failures,
+                       avg(duration_minutes) FILTER (WHERE NOT is_ongoing AND ended_at::DATE BETWEEN ? AND ?) / 60
+                           AS mttr_hours
+                FROM analytics.camera_outages WHERE outage_kind = 'unplanned' AND {where} GROUP BY 1)
+            SELECT days.* EXCLUDE (up_minutes, expected_minutes),
+                   round(100 * up_minutes / nullif(expected_minutes, 0), 2) AS availability_pct,
+                   outages.mttr_hours, up_minutes / nullif(outages.failures, 0) / 60 AS mtbf_hours,
+                   coalesce(outages.failures, 0) AS failures, ?::DATE AS window_start, ?::DATE AS window_end
+            FROM days LEFT JOIN outages USING (key) ORDER BY {order}""",
+        [*days, *params, *days, *days, *params, *days],
     )
-    offline = _df(
-        src,
-        f"""SELECT count(*) AS offline_now, count(*) FILTER (WHERE is_offline_over_24h) AS offline_over_24h
-            FROM marts.kpi_cameras_offline_now WHERE {_codes(area)[0]}""",
-        _codes(area)[1],
+
+
+@_cached
+def offline_counts(src: Source, area: Area) -> dict[str, int]:
+    """Cameras offline now, and for more than 24 hours."""
+    where, params = _codes(area)
+    return (
+        _df(
+            src,
+            f"""SELECT count(*) AS offline_now, count(*) FILTER (WHERE is_offline_over_24h) AS offline_over_24h
+            FROM marts.kpi_cameras_offline_now WHERE {where}""",
+            params,
+        )
+        .iloc[0]
+        .to_dict()
     )
-    row = availability.iloc[0].to_dict() if len(availability) else {}
-    return row | offline.iloc[0].to_dict()
 
 
 def _codes(area: Area) -> tuple[str, list[Any]]:
@@ -256,36 +286,6 @@ def _codes(area: Area) -> tuple[str, list[Any]]:
             conditions.append(f"{column} = ?")
             params.append(value)
     return " AND ".join(conditions), params
-
-
-@_cached
-def availability_by_area(src: Source, window: str, area: Area) -> pd.DataFrame:
-    where, params = _where(area, child=True, level_column="group_level")
-    key = "region_code" if area.child_level == "region" else "district_code"
-    return _df(
-        src,
-        f"""SELECT {key} AS code, {_AVAILABILITY_COLUMNS} FROM marts.kpi_camera_availability
-            WHERE rolling_window = ? AND {where} ORDER BY availability_pct""",
-        [window, *params],
-    )
-
-
-@_cached
-def availability_by_contractor(src: Source, window: str, area: Area) -> pd.DataFrame:
-    """Contractors within the area, added up from the camera rows with the mart's own formulas."""
-    where, params = _codes(area)
-    return _df(
-        src,
-        f"""SELECT coalesce(contractor, 'unknown') AS contractor, count(*) AS cameras,
-                   round(100 * sum(up_minutes) / nullif(sum(expected_minutes), 0), 2) AS availability_pct,
-                   sum(mttr_minutes * repairs) / nullif(sum(repairs), 0) / 60 AS mttr_hours,
-                   sum(up_minutes) / nullif(sum(failures), 0) / 60 AS mtbf_hours,
-                   sum(failures) AS failures
-            FROM marts.kpi_camera_availability
-            WHERE rolling_window = ? AND group_level = 'camera' AND {where}
-            GROUP BY ALL ORDER BY availability_pct""",
-        [window, *params],
-    )
 
 
 @_cached
@@ -300,30 +300,29 @@ def offline_now(src: Source, area: Area, limit: int = 50) -> pd.DataFrame:
     )
 
 
+CAUSES = ("power", "network", "hardware", "vandalism", "unknown", "maintenance")  # camera_days' down_minutes_<cause>
+
+
 @_cached
 def downtime_by_cause(src: Source, window: str, area: Area) -> pd.DataFrame:
-    where, params = _where(area.regional)
-    return _df(
-        src,
-        f"""SELECT outage_kind, cause, camera_hours_down, share_of_downtime_pct, cameras_affected, incidents,
-                   mass_outages
-            FROM marts.kpi_camera_downtime_by_cause WHERE rolling_window = ? AND {where}
-            ORDER BY camera_hours_down DESC""",
-        [window, *params],
-    )
-
-
-@_cached
-def worst_cameras(src: Source, window: str, area: Area, limit: int = 20) -> pd.DataFrame:
+    """Camera-hours down by cause over the period's days (maintenance = planned), with each cause's share and
+    the cameras it touched."""
+    days = period_days(src, window)
     where, params = _codes(area)
+    columns = ", ".join(f"down_minutes_{c}" for c in CAUSES)
     return _df(
         src,
-        f"""SELECT camera_id, region_code, district_code, contractor, availability_pct, failures,
-                   mttr_minutes / 60 AS mttr_hours, down_minutes / 60 AS hours_down
-            FROM marts.kpi_camera_availability
-            WHERE rolling_window = ? AND group_level = 'camera' AND {where}
-            ORDER BY availability_pct, down_minutes DESC, camera_id LIMIT {int(limit)}""",
-        [window, *params],
+        f"""WITH causes AS (
+                UNPIVOT (SELECT camera_id, {columns} FROM analytics.camera_days
+                         WHERE date_day BETWEEN ? AND ? AND {where})
+                ON {columns} INTO NAME cause VALUE minutes)
+            SELECT replace(cause, 'down_minutes_', '') AS cause,
+                   if(cause = 'down_minutes_maintenance', 'planned_maintenance', 'unplanned') AS outage_kind,
+                   sum(minutes) / 60 AS camera_hours_down,
+                   round(100 * sum(minutes) / nullif(sum(sum(minutes)) OVER (), 0), 1) AS share_of_downtime_pct,
+                   count(DISTINCT camera_id) FILTER (WHERE minutes > 0) AS cameras_affected
+            FROM causes GROUP BY cause HAVING sum(minutes) > 0 ORDER BY camera_hours_down DESC""",
+        [*(days or (None, None)), *params],
     )
 
 
@@ -431,6 +430,10 @@ def holiday_periods(src: Source) -> pd.DataFrame:
 # --- fraud ----------------------------------------------------------------------------------------------------
 
 
+# the victims' age groups youngest first, as the data contract lists them (other breakdowns: most reports first)
+AGE_GROUPS = next(c.codes or () for c in load_contracts()["fraud_report"].columns if c.name == "victim_age_group")
+
+
 @_cached
 def fraud_breakdown(src: Source, window: str, area: Area) -> pd.DataFrame:
     where, params = _where(area.regional)
@@ -439,8 +442,9 @@ def fraud_breakdown(src: Source, window: str, area: Area) -> pd.DataFrame:
         f"""SELECT breakdown, breakdown_value, fraud_reports, share_of_reports_pct, share_with_loss_pct,
                    loss_amount, median_loss_amount, recovered_amount, window_start, window_end
             FROM marts.kpi_fraud_breakdown WHERE compstat_window = ? AND {where}
-            ORDER BY breakdown, fraud_reports DESC""",
-        [window, *params],
+            ORDER BY breakdown, if(breakdown = 'victim_age_group', list_position(?, breakdown_value), 0),
+                     fraud_reports DESC""",
+        [window, *params, list(AGE_GROUPS)],
     )
 
 

@@ -222,7 +222,8 @@ def table(
     """Show `frame`'s columns under localised labels, numbers formatted for the language.
     columns: column -> (label, format kind); styles: CSS per cell (same shape as the result), optional;
     na: what an empty cell of a column shows (default a dash)."""
-    shown = frame[list(columns)].rename(columns={c: label for c, (label, _) in columns.items()})
+    # a fresh index: st.table shows any index but a plain 0..n-1 one
+    shown = frame[list(columns)].rename(columns={c: label for c, (label, _) in columns.items()}).reset_index(drop=True)
     fmt = formats(lang)
     formatted = {}
     for column, (label, kind) in columns.items():
@@ -232,21 +233,30 @@ def table(
             shown[label] = [text if m else fmt[kind](v) for v, m in zip(shown[label], missing, strict=True)]
         else:
             formatted[label] = fmt[kind]
-    styler = shown.style
+    styler = shown.style.hide(axis="index")
     for label, formatter in formatted.items():
         styler = styler.format(formatter, subset=[label])
     if styles is not None:
         styler = styler.apply(lambda _: styles.set_axis(shown.columns, axis=1).set_axis(shown.index), axis=None)
-    st.dataframe(styler, hide_index=True, width="stretch")
+    numbers = [label for _, (label, kind) in columns.items() if kind != "text"]
+    styler = styler.set_properties(subset=numbers, **{"text-align": "right", "white-space": "nowrap"})
+    # a static table: every row and column shown, headers wrap, nothing scrolls inside or is cut
+    st.table(styler, border="horizontal")
 
 
-def dashes(frame: pd.DataFrame) -> pd.DataFrame:
-    """Raw results (the SQL page) with empty cells as a dash rather than st.dataframe's "None"."""
+def results(frame: pd.DataFrame, lang: Lang) -> None:
+    """Raw query results (the SQL page): numbers with the language's separators (right-aligned, as numbers), empty
+    cells as a dash rather than st.dataframe's "None"; scrolls inside itself (up to the row limit)."""
     out = frame.copy()
     for column in out.columns[out.isna().any()]:
         missing = out[column].isna()
         out[column] = [i18n.DASH if m else str(v) for v, m in zip(out[column], missing, strict=True)]
-    return out
+    styler = out.style
+    for column in out.columns:
+        if pd.api.types.is_numeric_dtype(out[column]) and not pd.api.types.is_bool_dtype(out[column]):
+            digits = 0 if pd.api.types.is_integer_dtype(out[column]) else 2
+            styler = styler.format(lambda v, d=digits: i18n.num(v, lang, d), subset=[column])
+    st.dataframe(styler, hide_index=True, width="stretch")
 
 
 WORSE = "color: #c62828; font-weight: 600"
@@ -309,13 +319,15 @@ def areas(
     value_label: str,
     columns: dict[str, tuple[str, str]],
     key: str,
+    target: tuple[float, str] | None = None,
 ) -> None:
     """The sub-areas of a frame (one row per area code): a map of `value` (when boundaries exist), then side by
-    side a bar chart of it and the table of `columns` under the areas' names."""
+    side a bar chart of it (a percentage with a target: zoomed, the target drawn) and the table of `columns` under
+    the areas' names."""
     area_map(ctx, frame[code], frame[value], key=f"{key}_map")
     names = [ctx.name(c) for c in frame[code]]
-    left, right = st.columns(2)
+    left, right = st.columns([2, 3])  # the table has more to say than the bars' labels
     with left:
-        chart(charts.hbar(names, frame[value], ctx.lang, value_label), key=f"{key}_bars")
+        chart(charts.hbar(names, frame[value], ctx.lang, value_label, target=target), key=f"{key}_bars")
     with right:
         table(frame.assign(**{code: names}), columns, ctx.lang)

@@ -13,15 +13,13 @@ ctx = ui.page("data_health")
 lang, src, info = ctx.lang, ctx.src, ctx.info
 
 st.subheader(t("warehouse", lang))
-# one line, not metric cards: the build time and id are too long for a card and would be cut
+# in a minister's words first; the build's identity for engineers in the technical view at the end
 st.markdown(
-    " · ".join(
-        [
-            f"{t('as_of_day', lang)}: **{i18n.date(info['as_of'], lang)}**",
-            f"{t('built_at', lang)}: **{i18n.datetime(info['built_at'], lang, ui.get_settings().timezone)}**",
-            f"{t('build', lang)}: `{info['build_id']}`",
-            f"{t('lake_snapshot', lang)}: **{info['lake_snapshot']}**",
-        ]
+    t(
+        "health_summary",
+        lang,
+        date=i18n.date(info["as_of"], lang),
+        built=i18n.datetime(info["built_at"], lang, ui.get_settings().timezone),
     )
 )
 
@@ -101,9 +99,30 @@ with right:
         {
             "dataset": (t("dataset", lang), "text"),
             "reason": (t("reason", lang), "text"),
-            "column_name": (t("column", lang), "text"),
             "rows_quarantined": (t("quarantined", lang), "int"),
-            "files": ("Files" if lang == "en" else "Файлов", "int"),
+            "files": (t("files", lang), "int"),
+        },
+        lang,
+    )
+
+with st.expander(t("technical_view", lang)):
+    st.markdown(
+        " · ".join(
+            [
+                f"{t('build', lang)}: `{info['build_id']}`",
+                f"{t('lake_snapshot', lang)}: `{info['lake_snapshot']}`",
+                f"{t('built_at', lang)}: {i18n.datetime(info['built_at'], lang, ui.get_settings().timezone)}",
+            ]
+        )
+    )
+    ui.table(
+        reasons,
+        {
+            "dataset": ("dataset", "text"),
+            "reason": ("reason", "text"),
+            "column_name": ("column_name", "text"),
+            "rows_quarantined": ("rows_quarantined", "int"),
+            "files": ("files", "int"),
         },
         lang,
     )

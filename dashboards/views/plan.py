@@ -1,74 +1,74 @@
-"""Plan 2026: every target as a bullet chart with status, forecast and pace; the camera burn-up; since yesterday."""
+"""Plan 2026: every target of the nation, or of the chosen region, as a bar against the plan to date with its
+status, direction, forecast and pace (one rule: access.read.TARGET_RULES); the camera burn-up; since yesterday."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from access import i18n
+from access import i18n, read
 from access.i18n import t
 from dashboards import charts, queries, ui
 
-BADGES = {
-    "on_track": "green",
-    "met": "green",
-    "minor_risk": "yellow",
-    "at_risk": "orange",
-    "off_track": "red",
-    "missed": "red",
-}
-
 ctx = ui.page("plan")
 lang, src = ctx.lang, ctx.src
-
-
-def _digits(unit: str) -> int:
-    return 1 if unit == "percent" else 0
+targets = queries.plan_progress(src, ctx.area.regional)
+regional = ctx.area.region is not None
 
 
 def _value(value: float, unit: str, signed: bool = False) -> str:
-    text = i18n.num(value, lang, _digits(unit))
+    text = i18n.plan_value(value, unit, lang)
     return f"+{text}" if signed and value > 0 else text
 
 
-changes = queries.plan_changes(src)
-moved = [
-    f"{i18n.code(row.kpi, lang)} {_value(row.today - row.yesterday, row.unit, signed=True)}"
-    for row in changes.itertuples()
-    if row.today == row.today
-    and row.yesterday == row.yesterday  # both known (not NaN)
-    and round(row.today - row.yesterday, _digits(row.unit)) != 0
-]
-st.markdown(f"**{t('since_yesterday', lang)}:** {'; '.join(moved) if moved else t('no_change', lang)}")
+def _change(value: float, unit: str) -> str:
+    """A day's change: a rate's in percentage points, not per cent of itself."""
+    return i18n.points(value, lang) if unit == "percent" else _value(value, unit, signed=True)
 
-st.subheader(t("plan_targets", lang))
-targets = queries.plan_progress(src)
-if targets.empty and not src.scope.is_national:
-    st.caption(t("plan_national", lang))
+
+if len(targets):
+    moved = [
+        f"{i18n.code(row.kpi, lang)} {_change(row.change_on_last_whole_day, row.unit)}"
+        for row in targets.itertuples()
+        if not i18n.missing(row.change_on_last_whole_day) and row.change_on_last_whole_day != 0
+    ]
+    day = i18n.date(targets["last_whole_day"].iloc[0], lang)
+    st.markdown(f"**{t('since_yesterday', lang, day=day)}:** {'; '.join(moved) if moved else t('no_change', lang)}")
+
+title = t("plan_of", lang, area=ctx.name(ctx.area.region)) if regional else t("plan_targets", lang)
+st.subheader(title, help=t("plan_rule_help", lang))
+first_year = False
 for target in targets.to_dict("records"):
-    unit, status = target["unit"], target["status"] or "no_data"
-    label, bar, facts = st.columns([2, 5, 3], vertical_alignment="center")
-    label.markdown(
-        f"**{i18n.code(target['kpi'], lang)}**  \n:{BADGES.get(status, 'gray')}-badge[{i18n.code(status, lang)}]"
-    )
-    label.caption(f"{t('owner', lang)}: {target['owner']}")
-    with bar:
-        ui.chart(charts.bullet(target, lang), key=f"bullet_{target['target_id']}")
-    pace = ""
-    if target["pace_per_month_needed"] == target["pace_per_month_needed"]:
-        pace = (
-            f"  \n{t('pace_needed', lang)}: {_value(target['pace_per_month_needed'], unit)}{t('per_month', lang)}"
-            f" ({t('pace_now', lang)} {_value(target['current_pace_per_month'], unit)}{t('per_month', lang)})"
-        )
-    facts.markdown(
-        f"{t('actual', lang)}: **{_value(target['actual_to_date'], unit)}** / {t('target', lang)} "
-        f"{_value(target['target_value'], unit)}  \n"
-        f"{t('milestone', lang)}: {_value(target['milestone_due_value'], unit)} · "
-        f"{t('prior_year', lang)}: {_value(target['prior_year_to_date'], unit)}  \n"
-        f"{t('forecast', lang)}: **{_value(target['forecast_year_end'], unit)}**{pace}",
-        help=target["status_reason"],
-    )
+    view = read.target_view(target, lang)
+    unit = target["unit"]
+    national_only = target["regional_split"] == "national_only" and regional
+    label, bar, facts = st.columns([3, 4, 4], vertical_alignment="center")
+    # a target the plan keeps national has no regional share: no status and no bar for the region
+    goal = t("national_only_target", lang) if national_only else view.goal
+    badge = "" if national_only else f"  \n:{view.badge}-badge[{view.status}]"
+    label.markdown(f"**{view.name}** · {goal}{badge}")
+    owner = target["owner_ru"] if lang == "ru" else target["owner"]
+    share = f" · {t('regional_share', lang)}" if regional and not national_only else ""
+    label.caption(f"{t('owner', lang)}: {owner}{share}")
+    if national_only:
+        bar.caption(t("national_only_note", lang))
+    else:
+        with bar:
+            ui.chart(charts.bullet(target, view, lang), key=f"bullet_{target['target_id']}")
+    if i18n.missing(target["prior_year_to_date"]):
+        first_year = first_year or not i18n.missing(target["baseline_to_date"])
+        key = "baseline_pro_rata" if target["measure_kind"] == "flow" else "baseline_level"
+        compared = f"{t(key, lang, year=target['baseline_year'])}: {_value(target['baseline_to_date'], unit)}"
+    else:
+        compared = f"{t('prior_year', lang)}: {_value(target['prior_year_to_date'], unit)}"
+    lines = [f"{t('actual', lang)}: **{_value(target['actual_to_date'], unit)}**"]
+    if not national_only:
+        lines[0] += f" · {t('plan_to_date', lang)}: {_value(target['milestone_due_value'], unit)}"
+        lines += [compared, f"{t('forecast', lang)}: **{_value(target['forecast_year_end'], unit)}**", view.pace]
+    facts.markdown("  \n".join(lines))
+if first_year:
+    st.caption(t("first_year_note", lang, year=int(targets["baseline_year"].min())))
 
-st.subheader(f"{t('burnup', lang)} — {ctx.name(ctx.area.region) if ctx.area.region else t('all_country', lang)}")
+st.subheader(f"{t('burnup', lang)} — {ctx.name(ctx.area.region) if regional else t('all_country', lang)}")
 ui.chart(charts.burnup(queries.rollout(src, ctx.area), lang), key="burnup")
 st.markdown(f"**{t('by_region', lang)}**")
 regions = queries.rollout_by_region(src)

@@ -45,7 +45,7 @@ with right:
             "key": (area_word, "text"),
             "incidents_per_100k": (f"{t('incidents', lang)}, {t('rate_per_100k', lang).lower()}", "num2"),
             "killed_per_100k": (f"{t('killed', lang)}, {t('rate_per_100k', lang).lower()}", "num2"),
-            "ksi_per_100k": (f"KSI, {t('rate_per_100k', lang).lower()}", "num2"),
+            "ksi_per_100k": (f"{t('ksi_short', lang)}, {t('rate_per_100k', lang).lower()}", "num2"),
         },
         lang,
     )
@@ -56,16 +56,18 @@ periods = queries.holiday_periods(src)
 ui.chart(charts.daily_with_periods(queries.road_daily(src, area, info["as_of"]), periods, lang), key="road_daily")
 st.subheader(t("holiday_periods", lang))
 ui.table(
-    periods.sort_values("start_date", ascending=False),
+    periods.sort_values("start_date", ascending=False).assign(
+        period_name=lambda f: [i18n.holiday(p, lang) for p in f["period_id"]]
+    ),
     {
         "period_name": (t("period_name", lang), "text"),
-        "start_date": ("→", "date"),
-        "end_date": ("←", "date"),
+        "start_date": (t("period_start", lang), "date"),
+        "end_date": (t("period_end", lang), "date"),
         "incidents_per_day": (f"{t('incidents', lang)} {t('per_day', lang)}", "num1"),
         "baseline_incidents_per_day": (f"{t('incidents', lang)}, {t('ordinary_per_day', lang)}", "num1"),
         "incidents_ratio_to_ordinary": (t("ratio", lang), "num2"),
-        "ksi_per_day": (f"KSI {t('per_day', lang)}", "num1"),
-        "ksi_ratio_to_ordinary": (f"KSI {t('ratio', lang)}", "num2"),
+        "ksi_per_day": (f"{t('ksi_short', lang)} {t('per_day', lang)}", "num1"),
+        "ksi_ratio_to_ordinary": (f"{t('ksi_short', lang)} {t('ratio', lang)}", "num2"),
     },
     lang,
 )

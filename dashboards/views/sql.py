@@ -5,17 +5,21 @@ queries; a schema browser of marts and analytics with the dbt descriptions."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import streamlit as st
+import yaml
 
 from access import csvsafe, i18n
 from access.i18n import t
 from access.policy import QueryRefused, QueryResult, run_sql
 from dashboards import auth, charts, queries, saved_queries, ui
 
+# the schema browser's table descriptions in Russian (the English ones are dbt's, stored in the build)
+DESCRIPTIONS_RU: dict[str, str] = yaml.safe_load((Path(__file__).parents[1] / "schema_ru.yaml").read_text("utf-8"))
 EXAMPLE = (
     "SELECT region_code, sum(crimes_registered) AS crimes\nFROM marts.agg_crime_daily\nGROUP BY 1\nORDER BY 2 DESC"
 )
@@ -74,13 +78,13 @@ with editor:
     st.text_area(t("sql_editor", lang), key="sql_text", height=180)
     st.button(t("run", lang), type="primary", key="sql_run", on_click=run)
     if "sql_error" in st.session_state:
-        st.error(st.session_state["sql_error"])
+        st.error(t("sql_refused", lang, reason=st.session_state["sql_error"].replace("`", "'")))
     elif (result := st.session_state.get("sql_result")) is not None:
         frame = result_frame(result)
         st.caption(t("sql_rows", lang, rows=i18n.num(len(frame), lang), seconds=i18n.num(result.seconds, lang, 2)))
         if result.truncated:
             st.warning(t("sql_truncated", lang, limit=i18n.num(settings.sql_row_limit, lang)))
-        st.dataframe(ui.dashes(frame), hide_index=True, width="stretch")
+        ui.results(frame, lang)
         if (fig := charts.auto(frame, lang)) is not None:
             ui.chart(fig, key="sql_chart")
         left, right = st.columns(2)
@@ -102,9 +106,8 @@ with editor:
 with side:
     st.subheader(t("saved_queries", lang))
     saved = saved_queries.load(settings, user.name)
-    name_box, save_box = st.columns([3, 1], vertical_alignment="bottom")
-    name_box.text_input(t("query_name", lang), key="sql_name")
-    save_box.button(t("save", lang), key="sql_save", on_click=save)
+    st.text_input(t("query_name", lang), key="sql_name")
+    st.button(t("save", lang), key="sql_save", on_click=save)  # under the name: a narrow column would cut it
     if saved:
         if st.session_state.get("sql_saved") not in saved:
             st.session_state["sql_saved"] = next(iter(saved))
@@ -115,19 +118,23 @@ with side:
     else:
         st.caption(t("no_saved", lang))
 
-    st.subheader(t("schema_browser", lang))
-    catalog = queries.catalog(src)
-    if catalog["description"].isna().all() and catalog["table_description"].isna().all():
-        st.caption(t("no_descriptions", lang))
-    tables = catalog.drop_duplicates(["schema", "table"]).assign(name=lambda f: f["schema"] + "." + f["table"])
+# the whole width: the descriptions are long
+st.subheader(t("schema_browser", lang))
+catalog = queries.catalog(src)
+if catalog["description"].isna().all() and catalog["table_description"].isna().all():
+    st.caption(t("no_descriptions", lang))
+tables = catalog.drop_duplicates(["schema", "table"]).assign(name=lambda f: f["schema"] + "." + f["table"])
+if lang == "ru":
+    tables["table_description"] = [DESCRIPTIONS_RU.get(n) for n in tables["name"]]
+listing, chosen_table = st.columns(2)
+with listing:
     ui.table(tables, {"name": (t("table", lang), "text"), "table_description": (t("description", lang), "text")}, lang)
+with chosen_table:
     chosen = st.selectbox(t("table", lang), tables["name"].tolist(), key="sql_table")
-    ui.table(
-        catalog[catalog["schema"] + "." + catalog["table"] == chosen],
-        {
-            "column": (t("column", lang), "text"),
-            "type": (t("type", lang), "text"),
-            "description": (t("description", lang), "text"),
-        },
-        lang,
-    )
+    columns = catalog[catalog["schema"] + "." + catalog["table"] == chosen]
+    described = {"column": (t("column", lang), "text"), "type": (t("type", lang), "text")}
+    # columns and types are identifiers and SQL codes; their descriptions are dbt's, in English only
+    ui.table(columns, described | ({} if lang == "ru" else {"description": (t("description", lang), "text")}), lang)
+    if lang == "ru":
+        with st.expander(t("column_descriptions_en", lang)):
+            ui.table(columns, {"column": ("column", "text"), "description": ("description", "text")}, lang)

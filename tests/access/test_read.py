@@ -91,3 +91,55 @@ def test_a_movers_metric_reads_as_its_category():
     assert i18n.metric("scheme:phishing", "ru") == "Мошенничество: фишинг"
     assert i18n.metric("road_ksi", "en") == i18n.code("road_ksi", "en")
     assert i18n.metric("offence:new_code", "en") == "Crimes: new code"
+
+
+# --- the plan's status rule: each direction × state -----------------------------------------------------------
+
+RULE_CASES = [
+    # direction, state, status (en), colour, pace sentence (en)
+    ("up", "ahead", "Ahead of plan", read.GREEN, "Needs 1,200 a month to reach 20,000 (now 1,500 a month)."),
+    ("up", "on_pace", "On track", read.GREEN, "Needs 1,200 a month to reach 20,000 (now 1,500 a month)."),
+    ("up", "behind", "Behind plan", read.AMBER, "Needs 1,200 a month to reach 20,000 (now 1,500 a month)."),
+    ("up", "met", "Met", read.DARK_GREEN, "Reached: 18,000 against 20,000."),
+    ("up", "missed", "Missed", read.RED, "Short of the target by 2,000."),
+    ("down", "ahead", "Ahead of plan", read.GREEN, "2,000 left under the limit: at most 1,200 a month until "),
+    ("down", "on_pace", "On track", read.GREEN, "2,000 left under the limit: at most 1,200 a month until "),
+    ("down", "behind", "Behind plan", read.AMBER, "2,000 left under the limit: at most 1,200 a month until "),
+    ("down", "met", "Kept within the limit", read.DARK_GREEN, "2,000 under the limit."),
+    ("down", "missed", "Limit exceeded", read.RED, "Limit exceeded by 2,000."),
+]
+
+
+@pytest.mark.parametrize(("direction", "state", "status", "colour", "pace"), RULE_CASES)
+def test_the_plan_rule_table_gives_status_colour_bar_and_pace(direction, state, status, colour, pace) -> None:
+    remaining = 2000 if direction == "up" or state != "missed" else -2000
+    row = {
+        "kpi": "fraud_reports",
+        "unit": "count",
+        "direction": direction,
+        "status": state,
+        "target_value": 20000,
+        "actual_to_date": 18000,
+        "remaining_to_target": remaining,
+        "pace_per_month_needed": None if state in ("met", "missed") else 1200,
+        "current_pace_per_month": 1500,
+        "plan_score_pct": 180.0,
+        "due_date": dt.date(2026, 12, 31),
+    }
+    view = read.target_view(row, "en")
+    assert (view.status, view.colour, view.pace[: len(pace)]) == (status, colour, pace)
+    assert view.goal == f"{'≥' if direction == 'up' else '≤'} 20,000"
+    assert view.bar == read.BAR_MAX  # the mart's score, cut at the axis: the same meaning for both directions
+    assert view.badge == {read.GREEN: "green", read.DARK_GREEN: "green", read.AMBER: "orange", read.RED: "red"}[colour]
+    assert not i18n.latin_words(read.target_view(row, "ru").pace + read.target_view(row, "ru").status)
+
+
+def test_every_direction_and_state_has_a_rule_and_on_track_is_green() -> None:
+    assert set(read.TARGET_RULES) == {(d, s) for d in ("up", "down") for s in read.STATES}
+    assert read.target_rule("down", "on_pace").colour == read.GREEN
+    assert read.target_rule("up", None) == read.NO_DATA
+
+
+def test_a_rates_change_reads_in_percentage_points() -> None:
+    shown = (i18n.points(0.4, "en"), i18n.points(-0.1, "ru"), i18n.points(None, "en"))
+    assert shown == ("+0.4\u00a0pp", "-0,1\u00a0п.п.", "–")

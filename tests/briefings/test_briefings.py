@@ -10,7 +10,9 @@ import csv
 import datetime as dt
 import email
 import email.policy
+import html
 import io
+import re
 import socket
 import struct
 from email.message import Message
@@ -21,6 +23,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
+from access import i18n
 from access.policy import NATIONAL, Scope, connect
 from briefings import config as briefing_config
 from briefings.config import ConfigError, Recipient, Schedule, load
@@ -186,7 +189,7 @@ def test_inline_charts_are_pngs_referenced_by_content_id_and_csv_parses(home, sm
     found = parts(msg)
     html = found["text/html"][0].get_content()
     images = found["image/png"]
-    assert len(images) == 4  # the weekly regional briefing: camera roll-out, trend, offline cameras, movers
+    assert len(images) == 5  # the weekly regional briefing: the region's plan, camera roll-out, trend, offline, movers
     for image in images:
         data = image.get_payload(decode=True)
         assert data[:8] == b"\x89PNG\r\n\x1a\n"
@@ -197,7 +200,14 @@ def test_inline_charts_are_pngs_referenced_by_content_id_and_csv_parses(home, sm
     kpis = attachment(msg, "kpis.csv")
     assert {"metric", "compstat_window", "current", "prior_year", "pct_change"} <= set(kpis[0])
     assert {"28d", "ytd"} <= {r["compstat_window"] for r in kpis} <= {"wtd", "28d", "ytd"}
-    assert not [p for p in msg.walk() if (p.get_filename() or "").endswith("plan.csv")]  # the plan is national
+    # the region's own plan (kpi_plan_progress_by_region), not the nation's
+    con = connect(home, Scope("KG-GB", "KG-GB"))
+    sql = "select target_id, target_value from marts.kpi_plan_progress_by_region"
+    regional = {tid: None if v is None else float(v) for tid, v in con.execute(sql).fetchall()}
+    con.close()
+    rows = attachment(msg, "plan.csv")
+    plan = {r["target_id"]: float(r["target_value"]) if r["target_value"] else None for r in rows}
+    assert plan == regional and any(v is not None for v in regional.values())
 
 
 def test_a_retry_sends_nothing_twice(home, smtp, now):
@@ -251,7 +261,7 @@ def test_without_smtp_the_emails_go_to_the_outbox(home, now):
     [(address, where)] = report.sent
     assert where.endswith(".eml") and Path(where).parent == home.outbox
     msg = email.message_from_bytes(Path(where).read_bytes(), policy=email.policy.default)
-    assert msg["To"] == OSH_TO and len(parts(msg)["image/png"]) == 3
+    assert msg["To"] == OSH_TO and len(parts(msg)["image/png"]) == 4  # the region's plan, roll-out, trend, offline
 
 
 # --- schedules, config, content ----------------------------------------------------------------------
@@ -358,7 +368,8 @@ def test_no_comparison_where_the_prior_year_is_not_covered(home):
     boss = Recipient(name="Boss", address="boss@example.org", role="leadership", language="en", briefings=["daily"])
     rendered = render(b, boss, TZ)
     assert "No comparison with last year yet" in rendered.text and "No KPI moved" not in rendered.html
-    assert f"Windows up to {b.compstat_through:%d.%m.%Y}, the last whole day." in rendered.text
+    # one date format per language: "5 Dec 2026", as the dashboards write it
+    assert f"Windows up to {i18n.date(b.compstat_through, 'en')}, the last whole day." in rendered.text
     mover = Mover("crime", "crimes_registered", covered, sensitive=False, score=(400 - 300) / 700**0.5)
     b = b.__class__(**{**b.__dict__, "movers": [mover]})
     [row] = mover_rows(b, "en")
@@ -405,13 +416,53 @@ def test_cli_preview_and_send(home, monkeypatch, tmp_path):
 
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian chromium is not installed")
 def test_the_html_renders_in_chromium_with_every_chart(home, tmp_path):
-    """docs/screenshots/email-briefing.png is made the same way from the dev warehouse:
-    `python -m briefings.preview docs/screenshots/email-briefing.png ADDRESS`."""
+    """docs/screenshots/email-daily-*.png are made the same way from the published warehouse (`make screenshots`)."""
     from briefings.preview import screenshot
 
     loaded = load(home)
     [recipient] = loaded.config.recipients_of("weekly", [BISHKEK_TO])
     rendered = render(load_briefing(home, "weekly", recipient.scope), recipient, TZ)
     shot = tmp_path / "email.png"
-    assert screenshot(rendered, shot) == len(rendered.images) == 4  # roll-out, trend, offline cameras, movers
+    assert screenshot(rendered, shot) == len(rendered.images) == 5  # plan, roll-out, trend, offline cameras, movers
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
+
+
+# --- Russian only -----------------------------------------------------------------------------------------------
+
+
+def spec_words(spec: object) -> list[str]:
+    """What a chart writes: its titles and the labels in its data (not colours, dates or field names)."""
+    if isinstance(spec, dict):
+        words = [spec["text"] if isinstance(spec.get("text"), str) else ""]
+        words += [spec["title"]] if isinstance(spec.get("title"), str) else []
+        rows = spec.get("values", []) if isinstance(spec.get("values"), list) else []
+        words += [
+            v for row in rows for k, v in row.items() if isinstance(v, str) and k not in ("colour", "day", "month")
+        ]
+        return words + [w for k, v in spec.items() if k != "values" for w in spec_words(v)]
+    return [w for v in spec for w in spec_words(v)] if isinstance(spec, list) else []
+
+
+@pytest.mark.parametrize("kind", ["daily", "weekly"])
+@pytest.mark.parametrize("region", ["national", "KG-GB"])
+def test_every_email_in_russian_has_no_english_word(home, kind, region):
+    """Subject, text, HTML (without its markup) and every chart of a Russian e-mail, national and regional: Russian
+    words only (access.i18n.LATIN_ALLOWED: names of systems; the contractors' company names in the offline list).
+    The CSV attachments are data for spreadsheets: their headers and codes are the warehouse's columns."""
+    from briefings import charts
+    from briefings.render import MOVERS
+
+    role = "leadership" if region == "national" else "regional_chief"
+    reader = Recipient(
+        name="Аппарат министра", address="m@example.org", role=role, region=region, language="ru", briefings=[kind]
+    )
+    b = load_briefing(home, kind, reader.scope)
+    rendered = render(b, reader, TZ)
+    body = re.sub(r"<style.*?</style>|<[^>]+>", " ", rendered.html, flags=re.S)
+    words = [rendered.subject, rendered.text, html.unescape(body)]
+    specs = charts.charts(b, "ru", MOVERS[kind])
+    assert len(specs) == len(rendered.images) >= 3
+    words += [w for spec in specs.values() for w in spec_words(spec)]
+    companies = {w for o in b.offline for w in (o["contractor"] or "").split()}
+    foreign = i18n.latin_words("\n".join(words)) - companies
+    assert not foreign, sorted(foreign)

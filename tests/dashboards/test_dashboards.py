@@ -5,6 +5,7 @@ user's scope); the login, a regional chief's view of every page, and the SQL pag
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import re
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from tests.conftest import Published
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "app.py")
 REGION = "KG-GB"
+NAMES = {"boss": "Руководство", "ana": "Аналитик", "chief": "Начальник ГУВД"}  # display names
 # name: (role, region, password)
 USERS = {
     "boss": (Role.leadership, None, "boss-password"),
@@ -36,7 +38,7 @@ USERS = {
 def create_users(path: Path) -> None:
     settings = get_settings().model_copy(update={"users_file": path})
     for name, (role, region, password) in USERS.items():
-        user = User(name=name, display_name=name.title(), role=role, region_code=region)
+        user = User(name=name, display_name=NAMES[name], role=role, region_code=region)
         save_user(settings, user.model_copy(update={"password_hash": hash_password(password)}))
 
 
@@ -84,8 +86,8 @@ def open_page(page: str, user: str = "boss", **params: str) -> AppTest:
     if page != "plan":
         at.switch_page(f"views/{page}.py").run()
     assert not at.exception, [e.value for e in at.exception]
-    for shown in at.dataframe:
-        assert not shown.value.isna().any().any(), shown.value  # st.dataframe would draw "None"
+    for shown in [*at.dataframe, *at.table]:
+        assert not shown.value.isna().any().any(), shown.value  # a table would draw "None"
     return at
 
 
@@ -110,35 +112,37 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def frame(at: AppTest, first_column: str, nth: int = 0):  # type: ignore[no-untyped-def]
-    return [d.value for d in at.dataframe if d.value.columns[0] == first_column][nth]
+    return [d.value for d in at.table if d.value.columns[0] == first_column][nth]
 
 
 def test_plan_page_bullets_burnup_and_since_yesterday(home: Published, wh: duckdb.DuckDBPyConnection) -> None:
     at = open_page("plan")
-    targets = wh.execute(
-        "SELECT target_id, actual_to_date, target_value, status FROM marts.kpi_plan_progress"
-    ).fetchall()
+    targets = wh.execute("SELECT target_id, plan_score_pct, direction, status FROM marts.kpi_plan_progress").fetchall()
     assert len(targets) >= 10
-    for target_id, actual, target, status in targets:
+    for target_id, score, direction, status in targets:
         bars = figure(at, f"bullet_{target_id}")["data"]
-        assert bars[1]["x"] == [pytest.approx(actual)]
-        assert bars[1]["marker"]["color"] == charts.STATUS_COLOURS.get(status, charts.NEUTRAL)
-        assert [s["x"] for s in bars if s.get("name") == "Target"] == [[pytest.approx(target)]]
+        # the bar is the plan score (% of the plan to date) for both directions, in the rule's colour
+        assert bars[1]["x"] == [pytest.approx(min(score, read.BAR_MAX))]
+        assert bars[1]["marker"]["color"] == read.target_rule(direction, status).colour
+        assert [s["x"] for s in bars if s.get("name") == "Plan to date"] == [[100]]
     installed = wh.execute(
         """SELECT cameras_installed FROM marts.kpi_camera_rollout_monthly
            WHERE area_level = 'nation' AND is_measured AND planned_installed IS NOT NULL ORDER BY month_end"""
     ).fetchall()
     burnup = figure(at, "burnup")["data"]
     assert burnup[0]["name"] == "Installed" and values(burnup[0]["y"]) == [v for (v,) in installed]
-    added = one(
-        wh,
-        """SELECT max(b.actual_to_date) FILTER (WHERE b.date_day = p.measured_through)
-                - max(b.actual_to_date) FILTER (WHERE b.date_day = p.measured_through - 1)
-           FROM marts.kpi_plan_burnup b JOIN marts.kpi_plan_progress p USING (target_id)
-           WHERE target_id = 'cameras_installed'""",
-    )
-    since = [m.value for m in at.markdown if m.value.startswith("**Since yesterday:**")][0]
+    # since yesterday: the last two whole days (today's exports are still arriving)
+    added, day = wh.execute(
+        "SELECT change_on_last_whole_day, last_whole_day FROM marts.kpi_plan_progress "
+        "WHERE target_id = 'cameras_installed'"
+    ).fetchone()
+    assert day == dt.date.today() - dt.timedelta(days=1)
+    since = [m.value for m in at.markdown if m.value.startswith("**Since yesterday")][0]
+    assert i18n.date(day, "en") in since
     assert (f"Cameras installed +{added:,.0f}" in since) == (added > 0)
+    # a rate's change in percentage points
+    clearance = one(wh, "SELECT change_on_last_whole_day FROM marts.kpi_plan_progress WHERE kpi = 'clearance_rate_pct'")
+    assert (f"Clearance rate, % {'+' if clearance > 0 else ''}{clearance:.1f}\u00a0pp" in since) == (clearance != 0)
     regions = frame(at, "Region")
     assert regions["Installed"].sum() == one(
         wh,
@@ -147,38 +151,59 @@ def test_plan_page_bullets_burnup_and_since_yesterday(home: Published, wh: duckd
     )
 
 
-def test_cameras_page_matches_the_marts(home: Published, wh: duckdb.DuckDBPyConnection) -> None:
-    at = open_page("cameras", period="ytd")  # ytd -> the 30-day camera window
-    nation = "rolling_window = '30d' AND group_level = 'nation'"
-    availability = one(wh, f"SELECT availability_pct FROM marts.kpi_camera_availability WHERE {nation}")
-    assert metric(at, "Availability") == f"{availability:.2f}%"
+def test_cameras_page_follows_the_period_and_draws_the_target(home: Published, wh: duckdb.DuckDBPyConnection) -> None:
+    """The cameras page covers the sidebar's period, ending on the last whole day as every page does: its figures
+    are the camera-day facts of those days (the formulas of marts.kpi_camera_availability); the availability bars
+    are zoomed and carry the plan's target line."""
+    at = open_page("cameras", period="ytd")
+    start, end = wh.execute(
+        "SELECT min(window_start), max(window_end) FROM marts.kpi_crime_compstat WHERE compstat_window = 'ytd'"
+    ).fetchone()
+    assert end == dt.date.today() - dt.timedelta(days=1)  # the last whole day, as on every page
+    days = "date_day BETWEEN ? AND ?"
+    up, expected, cameras = wh.execute(
+        f"SELECT sum(up_minutes), sum(expected_minutes), count(DISTINCT camera_id) FROM analytics.camera_days "
+        f"WHERE {days}",
+        [start, end],
+    ).fetchone()
+    assert metric(at, "Availability") == f"{100 * up / expected:.2f}%"
+    assert metric(at, "Cameras commissioned") == f"{cameras:,}"
     assert metric(at, "Offline now") == f"{one(wh, 'SELECT count(*) FROM marts.kpi_cameras_offline_now'):,}"
     over_24h = one(wh, "SELECT count(*) FROM marts.kpi_cameras_offline_now WHERE is_offline_over_24h")
-    assert metric(at, "Offline > 24 h") == f"{over_24h:,}"
-    mttr = one(wh, f"SELECT mttr_minutes / 60 FROM marts.kpi_camera_availability WHERE {nation}")
+    assert f"{i18n.t('offline_24h', 'en')}: {over_24h:,}" in [c.value for c in at.caption]
+    mttr = one(
+        wh,
+        """SELECT avg(duration_minutes) / 60 FROM analytics.camera_outages
+           WHERE outage_kind = 'unplanned' AND NOT is_ongoing AND ended_at::DATE BETWEEN ? AND ?""",
+        [start, end],
+    )
     assert metric(at, "MTTR, h") == f"{mttr:,.1f}"
-    # contractors are added up from the camera rows; they must agree with the mart's own contractor rows,
-    # to the last shown digit: two sums of the same minutes in another order may round either side of it
     shown = frame(at, "Contractor").set_index("Contractor")
-    for contractor, pct, mtbf in wh.execute(
-        """SELECT contractor, availability_pct, mtbf_hours FROM marts.kpi_camera_availability
-           WHERE rolling_window = '30d' AND group_level = 'contractor' AND contractor IS NOT NULL"""
+    for contractor, pct in wh.execute(
+        f"""SELECT contractor, round(100 * sum(up_minutes) / sum(expected_minutes), 2) FROM analytics.camera_days
+            WHERE {days} AND contractor IS NOT NULL GROUP BY 1""",
+        [start, end],
     ).fetchall():
-        assert shown.loc[contractor, "Availability"] == pytest.approx(pct, abs=0.01 + 1e-9)
-        assert shown.loc[contractor, "MTBF, h"] == pytest.approx(mtbf, rel=1e-3)
+        assert shown.loc[contractor, "Availability"] == pytest.approx(pct)
     worst = frame(at, "Camera", 1)
-    assert len(worst) == 20
+    assert len(worst) == 20 and worst["Availability"].is_monotonic_increasing
     assert worst["Availability"].iloc[0] == one(
         wh,
-        """SELECT min(availability_pct) FROM marts.kpi_camera_availability
-           WHERE rolling_window = '30d' AND group_level = 'camera'""",
+        f"""SELECT min(pct) FROM (SELECT round(100 * sum(up_minutes) / nullif(sum(expected_minutes), 0), 2) AS pct
+            FROM analytics.camera_days WHERE {days} GROUP BY camera_id)""",
+        [start, end],
     )
-    assert worst["Availability"].is_monotonic_increasing
-    assert values(figure(at, "downtime_by_cause")["data"][0]["x"])[0] == one(
-        wh,
-        """SELECT max(camera_hours_down) FROM marts.kpi_camera_downtime_by_cause
-           WHERE rolling_window = '30d' AND area_level = 'nation'""",
-    )
+    causes = ", ".join(f"sum(down_minutes_{c})" for c in queries.CAUSES)
+    most = max(wh.execute(f"SELECT {causes} FROM analytics.camera_days WHERE {days}", [start, end]).fetchone())
+    assert values(figure(at, "downtime_by_cause")["data"][0]["x"])[0] == pytest.approx(most / 60)
+    # zoomed: the axis starts near the lowest region, not at 0; the plan's target is a line on it
+    target = one(wh, "SELECT target_value FROM marts.kpi_plan_progress WHERE kpi = 'availability_pct'")
+    bars = figure(at, "availability_bars")
+    lowest = min(values(bars["data"][0]["x"]))
+    assert 0 < bars["layout"]["xaxis"]["range"][0] <= min(lowest, target)
+    assert [s["x0"] for s in bars["layout"]["shapes"]] == [pytest.approx(target)]
+    caption = [c.value for c in at.caption if c.value.startswith("Year to date:")]
+    assert caption and i18n.date(end, "en") in caption[0]
 
 
 def compstat_row(wh: duckdb.DuckDBPyConnection, table: str, metric: str, where: str) -> list[float | str]:
@@ -270,6 +295,7 @@ def test_road_page_ksi_compstat_and_holidays(home: Published, wh: duckdb.DuckDBP
     )
     periods = frame(at, "Period")
     assert len(periods) == one(wh, "SELECT count(*) FROM marts.kpi_road_holiday_periods")
+    assert list(periods.columns[1:3]) == ["Start", "End"]  # words, not arrows
     daily = values(figure(at, "road_daily")["data"][0]["y"])
     assert sum(daily) == one(
         wh,
@@ -295,13 +321,31 @@ def test_fraud_page_totals_median_and_breakdowns(home: Published, wh: duckdb.Duc
     )
     assert metric(at, "Median loss, KGS") == f"{median:,.0f}"
     assert sum(values(figure(at, "fraud_scheme")["data"][0]["x"])) == reports
-    assert sum(values(figure(at, "fraud_victim_age_group")["data"][0]["x"])) == reports
+    ages = figure(at, "fraud_victim_age_group")["data"][0]
+    assert sum(values(ages["x"])) == reports
+    # age groups youngest first (the contract's order), not by count
+    order = [
+        i18n.code(c, "en") for c in ("under_18", "18_24", "25_34", "35_44", "45_54", "55_64", "65_plus", "unknown")
+    ]
+    assert len(values(ages["y"])) >= 5 and values(ages["y"]) == [a for a in order if a in values(ages["y"])]
 
 
 def test_data_health_page_stamps_and_quarantine(home: Published, wh: duckdb.DuckDBPyConnection) -> None:
     at = open_page("data_health")
-    build_id, snapshot = wh.execute("SELECT build_id, lake_snapshot FROM meta.build").fetchone()
-    assert any(f"Build: `{build_id}`" in m.value and f"Lake snapshot: **{snapshot}**" in m.value for m in at.markdown)
+    build_id, snapshot, as_of, built_at = wh.execute(
+        "SELECT build_id, lake_snapshot, as_of, built_at FROM meta.build"
+    ).fetchone()
+    # a minister reads the day the numbers run through; the build's identity is in the engineers' view
+    [technical] = [e for e in at.expander if e.label == i18n.t("technical_view", "en")]
+    engineers = [m.value for m in technical.markdown]
+    assert any(f"Build: `{build_id}`" in m and f"Lake snapshot: `{snapshot}`" in m for m in engineers)
+    minister = [m.value for m in at.markdown if m.value not in engineers]
+    built = i18n.datetime(built_at, "en", get_settings().timezone)
+    date = i18n.date(as_of, "en")
+    assert (
+        f"The numbers on every page run through **{date}**; they were last brought up to date on {built}." in minister
+    )
+    assert not [m for m in minister if build_id in m or "snapshot" in m.lower()]
     sources = frame(at, "Source")
     assert sources["Rows"].sum() == one(wh, "SELECT sum(row_count) FROM marts.kpi_source_freshness")
     assert sum(values(figure(at, "quarantine")["data"][0]["x"])) == one(
@@ -409,13 +453,13 @@ def test_login_refuses_a_wrong_password_lets_the_right_one_in_and_logs_out(home:
     assert [t.value for t in at.title] == ["Log in"]
     login(at, "chief", "not-the-password")
     assert [e.value for e in at.error] == [i18n.t("login_wrong", "en")]
-    assert [t.value for t in at.title] == ["Log in"] and not at.dataframe
+    assert [t.value for t in at.title] == ["Log in"] and not at.table
     login(at, "chief", USERS["chief"][2])
     assert not at.exception and [t.value for t in at.title] == ["Plan 2026"]
     assert "chief" in at.sidebar.markdown[0].value
     assert "Regional chief · Bishkek · small counts hidden" in [c.value for c in at.sidebar.caption]
     at.sidebar.button(key="logout").click().run()
-    assert [t.value for t in at.title] == ["Log in"] and "user" not in at.session_state and not at.dataframe
+    assert [t.value for t in at.title] == ["Log in"] and "user" not in at.session_state and not at.table
 
 
 # --- suppression: one policy ----------------------------------------------------------------------------------
@@ -447,7 +491,7 @@ def page_text(at: AppTest) -> str:
     """Every text, number, table cell, option and chart label the page shows."""
     parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "warning", "info") for e in at.get(kind)]
     parts += [f"{m.label} {m.value}" for m in at.metric]
-    parts += [d.value.to_csv(index=False) for d in at.dataframe]
+    parts += [d.value.to_csv(index=False) for d in at.table]
     parts += [json.dumps(json.loads(c.proto.spec)["data"]) for c in at.get("plotly_chart")]
     parts += [str(o) for s in at.selectbox for o in s.options]
     return "\n".join(parts)
@@ -487,13 +531,26 @@ def test_a_regional_chief_sees_only_their_region_on_every_page(home: Published, 
                    AND month_end = (SELECT max(month_end) FROM marts.kpi_camera_rollout_monthly WHERE is_measured)""",
         )
     ]
-    assert i18n.t("plan_national", "en") in [c.value for c in at.caption]
-    availability = one(
-        gb,
-        """SELECT availability_pct FROM marts.kpi_camera_availability
-           WHERE rolling_window = '30d' AND group_level = 'region'""",
-    )
-    assert metric(shown["cameras"], "Availability") == f"{availability:.2f}%"
+    # the region's own plan: its share of each target the plan splits, "national only" next to the others
+    assert "Plan for Bishkek" in [h.value for h in at.subheader]
+    labels = "\n".join(m.value for m in at.markdown)
+    plan = "SELECT target_id, kpi, regional_split, plan_score_pct, direction, status FROM marts.kpi_plan_progress"
+    for target_id, kpi, split, score, direction, status in gb.execute(plan + "_by_region").fetchall():
+        if split == "national_only":  # no regional share: no status, no bar
+            assert f"**{i18n.code(kpi, 'en')}** · national only" in labels
+            assert not [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-bullet_{target_id}")]
+        else:
+            bar = figure(at, f"bullet_{target_id}")["data"]
+            assert bar[1]["x"] == [pytest.approx(min(score, read.BAR_MAX))]
+            assert bar[1]["marker"]["color"] == read.target_rule(direction, status).colour
+    start, end = gb.execute(
+        "SELECT min(window_start), max(window_end) FROM marts.kpi_crime_compstat WHERE compstat_window = '28d'"
+    ).fetchone()
+    up, expected = gb.execute(
+        "SELECT sum(up_minutes), sum(expected_minutes) FROM analytics.camera_days WHERE date_day BETWEEN ? AND ?",
+        [start, end],
+    ).fetchone()
+    assert metric(shown["cameras"], "Availability") == f"{100 * up / expected:.2f}%"
     assert (
         metric(shown["cameras"], "Offline now") == f"{one(gb, 'SELECT count(*) FROM marts.kpi_cameras_offline_now'):,}"
     )
@@ -552,6 +609,7 @@ def test_sql_page_runs_a_query_with_a_chart_and_downloads(home: Published, wh: d
     ).fetchall()
     result = result_frame(at)
     assert list(result.itertuples(index=False, name=None)) == expected
+    assert any(c.value.startswith(f"Rows: {len(expected)} · ") for c in at.caption)  # never "1 rows"
     bars = figure(at, "sql_chart")["data"][0]
     assert bars["type"] == "bar" and values(bars["y"]) == [float(n) for _, n in expected]
     assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download Parquet"]
@@ -570,6 +628,9 @@ def test_sql_page_shows_a_refusal_as_one_line_and_nothing_else(home: Published, 
     assert error and "\n" not in error and not at.exception
     assert result_frame(at) is None and not at.get("download_button")
     assert not [c for c in at.get("plotly_chart") if c.proto.id.endswith("-sql_chart")]
+    # in Russian, in Russian words; the policy's own line quoted as code
+    [error] = [e.value for e in run_query(open_page("sql", user="ana", lang="ru"), sql).error]
+    assert error.startswith("Запрос отклонён: `") and not i18n.latin_words(re.sub(r"`[^`]*`", "", error)), error
 
 
 def test_sql_page_keeps_a_regional_chief_in_their_region(home: Published) -> None:
@@ -607,6 +668,10 @@ def test_sql_page_schema_browser_lists_marts_and_analytics(home: Published, wh: 
     columns = frame(at, "Column")
     assert columns["Column"].tolist() == [c["column"] for c in catalog if f"{c['schema']}.{c['table']}" == chosen]
     assert columns["Type"].tolist() == [c["type"] for c in catalog if f"{c['schema']}.{c['table']}" == chosen]
+    # in Russian every table is described in Russian (dashboards/schema_ru.yaml)
+    ru = frame(open_page("sql", user="ana", lang="ru"), "Таблица")
+    assert set(ru["Таблица"]) == set(tables["Table"])
+    assert all(d != i18n.DASH and not i18n.latin_words(d) for d in ru["Описание"])
 
 
 def test_auto_chart_picks_the_first_label_and_number_columns() -> None:
@@ -618,3 +683,70 @@ def test_auto_chart_picks_the_first_label_and_number_columns() -> None:
     assert charts.auto(pd.DataFrame({"a": ["x"], "b": [1]}), "en").data[0].type == "bar"
     assert charts.auto(pd.DataFrame({"a": [1], "b": [2]}), "en") is None
     assert charts.auto(pd.DataFrame({"a": ["x"], "b": ["y"]}), "en") is None
+
+
+# --- Russian only -------------------------------------------------------------------------------------------------
+
+
+def chart_words(spec: dict[str, Any]) -> list[str]:
+    """What a Plotly chart writes: trace names and hover texts, axis titles and tick labels, annotations."""
+    words = []
+    for trace in spec["data"]:
+        words += [
+            str(trace.get("name", "")),
+            re.sub(r"%\{[^}]*\}|<extra>.*?</extra>", "", trace.get("hovertemplate", "")),
+        ]
+        if trace.get("type") in ("bar", "heatmap") and trace.get("orientation") == "h":
+            words += [str(v) for v in values(trace.get("y", []))]
+    layout = spec.get("layout", {})
+    for name, axis in layout.items():
+        if name.startswith(("xaxis", "yaxis")):
+            words += [str(v) for v in axis.get("ticktext", [])]
+            title = axis.get("title")
+            words.append(title.get("text", "") if isinstance(title, dict) else str(title or ""))
+    words += [a.get("text", "") for a in layout.get("annotations", [])]
+    title = layout.get("title")
+    words.append(title.get("text", "") if isinstance(title, dict) else str(title or ""))
+    return words
+
+
+def shown_words(at: AppTest) -> str:
+    """Every word the page shows a reader: texts, help tooltips, tables (headers and cells), widget labels and
+    options, chart labels."""
+    parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "warning", "info") for e in at.get(kind)]
+    parts += [e.proto.help for kind in ("subheader", "markdown") for e in at.get(kind) if getattr(e.proto, "help", "")]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    parts += [d.value.to_csv(index=False) for d in at.table]
+    parts += [w for c in at.get("plotly_chart") for w in chart_words(json.loads(c.proto.spec))]
+    for kind in ("selectbox", "radio", "multiselect"):
+        for widget in at.get(kind):
+            parts += [widget.label, *(str(o) for o in widget.options)]
+    parts += [b.label for b in at.button] + [e.label for e in at.expander] + [tab.label for tab in at.tabs]
+    parts += [w.label for kind in ("text_input", "text_area") for w in at.get(kind)]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize(("user", "region"), [("boss", None), ("boss", REGION), ("chief", None)])
+def test_every_page_in_russian_has_no_english_word(
+    home: Published, wh: duckdb.DuckDBPyConnection, user, region
+) -> None:
+    """Russian pages show Russian words only: phrases and code labels through access.i18n, numbers in тыс./млн/млрд.
+    Allowed: i18n.LATIN_ALLOWED (names of systems) and the contractors' company names."""
+    names = {
+        w for (c,) in wh.execute("SELECT DISTINCT contractor FROM analytics.cameras").fetchall() for w in c.split()
+    }
+    # the SQL page's schema browser: column names are identifiers an analyst types, SQL types are codes
+    catalog = schema_catalog(wh)
+    names |= {w for row in catalog for w in i18n.latin_words(row["type"])} | {row["column"] for row in catalog}
+    params = {"lang": "ru"} | ({"region": region} if region else {})
+    at = open_page("plan", user, **params)
+    for page in ui.PAGES:
+        if page != "plan":
+            at.switch_page(f"views/{page}.py").run()
+            assert not at.exception, [e.value for e in at.exception]
+        # the engineers' technical view names columns and tables as they are; dbt's column descriptions are English
+        english = (i18n.t("technical_view", "ru"), i18n.t("column_descriptions_en", "ru"))
+        technical = [e for e in at.expander if e.label in english]
+        foreign = i18n.latin_words(shown_words(at)) - names
+        foreign -= {w for e in technical for w in i18n.latin_words(shown_words(e))}
+        assert not foreign, (page, sorted(foreign))

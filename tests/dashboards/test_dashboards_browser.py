@@ -1,18 +1,15 @@
 """The real app in a real browser (Debian chromium): log in through the login form, every page opens from the
-sidebar, its Plotly charts draw (the SQL page's after a query ran), a screenshot is saved to
-docs/screenshots/<page>.png; the login outlives a reload until the logout."""
+sidebar, its Plotly charts draw (the SQL page's after a query ran), a full-page screenshot is saved to the test's
+temporary folder (`make screenshots` refreshes docs/screenshots/); nothing on the plan page is cut off at 1440 px
+and no page scrolls sideways at 390 px; no Deploy button or developer menu; the login outlives a reload until the
+logout."""
 
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import socket
-import subprocess
-import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,45 +19,13 @@ from access.users import Role, User, hash_password, save_user
 from dashboards import auth, ui
 from safelake.settings import Settings
 from tests.conftest import Published
+from tools.screenshots import CHROMIUM, PHONE, REPO, WIDE, free_port, full_page, login, running_app
 
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = REPO / "docs" / "screenshots"
 PASSWORD = "browser-password"
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium: apt-get install -y chromium"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def running_app(env: dict[str, str], cwd: Path, port: int) -> Iterator[str]:
-    """`streamlit run dashboards/app.py` on a loopback port, from `cwd` (where .streamlit/ is read)."""
-    command = [str(REPO / ".venv" / "bin" / "streamlit"), "run", str(REPO / "dashboards" / "app.py")]
-    command += ["--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true"]
-    command += ["--browser.gatherUsageStats", "false"]
-    process = subprocess.Popen(command, cwd=cwd, env=os.environ | env, stdout=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError(f"streamlit did not start on {url}") from None
-                time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def save_users(path: Path, home: Path, email: str | None = None) -> None:
@@ -77,13 +42,27 @@ def app_url(published: Published, tmp_path_factory: pytest.TempPathFactory) -> I
         yield url
 
 
-def test_every_page_draws_its_charts(app_url: str) -> None:
+# Text that does not fit its box: cut (overflow hidden, ellipsis) or scrolled inside it; and tables wider than
+# their container, whose columns are out of sight.
+CLIPPED = """() => Array.from(document.querySelectorAll('[data-testid=stMain] :is(th, td, button, p, label, h1, h2, '
+    + 'h3, [data-testid=stMetricValue], [data-testid=stMetricLabel])'))
+  .filter(e => e.offsetParent !== null && e.textContent.trim() && e.scrollWidth > e.clientWidth + 1)
+  .map(e => e.tagName + ': ' + e.textContent.trim().slice(0, 60))
+  .concat(Array.from(document.querySelectorAll('[data-testid=stMain] table'))
+    .filter(t => t.getBoundingClientRect().width > t.parentElement.getBoundingClientRect().width + 1)
+    .map(t => 'TABLE: ' + t.querySelector('th').textContent.trim()))"""
+# how far the page scrolls sideways: the document, or Streamlit's main area, which scrolls inside itself
+SIDEWAYS = """() => Math.max(...[document.documentElement, document.querySelector('[data-testid=stMain]'),
+    document.querySelector('[data-testid=stAppViewContainer]')]
+  .filter(e => e).map(e => e.scrollWidth - e.clientWidth))"""
+
+
+def test_every_page_draws_its_charts(app_url: str, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM))
-        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page = browser.new_page(viewport={"width": WIDE, "height": 1000})
         page.goto(f"{app_url}/?lang=en&period=28d")
         page.get_by_label("User name").fill("boss")
         page.get_by_label("Password", exact=True).fill("wrong")
@@ -93,6 +72,12 @@ def test_every_page_draws_its_charts(app_url: str) -> None:
         page.get_by_label("User name").fill("boss")
         page.get_by_role("button", name="Log in").click()
         page.get_by_text("Data as of").first.wait_for(timeout=30_000)
+        # .streamlit/config.toml: a reader sees no Deploy button and no developer menu
+        assert page.get_by_role("button", name="Deploy").count() == 0
+        page.locator("[data-testid=stMainMenu]").click()
+        page.get_by_text("Print").wait_for(timeout=10_000)  # the viewer's menu
+        assert page.get_by_text("Clear cache").count() == page.get_by_text("Developer options").count() == 0
+        page.keyboard.press("Escape")
         for key in ui.PAGES:  # through the sidebar: the session (and its login) lives as long as the page
             page.locator("[data-testid=stSidebarNav] a", has_text=i18n.t(key, "en")).click()
             page.get_by_role("heading", name=i18n.t(key, "en"), exact=True, level=1).wait_for(timeout=30_000)
@@ -106,7 +91,7 @@ def test_every_page_draws_its_charts(app_url: str) -> None:
             drawn = page.locator(".js-plotly-plot .main-svg").count()
             assert drawn >= 1, key
             assert page.get_by_text("Data as of").count() >= 1, key
-            page.screenshot(path=str(SHOTS / f"{key}.png"), full_page=True)
+            full_page(page, tmp_path / f"{key}.png")
         # the login outlives a reload (a signed session cookie); a logout ends it, in this tab and after a reload
         assert [c["name"] for c in page.context.cookies()].count(auth.COOKIE) == 1
         page.reload()
@@ -121,6 +106,31 @@ def test_every_page_draws_its_charts(app_url: str) -> None:
         page.get_by_role("button", name="Log in").wait_for(timeout=30_000)
         page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000)
         assert page.get_by_text("Data as of").count() == 0
+        browser.close()
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_the_plan_page_fits_a_desktop_and_a_phone(app_url: str, lang: str) -> None:
+    """At 1440 px nothing a minister reads on the plan page is cut off (tables, buttons, labels, metrics); at 390 px
+    (a phone) no page scrolls sideways."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM))
+        page = browser.new_page(viewport={"width": WIDE, "height": 1000})
+        login(page, app_url, "boss", PASSWORD, lang)
+        # the regions' table is text the browser lays out (a canvas grid would cut its headers unseen)
+        assert page.locator("[data-testid=stMain] table th").count() >= 7
+        assert page.evaluate(CLIPPED) == []
+        assert page.evaluate(SIDEWAYS) == 0
+        phone = browser.new_page(viewport={"width": PHONE, "height": 844})
+        login(phone, app_url, "boss", PASSWORD, lang)
+        for key in ui.PAGES:
+            if key != "plan":
+                phone.goto(f"{app_url}/{key.replace('_', '-')}?lang={lang}")
+                phone.get_by_role("heading", name=i18n.t(key, lang), exact=True, level=1).wait_for(timeout=30_000)
+                phone.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000)
+            assert phone.evaluate(SIDEWAYS) == 0, key
         browser.close()
 
 

@@ -1,5 +1,5 @@
--- One row per plan KPI per day (three years back to the as-of day): how each KPI named in
--- plan_targets is measured. measure_kind says how days add up:
+-- One row per plan KPI per area (the nation and each region) per day (three years back to the
+-- as-of day): how each KPI named in plan_targets is measured. measure_kind says how days add up:
 --   flow  - numerator is the day's count or amount; the year's value is the sum;
 --   ratio - numerator ÷ denominator × 100 over the days summed (clearance, availability);
 --   stock - numerator is the level at the end of the day (cameras installed).
@@ -42,61 +42,80 @@ camera_days as (
 
 ),
 
-measures as (
+measures_by_region as (
 
-    select 'crimes_registered' as kpi, 'flow' as measure_kind, registered_date as date_day,
+    -- every measure is a sum of counts, so a region's rows add up to the nation's
+    select 'crimes_registered' as kpi, 'flow' as measure_kind, region_code, registered_date as date_day,
         count(*) as numerator, null as denominator
     from crime_reports group by all
     union all
-    select 'clearance_rate_pct', 'ratio', registered_date,
+    select 'clearance_rate_pct', 'ratio', region_code, registered_date,
         count(*) filter (where is_cleared), count(*)
     from crime_reports group by all
     union all
-    select 'crimes_against_minors', 'flow', registered_date, count(*) filter (where is_victim_minor), null
+    select 'crimes_against_minors', 'flow', region_code, registered_date,
+        count(*) filter (where is_victim_minor), null
     from crime_reports group by all
     union all
-    select 'dv_crimes_registered', 'flow', registered_date, count(*) filter (where is_domestic_violence), null
+    select 'dv_crimes_registered', 'flow', region_code, registered_date,
+        count(*) filter (where is_domestic_violence), null
     from crime_reports group by all
     union all
-    select 'road_deaths', 'flow', occurred_date, sum(killed), null
+    select 'road_deaths', 'flow', region_code, occurred_date, sum(killed), null
     from road_incidents group by all
     union all
-    select 'ksi', 'flow', occurred_date, sum(killed_or_seriously_injured), null
+    select 'ksi', 'flow', region_code, occurred_date, sum(killed_or_seriously_injured), null
     from road_incidents group by all
     union all
-    select 'fraud_reports', 'flow', reported_date, count(*), null
+    select 'fraud_reports', 'flow', region_code, reported_date, count(*), null
     from fraud_reports group by all
     union all
-    select 'fraud_loss_kgs', 'flow', reported_date, sum(loss_amount_reporting), null
+    select 'fraud_loss_kgs', 'flow', region_code, reported_date, sum(loss_amount_reporting), null
     from fraud_reports group by all
     union all
-    select 'availability_pct', 'ratio', date_day, sum(up_minutes), sum(expected_minutes)
+    select 'availability_pct', 'ratio', region_code, date_day, sum(up_minutes), sum(expected_minutes)
     from camera_days group by all
     union all
     -- installations per day; turned into the installed stock below
-    select 'cameras_installed', 'stock', installed_on, count(*), null
+    select 'cameras_installed', 'stock', region_code, installed_on, count(*), null
     from cameras where is_installed group by all
+
+),
+
+measures as (
+
+    select kpi, measure_kind, 'region' as area_level, region_code, date_day, numerator, denominator
+    from measures_by_region
+    where region_code is not null
+    union all
+    select kpi, measure_kind, 'nation', null, date_day, sum(numerator), sum(denominator)
+    from measures_by_region
+    group by kpi, measure_kind, date_day
 
 ),
 
 kpis as (
 
+    -- first_data_date: the source's first day nationally, so every area of a KPI is judged alike
     select
-        kpi,
-        any_value(measure_kind) as measure_kind,
-        min(date_day) as first_data_date
-    from measures
-    group by kpi
+        areas.kpi,
+        areas.measure_kind,
+        areas.area_level,
+        areas.region_code,
+        sources.first_data_date
+    from (select distinct kpi, measure_kind, area_level, region_code from measures) as areas
+    inner join (select kpi, min(date_day) as first_data_date from measures group by kpi) as sources
+        on areas.kpi = sources.kpi
 
 ),
 
 opening_stock as (
 
     -- installations before the calendar's first day
-    select kpi, sum(numerator) as opening_stock
+    select kpi, area_level, region_code, sum(numerator) as opening_stock
     from measures
     where measure_kind = 'stock' and date_day < (select min(date_day) from dates)
-    group by kpi
+    group by all
 
 ),
 
@@ -105,6 +124,8 @@ filled as (
     select
         kpis.kpi,
         kpis.measure_kind,
+        kpis.area_level,
+        kpis.region_code,
         kpis.first_data_date,
         dates.date_day,
         coalesce(measures.numerator, 0) as numerator,
@@ -112,8 +133,15 @@ filled as (
         coalesce(opening_stock.opening_stock, 0) as opening_stock
     from kpis
     cross join dates
-    left join measures on kpis.kpi = measures.kpi and dates.date_day = measures.date_day
-    left join opening_stock on kpis.kpi = opening_stock.kpi
+    left join measures
+        on kpis.kpi = measures.kpi
+        and kpis.area_level = measures.area_level
+        and kpis.region_code is not distinct from measures.region_code
+        and dates.date_day = measures.date_day
+    left join opening_stock
+        on kpis.kpi = opening_stock.kpi
+        and kpis.area_level = opening_stock.area_level
+        and kpis.region_code is not distinct from opening_stock.region_code
 
 ),
 
@@ -122,11 +150,14 @@ final as (
     select
         kpi,
         measure_kind,
+        area_level,
+        region_code,
         first_data_date,
         date_day,
         case
-            when measure_kind = 'stock' then
-                opening_stock + sum(numerator) over (partition by kpi order by date_day rows unbounded preceding)
+            when measure_kind = 'stock' then opening_stock + sum(numerator) over (
+                partition by kpi, area_level, region_code order by date_day rows unbounded preceding
+            )
             else numerator
         end as numerator,
         case when measure_kind = 'ratio' then denominator end as denominator

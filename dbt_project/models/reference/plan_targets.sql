@@ -9,6 +9,8 @@
     'target_value': 'double',
     'due_date': 'date',
     'owner': 'varchar',
+    'owner_ru': 'varchar',
+    'regional_split': 'varchar',
     'sourced': 'boolean',
     'note': 'varchar'
 }) }}

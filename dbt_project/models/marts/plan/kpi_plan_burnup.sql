@@ -3,6 +3,7 @@ with
 tracked as (
 
     select * from {{ ref('int_plan_targets_tracked_daily') }}
+    where area_level = 'nation'
 
 ),
 
