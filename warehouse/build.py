@@ -30,6 +30,7 @@ from warehouse.publish import (
     prune,
     publish,
     published_build,
+    pull,
     save_record,
     staging_path,
     stamp,
@@ -56,6 +57,7 @@ def dbt_env(settings: Settings, target: Path, snapshot: int) -> dict[str, str]:
         "SAFELAKE_LAKE_SNAPSHOT": str(snapshot),
         "SAFELAKE_TIMEZONE": settings.timezone,
         "DBT_PROFILES_DIR": str(DBT_PROJECT),
+        **lake.s3_env(settings),
     }
 
 
@@ -151,6 +153,7 @@ def start_build(settings: Settings, full_refresh: bool = False, reuse_unit_tests
     builds_dir(settings).mkdir(parents=True, exist_ok=True)
     staging = staging_path(settings)
     staging.unlink(missing_ok=True)
+    pull(settings)  # with object storage, another machine may have published since
     current = current_path(settings)
     if current.exists() and not full_refresh:
         shutil.copyfile(current.resolve(), staging)
