@@ -8,7 +8,7 @@ export SAFELAKE_HOME ?= $(CURDIR)/var
 DASHBOARD_APP ?= dashboards/app.py
 DASHBOARD_PORT ?= 8501
 
-.PHONY: setup up down dashboards-up test lint bench bench-ingest bench-build bench-email bench-dashboards bench-production docs demo clean
+.PHONY: setup up down dashboards-up test lint bench bench-ingest bench-build bench-email bench-dashboards bench-stream bench-production docs demo clean
 
 # Install only; idempotent and quick when nothing changed (the stamp tracks pyproject.toml).
 setup: $(VENV)/.setup-stamp
@@ -26,8 +26,8 @@ up: setup
 	@if [ -z "$$(find $(SAFELAKE_HOME)/landing $(SAFELAKE_HOME)/archive -type f -not -name '.*' 2>/dev/null | head -1)" ]; then \
 		$(BIN)/python -m tools.demo --days 365; fi
 	@$(BIN)/safelake ingest || echo "make up: the files refused above stay in landing/; going on with the rest"
-	$(BIN)/python -m warehouse.manifest
 	bin/airflow-up
+	bin/stream-up
 	@$(MAKE) --no-print-directory dashboards-up
 	$(BIN)/safelake status
 	@eval "$$($(BIN)/python -m ops.airflow_env)"; \
@@ -36,11 +36,13 @@ up: setup
 	if bin/bg status dashboards; then echo "  Dashboards  http://127.0.0.1:$(DASHBOARD_PORT)"; \
 	else echo "  Dashboards  not yet ($(DASHBOARD_APP) does not exist)"; fi; \
 	echo "  Warehouse   $(SAFELAKE_HOME)/warehouse/current.duckdb (read-only for readers)"; \
+	echo "  Stream      $${SAFELAKE_NATS_URL:-nats://127.0.0.1:4222} (consumer log $(SAFELAKE_HOME)/run/stream.log)"; \
 	echo "  Stop with   make down"
 
 # Stops what `make up` started, by the PIDs in SAFELAKE_HOME/run/.
 down:
 	bin/bg stop dashboards
+	bin/stream-down
 	bin/airflow-down
 
 dashboards-up:
@@ -60,7 +62,7 @@ lint: setup
 # Every benchmark; each prints JSON lines and writes docs/bench-<name>.json (figures in docs/benchmarks.md).
 # bench-ingest and bench-build make their own year of national-scale data; bench-dashboards and
 # bench-email read SAFELAKE_HOME's published warehouse (after `make up`).
-bench: bench-ingest bench-build bench-dashboards bench-email
+bench: bench-ingest bench-build bench-dashboards bench-email bench-stream
 
 bench-ingest: setup
 	$(BIN)/python -m tools.bench_ingest
@@ -69,14 +71,19 @@ bench-ingest: setup
 bench-dashboards: setup
 	$(BIN)/python -m tools.bench_dashboards
 
-# A full build at one year of national scale, then an incremental build after one new day.
-bench-build: setup
-	$(BIN)/python -m tools.bench_build
+# The live path against a bare nats-py → DuckDB floor: sustained msgs/s, CPU per message, and publish → visible
+# through the access layer at national load, p50/p95 (docs/bench-stream.json, docs/benchmarks.md).
+bench-stream: setup
+	$(BIN)/python -m tools.bench_stream
 
 # Ingest and full build of the same exports on the embedded lake and on PostgreSQL + S3 (servers started here
 # as processes, tools/services.py) → docs/bench-production.json. BENCH_ARGS="--days 120 --cameras 5000" for less.
 bench-production: setup
 	$(BIN)/python -m tools.bench_production $(BENCH_ARGS)
+
+# A full build at one year of national scale, then an incremental build after one new day.
+bench-build: setup
+	$(BIN)/python -m tools.bench_build
 
 # The dbt docs site of the published warehouse, one static page under SAFELAKE_HOME/warehouse/docs/.
 docs: setup

@@ -339,6 +339,44 @@ STRINGS: dict[str, tuple[str, str]] = {
     # (name: the category's label; lower: the same in lower case)
     "metric_offence": ("Crimes: {lower}", "{name}"),
     "metric_scheme": ("Fraud: {lower}", "Мошенничество: {lower}"),
+    # --- the live path: the Cameras page's live strip and the Live operations page ---
+    "live": ("Live operations", "Оперативная обстановка"),
+    "live_cameras": ("Cameras now (live feed)", "Камеры сейчас (онлайн-поток)"),
+    "live_online": ("Online", "В сети"),
+    "live_offline": ("Offline", "Не в сети"),
+    "live_silent": ("of them silent", "из них молчат"),
+    "live_outages": ("Outages (a site once)", "Отключения (площадка — одно)"),
+    "live_updated": (
+        "Live data at {time}; refreshes every {seconds} s. Offline: reported by the VMS, or silent for {timeout} s.",
+        "Онлайн-данные на {time}; обновление каждые {seconds} с. Не в сети: по данным VMS или без сигнала {timeout} с.",
+    ),
+    "live_none": (
+        "No live data yet: the stream has not brought any into the lake.",
+        "Онлайн-данных пока нет: поток ещё ничего не доставил в озеро.",
+    ),
+    "open_calls": ("Open 102 calls", "Открытые вызовы 102"),
+    "call": ("Call", "Вызов"),
+    "received": ("Received", "Принят"),
+    "priority": ("Priority", "Приоритет"),
+    "unit": ("Unit", "Наряд"),
+    "minutes_open": ("Minutes open", "Минут открыт"),
+    "response_times": ("Today's response times, minutes", "Время реагирования сегодня, минут"),
+    "calls_n": ("Calls", "Вызовов"),
+    "to_dispatch": ("To dispatch {p}", "До направления наряда {p}"),
+    "to_arrival": ("To arrival {p}", "До прибытия {p}"),
+    "standard": ("standard", "норматив"),
+    "over_standard": (
+        "Regions over the arrival standard (p90): {regions}",
+        "Регионы с превышением норматива прибытия (p90): {regions}",
+    ),
+    "recent_incidents": ("Incidents of the last {hours} h", "Происшествия за последние {hours} ч"),
+    "occurred": ("Occurred", "Время"),
+    "what": ("What", "Что"),
+    "stream_lag": ("Stream lag (messages not yet in the lake)", "Отставание потока (сообщений ещё не в озере)"),
+    "stream_down": (
+        "The live feed's broker does not answer: the figures stand still.",
+        "Брокер онлайн-потока не отвечает: данные не обновляются.",
+    ),
 }
 
 CODES: dict[str, tuple[str, str]] = {
@@ -442,6 +480,20 @@ CODES: dict[str, tuple[str, str]] = {
     "missing": ("Missing value", "Пропущено значение"),
     "future_date": ("Future date", "Дата в будущем"),
     "unreadable": ("Unreadable row", "Нечитаемая строка"),
+    # 102 calls (contracts: call_status, call_priority, call_category) and incident kinds
+    "received": ("Received", "Принят"),
+    "dispatched": ("Dispatched", "Наряд направлен"),
+    "arrived": ("Arrived", "Наряд прибыл"),
+    "closed": ("Closed", "Закрыт"),
+    "cancelled": ("Cancelled", "Отменён"),
+    "urgent": ("Urgent", "Срочный"),
+    "high": ("High", "Высокий"),
+    "normal": ("Normal", "Обычный"),
+    "low": ("Low", "Низкий"),
+    "crime_in_progress": ("Crime in progress", "Преступление в процессе"),
+    "violence": ("Violence", "Насилие"),
+    "missing_person": ("Missing person", "Пропал человек"),
+    "noise": ("Noise", "Шум"),
 }
 
 WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), "ru": ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")}

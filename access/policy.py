@@ -5,13 +5,12 @@ only views `marts.*`, `analytics.*` and `meta.build`, cut to the reader's scope:
 
 - rows: a regional scope sees only rows of its region (tables with a `region_code` column); national
   aggregates without one (plan progress, holiday periods) are empty for it;
-- small counts: for a scope not cleared for them, counts about minors and domestic violence between 1
-  and `suppress_below` - 1 are NULL (with the other columns of their family: prior, change, % change),
-  and the case-level rows about minors or domestic violence are left out of the facts.
+- sensitive data: for a scope not cleared, what the models declare sensitive (dbt `meta`, stored in the
+  build as meta.declared) is withheld or suppressed, with complementary cells (access/suppression.py).
 
 External access (files, network, extensions) is off, memory bounded, and the configuration locked
 before the connection is handed out. Analysts' SQL (`run_sql`) is further checked before it runs:
-one SELECT, reading only those views; it is cut off at a timeout and a row limit, and audited.
+one SELECT, reading only those views; it is cut off at a timeout, a row and a byte limit, and audited.
 """
 
 from __future__ import annotations
@@ -29,6 +28,7 @@ from typing import Any
 
 import duckdb
 
+from access.suppression import TableRules, load_rules, patterns
 from safelake.errors import SafeLakeError
 from safelake.lake import fetch_one
 from safelake.settings import Settings
@@ -38,9 +38,13 @@ WAREHOUSE_ALIAS = "published"
 READABLE_SCHEMAS = (*PUBLISHED_SCHEMAS, "meta")
 # Tables without a region_code that every scope may read: they describe the data, not a place.
 REGION_FREE = {"meta.build", "analytics.dates", "marts.kpi_source_freshness", "marts.kpi_quarantine_reasons"}
-SENSITIVE_FAMILIES = ("crimes_against_minors", "dv_crimes")  # column prefixes of the minors / DV counts
-SENSITIVE_ROW_FLAGS = ("is_victim_minor", "is_domestic_violence")
+POLICY_SCHEMA = "policy"  # the policy's own tables (hidden cells); not readable by queries
 SAFE_TABLE_FUNCTIONS = {"range", "generate_series", "unnest"}
+# what a FROM may hold (json_serialize_sql's table reference types); SHOW/DESCRIBE/SUMMARIZE (SHOW_REF) and
+# anything newer are refused
+TABLE_REFS = {"BASE_TABLE", "JOIN", "SUBQUERY", "TABLE_FUNCTION", "EXPRESSION_LIST", "EMPTY"}
+QUERY_NODES = {"SELECT_NODE", "SET_OPERATION_NODE", "RECURSIVE_CTE_NODE", "CTE_NODE"}
+MAX_SQL_BYTES = 100_000
 BLOCKED_FUNCTIONS = {"query", "query_table", "getenv", "current_setting", "getvariable"}
 
 
@@ -69,48 +73,79 @@ class Scope:
 NATIONAL = Scope("national", None, cleared_for_sensitive=True)
 
 
-def _view_sql(schema: str, table: str, columns: list[str], scope: Scope, suppress_below: int) -> str:
-    name = f"{schema}.{table}"
+def _view_sql(
+    name: str,
+    columns: list[str],
+    scope: Scope,
+    rules: TableRules | None,
+    hidden: dict[str, set[int]],
+    hidden_table: str | None,
+) -> str:
     where = []
     if not scope.is_national:
         if "region_code" in columns:
-            where.append(f"region_code = '{scope.region_code}'")
+            where.append(f"t.region_code = '{scope.region_code}'")
         elif name not in REGION_FREE:
             where.append("false")
-    select = "*"
-    if not scope.cleared_for_sensitive:
-        where += [f"NOT coalesce({flag}, false)" for flag in SENSITIVE_ROW_FLAGS if flag in columns]
-        replaced = []
-        for family in SENSITIVE_FAMILIES:
-            members = [c for c in columns if c.startswith(family)]
-            counts = [c for c in members if c == family or c.endswith(("_current", "_prior"))]
-            if counts:
-                small = " OR ".join(f"{c} BETWEEN 1 AND {suppress_below - 1}" for c in counts)
-                replaced += [f"CASE WHEN {small} THEN NULL ELSE {c} END AS {c}" for c in members]
-        if replaced:
-            select = f"* REPLACE ({', '.join(replaced)})"
+    replaced = []
+    join = ""
+    if rules is not None and not scope.cleared_for_sensitive:
+        rows = rules.sensitive_rows or "true"
+        replaced += [f"CASE WHEN {rows} THEN NULL ELSE t.{c} END AS {c}" for c in rules.of_kind("withheld")]
+        if hidden_table:
+            replaced += [f"CASE WHEN h.{c} THEN NULL ELSE t.{c} END AS {c}" for c in hidden]
+            join = f" LEFT JOIN {hidden_table} h ON h.row_id = t.rowid"
+    select = f"t.* REPLACE ({', '.join(replaced)})" if replaced else "t.*"
     condition = f" WHERE {' AND '.join(where)}" if where else ""
-    return f"SELECT {select} FROM {WAREHOUSE_ALIAS}.{name}{condition}"
+    return f"SELECT {select} FROM {WAREHOUSE_ALIAS}.{name} t{join}{condition}"
+
+
+def _hidden_table(con: duckdb.DuckDBPyConnection, index: int, hidden: dict[str, set[int]]) -> str | None:
+    """The hidden cells of one table as a table of rowids with one flag per column, in a schema no query may
+    read (check_sql allows only the views)."""
+    rows = sorted(set().union(*hidden.values())) if hidden else []
+    if not rows:
+        return None
+    name = f"{POLICY_SCHEMA}.hidden_{index}"
+    flags = ", ".join(f"unnest(?::BOOLEAN[]) AS {c}" for c in hidden)
+    con.execute(
+        f"CREATE TABLE {name} AS SELECT unnest(?::BIGINT[]) AS row_id, {flags}",
+        [rows, *[[r in cells for r in rows] for cells in hidden.values()]],
+    )
+    return name
 
 
 def connect(settings: Settings, scope: Scope = NATIONAL) -> duckdb.DuckDBPyConnection:
     path = published_file(settings)
     con = duckdb.connect(":memory:", config={"threads": 2, "memory_limit": settings.sql_memory_limit})
-    con.execute(f"ATTACH '{path}' AS {WAREHOUSE_ALIAS} (READ_ONLY)")
-    tables = con.execute(
-        "SELECT schema_name, table_name, list(column_name ORDER BY column_index) FROM duckdb_columns() "
-        "WHERE database_name = ? AND schema_name IN ? GROUP BY ALL ORDER BY ALL",
-        [WAREHOUSE_ALIAS, list(READABLE_SCHEMAS)],
-    ).fetchall()
-    for schema in {schema for schema, *_ in tables}:
-        con.execute(f"CREATE SCHEMA memory.{schema}")
-    for schema, table, columns in tables:
-        view = _view_sql(schema, table, columns, scope, settings.suppress_below)
-        con.execute(f"CREATE VIEW memory.{schema}.{table} AS {view}")
-    con.execute("USE memory")
-    con.execute("SET enable_progress_bar = false")
-    con.execute("SET enable_external_access = false")
-    con.execute("SET lock_configuration = true")
+    try:
+        con.execute(f"ATTACH '{path}' AS {WAREHOUSE_ALIAS} (READ_ONLY)")
+        tables = con.execute(
+            "SELECT schema_name, table_name, list(column_name ORDER BY column_index) FROM duckdb_columns() "
+            "WHERE database_name = ? AND (schema_name IN ? OR (schema_name, table_name) = ('meta', 'build')) "
+            "GROUP BY ALL ORDER BY ALL",
+            [WAREHOUSE_ALIAS, list(PUBLISHED_SCHEMAS)],
+        ).fetchall()
+        rules: dict[str, TableRules] = {}
+        hidden: dict[str, dict[str, set[int]]] = {}
+        if not scope.cleared_for_sensitive:
+            rules = load_rules(con, WAREHOUSE_ALIAS)
+            hidden = patterns(con, WAREHOUSE_ALIAS, path.stem, rules, settings.suppress_below, settings.home / "access")
+        con.execute(f"CREATE SCHEMA memory.{POLICY_SCHEMA}")
+        for schema in {schema for schema, *_ in tables}:
+            con.execute(f"CREATE SCHEMA memory.{schema}")
+        for index, (schema, table, columns) in enumerate(tables):
+            name = f"{schema}.{table}"
+            cells = hidden.get(name, {})
+            view = _view_sql(name, columns, scope, rules.get(name), cells, _hidden_table(con, index, cells))
+            con.execute(f"CREATE VIEW memory.{name} AS {view}")
+        con.execute("USE memory")
+        con.execute("SET enable_progress_bar = false")
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
@@ -126,31 +161,58 @@ def _nodes(tree: Any) -> Iterator[dict]:
 
 def check_sql(con: duckdb.DuckDBPyConnection, sql: str) -> str:
     """The statement, if it is one SELECT that reads only the scoped views; else QueryRefused."""
-    parsed = json.loads(fetch_one(con, "SELECT json_serialize_sql(?)", [sql])[0])
-    if parsed.get("error"):
-        message = parsed.get("error_message", "")
-        if "Only SELECT" in message:
-            raise QueryRefused("only SELECT queries are allowed (no CREATE, INSERT, COPY, ATTACH, SET, PRAGMA ...)")
-        raise QueryRefused(f"the query does not parse: {message}")
-    if len(parsed["statements"]) != 1:
-        raise QueryRefused("one statement at a time, please")
-    nodes = list(_nodes(parsed["statements"][0]))
-    ctes = {key for node in nodes for entry in node.get("cte_map", {}).get("map", []) for key in [entry.get("key")]}
+    if len(sql.encode()) > MAX_SQL_BYTES:
+        raise QueryRefused(f"the query is longer than {MAX_SQL_BYTES // 1000} kB; shorten it")
+    try:
+        parsed = json.loads(fetch_one(con, "SELECT json_serialize_sql(?)", [sql])[0])
+        if parsed.get("error"):
+            message = parsed.get("error_message", "").splitlines()[0] if parsed.get("error_message") else ""
+            if "Only SELECT" in message:
+                raise QueryRefused("only SELECT queries are allowed (no CREATE, INSERT, COPY, ATTACH, SET, PRAGMA ...)")
+            if "expression depth" in message:
+                raise RecursionError  # the parser's own limit: the same answer as ours
+            raise QueryRefused(f"the query does not parse: {message}")
+        if len(parsed["statements"]) != 1:
+            raise QueryRefused("one statement at a time, please")
+        nodes = list(_nodes(parsed["statements"][0]))
+    except RecursionError:
+        raise QueryRefused("the query is nested too deeply to check; flatten it (CTEs, fewer brackets)") from None
+    ctes = {entry.get("key") for node in nodes for entry in node.get("cte_map", {}).get("map", [])}
+    shadowing = ctes & _catalog_names(con)
+    if shadowing:
+        raise QueryRefused(f"a CTE may not be named like a catalog object ({', '.join(sorted(shadowing))}); rename it")
     for node in nodes:
-        if node.get("type") == "BASE_TABLE":
+        kind = node.get("type")
+        if "sample" in node and "class" not in node and kind not in TABLE_REFS | QUERY_NODES:
+            shown = str(kind).removesuffix("_REF").lower()
+            raise QueryRefused(f"{shown} is not allowed; read the views in marts and analytics")
+        if kind == "BASE_TABLE":
             catalog, schema, table = node["catalog_name"], node["schema_name"], node["table_name"]
             if not schema and not catalog and table in ctes:
                 continue
             if catalog not in ("", "memory") or schema not in READABLE_SCHEMAS:
                 shown = ".".join(p for p in (catalog, schema, table) if p)
                 raise QueryRefused(f"{shown}: only the views in {', '.join(READABLE_SCHEMAS)} can be read")
-        elif node.get("type") == "TABLE_FUNCTION":
+            if schema == "meta" and table != "build":
+                raise QueryRefused(f"meta.{table}: only meta.build can be read")
+        elif kind == "TABLE_FUNCTION":
             name = node["function"]["function_name"]
             if name not in SAFE_TABLE_FUNCTIONS:
                 raise QueryRefused(f"table function {name}() is not allowed; read the views in marts and analytics")
         elif node.get("class") == "FUNCTION" and node.get("function_name") in BLOCKED_FUNCTIONS:
             raise QueryRefused(f"function {node['function_name']}() is not allowed")
-    return sql.strip().rstrip(";")
+    return sql
+
+
+def _catalog_names(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Names a CTE could shadow: every table, view and function the connection knows, system ones included."""
+    return {
+        name
+        for (name,) in con.execute(
+            "SELECT view_name FROM duckdb_views() UNION SELECT table_name FROM duckdb_tables() "
+            "UNION SELECT function_name FROM duckdb_functions() WHERE function_type = 'table'"
+        ).fetchall()
+    }
 
 
 @dataclasses.dataclass
@@ -159,6 +221,7 @@ class QueryResult:
     rows: list[tuple]
     truncated: bool
     seconds: float
+    cut_by: str = ""  # "rows" or "bytes" when truncated
 
     def arrow(self):
         import pyarrow as pa
@@ -167,44 +230,105 @@ class QueryResult:
         return pa.Table.from_arrays(columns, names=self.columns)  # names may repeat (SELECT 1 AS a, 2 AS a)
 
 
+def _fetch(reader, row_limit: int, byte_limit: int) -> tuple[list, list[tuple], str]:
+    """Record batches up to the row limit and the byte limit (Arrow's size of the data): the columns, the rows
+    and what cut them ("" when nothing did). A single row over the byte limit is refused."""
+    rows: list[tuple] = []
+    size = 0
+    for batch in reader:
+        take = batch.slice(0, row_limit - len(rows) + 1)
+        if size + take.nbytes > byte_limit:
+            fits = next(n for n in range(take.num_rows, -1, -1) if size + take.slice(0, n).nbytes <= byte_limit)
+            if not rows and not fits:
+                raise QueryRefused(
+                    f"one row of the result is larger than the {byte_limit / 1e6:g} MB result limit; "
+                    "select fewer or smaller columns (no whole tables in one cell)"
+                )
+            rows += zip(*(column.to_pylist() for column in take.slice(0, fits).columns), strict=True)
+            return reader.schema.names, rows, "bytes"
+        size += take.nbytes
+        rows += zip(*(column.to_pylist() for column in take.columns), strict=True)
+        if len(rows) > row_limit:
+            return reader.schema.names, rows[:row_limit], "rows"
+    return reader.schema.names, rows, ""
+
+
+def _refusal(exc: BaseException, settings: Settings) -> tuple[str, str, str | None]:
+    """(audit status, the one line the user reads, detail for the audit log only) for what stopped a query."""
+    if isinstance(exc, QueryRefused):
+        return "refused", str(exc), None
+    if isinstance(exc, duckdb.InterruptException):
+        message = (
+            f"the query ran longer than {settings.sql_timeout_seconds:g} s and was stopped; "
+            "narrow it (filters, aggregates) or ask for a longer SQL timeout"
+        )
+        return "timeout", message, None
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return "error", f"the query needed more than the {settings.sql_memory_limit} memory limit; filter first", None
+    if isinstance(exc, RecursionError):
+        return "refused", "the query is nested too deeply to run; flatten it (CTEs, fewer brackets)", None
+    if isinstance(exc, duckdb.Error | SafeLakeError):
+        return "error", (str(exc).splitlines() or [type(exc).__name__])[0], None
+    return "error", f"the query failed ({type(exc).__name__}); the details are in the audit log", repr(exc)[:2000]
+
+
 def run_sql(settings: Settings, user: str, scope: Scope, sql: str) -> QueryResult:
-    """An analyst's query: checked, run under the scope with a timeout and a row limit, and audited."""
+    """An analyst's query: checked, run under the scope with a timeout, a row and a byte limit, and audited.
+    Whatever stops it ends as a one-line QueryRefused (no traceback), and every query leaves one audit line."""
     started = time.perf_counter()
-    status, rows = "refused", 0
-    con = connect(settings, scope)
-    timer = threading.Timer(settings.sql_timeout_seconds, con.interrupt)
+    status, rows, error, detail = "ok", 0, None, None
+    con = timer = None
     try:
+        con = connect(settings, scope)
         statement = check_sql(con, sql)
-        limit = settings.sql_row_limit
+        timer = threading.Timer(settings.sql_timeout_seconds, con.interrupt)
         timer.start()
-        try:
-            cursor = con.execute(f"SELECT * FROM ({statement}) LIMIT {limit + 1}")
-            fetched = cursor.fetchall()
-        except duckdb.InterruptException:
-            status = "timeout"
-            raise QueryRefused(
-                f"the query ran longer than {settings.sql_timeout_seconds:g} s and was stopped; "
-                "narrow it (filters, aggregates) or ask for a longer SQL timeout"
-            ) from None
-        except duckdb.Error as exc:
-            status = "error"
-            raise QueryRefused(str(exc).splitlines()[0]) from None
-        status, rows = "ok", min(len(fetched), limit)
-        columns = [d[0] for d in cursor.description]
-        return QueryResult(columns, fetched[:limit], len(fetched) > limit, time.perf_counter() - started)
-    except QueryRefused as exc:
-        status = status if status != "ok" else "refused"
-        _audit(settings, user, scope, sql, status, rows, time.perf_counter() - started, str(exc))
-        raise
+        reader = con.sql(statement).limit(settings.sql_row_limit + 1).to_arrow_reader(256)
+        columns, fetched, cut_by = _fetch(reader, settings.sql_row_limit, settings.sql_result_mb * 1_000_000)
+        rows = len(fetched)
+        return QueryResult(columns, fetched, bool(cut_by), time.perf_counter() - started, cut_by)
+    except Exception as exc:
+        status, error, detail = _refusal(exc, settings)
+        raise (exc if isinstance(exc, QueryRefused) else QueryRefused(error)) from None
     finally:
-        timer.cancel()
-        con.close()
-        if status == "ok":
-            _audit(settings, user, scope, sql, status, rows, time.perf_counter() - started, None)
+        if timer is not None:
+            timer.cancel()
+        if con is not None:
+            con.close()
+        _audit(settings, user, scope, sql, status, rows, time.perf_counter() - started, error, detail)
+
+
+def bound_process_memory(settings: Settings) -> int:
+    """Cap this process's data memory (RLIMIT_DATA) at the SQL memory limit plus room for the reader and
+    the result, for a process that runs one analyst query (`safelake sql`): DuckDB's materialised results are
+    not all counted against its own memory_limit, and past the cap its allocations fail with a clean
+    out-of-memory error instead of growing. Returns the cap in bytes."""
+    import resource
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT])(i?)B\s*", settings.sql_memory_limit, re.IGNORECASE)
+    if match is None:
+        raise SafeLakeError(f"SAFELAKE_SQL_MEMORY_LIMIT={settings.sql_memory_limit!r}: write it like 2GB or 512MiB")
+    number, unit, binary = match.groups()
+    size = float(number) * (1024 if binary else 1000) ** ("KMGT".index(unit.upper()) + 1)
+    cap = int(size) + 4 * settings.sql_result_mb * 1_000_000 + 512 * 2**20
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft == resource.RLIM_INFINITY or soft > cap:
+        resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
+    return cap
 
 
 def _audit(
-    settings: Settings, user: str, scope: Scope, sql: str, status: str, rows: int, seconds: float, error: str | None
+    settings: Settings,
+    user: str,
+    scope: Scope,
+    sql: str,
+    status: str,
+    rows: int,
+    seconds: float,
+    error: str | None,
+    detail: str | None = None,
 ) -> None:
     entry = {
         "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -216,6 +340,8 @@ def _audit(
         "sql": sql,
         "error": error,
     }
+    if detail:
+        entry["detail"] = detail
     path = settings.audit_log
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as log:  # one line per query, appended whole

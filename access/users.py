@@ -8,6 +8,7 @@ through OIDC (`st.login`) when that is configured.
 from __future__ import annotations
 
 import base64
+import fcntl
 import hashlib
 import hmac
 import os
@@ -107,19 +108,64 @@ def session_token(settings: Settings, user: User, now: float) -> str:
     return f"{name}.{expires}.{_signature(settings, user.name, expires, user.password_hash or '')}"
 
 
-def user_from_token(settings: Settings, token: str, now: float) -> User | None:
-    """The user a token from `session_token` stands for, or None if it is malformed, expired or not theirs."""
+def _parse_token(token: str) -> tuple[str, int, str] | None:
     try:
         encoded, expires_text, signature = token.split(".")
         name = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
-        expires = int(expires_text)
+        return name, int(expires_text), signature
     except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors too
         return None
+
+
+def user_from_token(settings: Settings, token: str, now: float) -> User | None:
+    """The user a token from `session_token` stands for, or None if it is malformed, expired, revoked (logged
+    out) or not theirs."""
+    parsed = _parse_token(token)
+    if parsed is None:
+        return None
+    name, expires, signature = parsed
     user = load_users(settings).get(name)
     if user is None or not user.password_hash or expires <= now:
         return None
     expected = _signature(settings, name, expires, user.password_hash)
-    return user if hmac.compare_digest(signature, expected) else None
+    if not hmac.compare_digest(signature, expected):
+        return None
+    return None if _token_id(token) in _revoked(settings, now) else user
+
+
+def _revoked_path(settings: Settings) -> Path:
+    return settings.users_path.with_name("sessions.revoked")
+
+
+def _token_id(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _revoked(settings: Settings, now: float) -> set[str]:
+    path = _revoked_path(settings)
+    if not path.exists():
+        return set()
+    with path.open(encoding="utf-8") as fh:
+        fcntl.flock(fh, fcntl.LOCK_SH)
+        entries = [line.split() for line in fh if line.strip()]
+    return {token_id for token_id, expires in entries if int(expires) > now}
+
+
+def revoke_token(settings: Settings, token: str, now: float) -> None:
+    """Logout: the token stops working at once, in every process that serves the dashboards. The file
+    `sessions.revoked` beside the users file (mode 0600) keeps a hash of each revoked token until it would
+    have expired anyway; expired entries are dropped as new ones are written."""
+    parsed = _parse_token(token)
+    if parsed is None or parsed[1] <= now:
+        return
+    path = _revoked_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+", encoding="utf-8") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        kept = [line for line in fh if line.strip() and int(line.split()[1]) > now]
+        fh.seek(0)
+        fh.truncate()
+        fh.writelines([*kept, f"{_token_id(token)} {parsed[1]}\n"])
 
 
 def load_users(settings: Settings) -> dict[str, User]:

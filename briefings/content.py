@@ -23,14 +23,14 @@ RANK_WINDOW = "28d"
 QUARANTINE_WARN_PCT = 1.0  # a source losing more than this share of rows to quarantine is a data-health warning
 TREND_DAYS = 56
 
-# marts.kpi_movers at the scope's area level; the minors / DV counts (and their scores) are in columns of their
-# own, where the policy leaves them NULL when it suppressed them for this scope
+# marts.kpi_movers at the scope's area level; the minors / DV / children-hurt counts (and their scores) are in columns
+# of their own, withheld (NULL) for scopes not cleared for them
 MOVERS_SQL = """
 select domain, metric, compstat_window, is_sensitive, prior_is_complete,
-       coalesce(current_count, crimes_against_minors_current, dv_crimes_current),
-       coalesce(prior_count, crimes_against_minors_prior, dv_crimes_prior),
-       coalesce(pct_change, crimes_against_minors_pct_change, dv_crimes_pct_change),
-       coalesce(move_score, crimes_against_minors_move_score, dv_crimes_move_score, 0)
+       coalesce(current_count, crimes_against_minors_current, dv_crimes_current, children_hurt_current),
+       coalesce(prior_count, crimes_against_minors_prior, dv_crimes_prior, children_hurt_prior),
+       coalesce(pct_change, crimes_against_minors_pct_change, dv_crimes_pct_change, children_hurt_pct_change),
+       coalesce(move_score, crimes_against_minors_move_score, dv_crimes_move_score, children_hurt_move_score, 0)
 from marts.kpi_movers
 where area_level = ?
 """

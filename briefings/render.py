@@ -6,9 +6,7 @@ multipart/mixed [ alternative [ text, related [ html, PNGs by Content-ID ] ], CS
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from email.message import EmailMessage
 from functools import cache
@@ -17,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from access import csvsafe
 from access.i18n import Lang, code, metric, num, t
 from access.read import WINDOWS
 from briefings import charts
@@ -143,13 +142,7 @@ def offline_rows(b: Briefing, lang: Lang, tz: ZoneInfo) -> list[dict[str, Any]]:
 
 
 def csv_files(b: Briefing) -> dict[str, bytes]:
-    def table(header: list[str], rows: list[list[Any]]) -> bytes:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-        return out.getvalue().encode("utf-8-sig")
-
+    """The tables as CSV attachments, escaped against formulas (access.csvsafe)."""
     stem = f"safelake-{b.kind}-{b.scope.region_code or 'national'}-{b.as_of_date.isoformat()}"
     plan = [
         [p["target_id"], p["unit"], p["actual_to_date"], p["target_value"], p["pct_of_target"], p["forecast_year_end"]]
@@ -175,14 +168,14 @@ def csv_files(b: Briefing) -> dict[str, bytes]:
         for o in b.offline
     ]
     files = {
-        f"{stem}-plan.csv": table(
+        f"{stem}-plan.csv": csvsafe.to_bytes(
             ["target_id", "unit", "actual_to_date", "target_value", "pct_of_target", "forecast_year_end", "status"],
             plan,
         ),
-        f"{stem}-kpis.csv": table(
+        f"{stem}-kpis.csv": csvsafe.to_bytes(
             ["domain", "metric", "compstat_window", "current", "prior_year", "pct_change", "move_score"], kpis
         ),
-        f"{stem}-cameras-offline-24h.csv": table(
+        f"{stem}-cameras-offline-24h.csv": csvsafe.to_bytes(
             ["camera_id", "region_code", "district_code", "site_id", "contractor", "offline_status", "cause"]
             + ["offline_since", "offline_hours"],
             offline,

@@ -35,8 +35,8 @@ WHERE_TO_LOOK = {
         "fix the file or its source profile (ingestion/profiles/) and drop it in again"
     ),
     "build_warehouse": (
-        "warehouse/builds/<build id>.json lists the failing dbt nodes; the failed task's log has dbt's output; "
-        "the previous build keeps being served"
+        "the build task's log has a line per dbt node (a failing one with dbt's message); "
+        "warehouse/builds/<build id>.json lists the failing nodes; the previous build keeps being served"
     ),
     "lake_maintenance": "the task log; the lake is unchanged by a failed maintenance step (each is one transaction)",
     "data_freshness": "the task log; alerts that could not be e-mailed are still in the log and the outbox",
@@ -137,35 +137,12 @@ class LandingSensor(BaseSensorOperator):
         )
 
 
-def failed_tasks(context: Any, group_id: str | None = None) -> list[str]:
-    """Task ids (of a task group, or of the whole run) that failed in this DAG run, upstream failures included."""
+def failed_tasks(context: Any) -> list[str]:
+    """Task ids that failed in this DAG run, upstream failures included."""
     ti = context["ti"]
-    states = ti.get_task_states(dag_id=ti.dag_id, task_group_id=group_id, run_ids=[ti.run_id])
+    states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[ti.run_id])
     return sorted(
         task_id
         for task_id, state in states.get(ti.run_id, {}).items()
         if state in ("failed", "upstream_failed") and task_id != ti.task_id
     )
-
-
-def run_dbt_beside_reference(context: Any, operator: Any) -> None:
-    """Cosmos interceptor: make cosmos's scratch copy of the dbt project a sibling of `safelake/`.
-
-    Cosmos runs every dbt command in a temporary copy (symlinks) of dbt_project/, while
-    dbt_project.yml finds the reference seeds at the relative path ../safelake/reference/<geography>.
-    Temporary directories of this task go to SAFELAKE_HOME/warehouse/dbt_tmp/, next to a `safelake`
-    symlink to the package, so that relative path still resolves. Remove this once dbt_project.yml
-    reads the seed folder from an environment variable (SAFELAKE_REFERENCE_DIR).
-    """
-    import contextlib
-    import tempfile
-
-    from safelake.reference import REFERENCE_DIR
-
-    scratch = get_settings().warehouse_dir / "dbt_tmp"
-    scratch.mkdir(parents=True, exist_ok=True)
-    link = scratch / "safelake"
-    if not link.is_symlink():
-        with contextlib.suppress(FileExistsError):  # another task made it meanwhile
-            link.symlink_to(REFERENCE_DIR.parent)
-    tempfile.tempdir = str(scratch)

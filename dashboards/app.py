@@ -24,4 +24,5 @@ else:
         st.Page(f"views/{key}.py", title=t(key, lang), url_path=key.replace("_", "-"), default=key == "plan")
         for key in ui.pages_for(user)
     ]
+    pages.insert(2, st.Page("views/live.py", title=t("live", lang), url_path="live"))
     st.navigation(pages).run()

@@ -16,7 +16,7 @@ from typing import Any, cast
 import streamlit as st
 
 from access.i18n import LANGS, Lang, t
-from access.users import User, authenticate, load_users, session_token, user_from_token
+from access.users import User, authenticate, load_users, revoke_token, session_token, user_from_token
 from safelake.errors import SafeLakeError
 from safelake.settings import get_settings
 
@@ -24,6 +24,7 @@ USER_KEY = "user"  # session_state: the logged-in access.users.User
 COOKIE = "safelake_session"
 COOKIE_TO_SET_KEY = "cookie_to_set"  # session_state: what the next page run writes to the cookie ("" deletes it)
 LOGGED_OUT_KEY = "logged_out"  # session_state: this session's cookie (read when it opened) is no longer valid
+TOKEN_KEY = "session_token"  # session_state: the token of this session's password login, revoked at logout
 
 
 def _oidc() -> dict[str, Any] | None:
@@ -53,6 +54,7 @@ def session_user() -> User | None:
     user = st.session_state.get(USER_KEY)
     if user is None and not st.session_state.get(LOGGED_OUT_KEY) and (token := st.context.cookies.get(COOKIE)):
         user = st.session_state[USER_KEY] = user_from_token(get_settings(), token, time.time())
+        st.session_state[TOKEN_KEY] = token
     if user is None and (email := _oidc_email()):
         users = load_users(get_settings())
         user = next((u for u in users.values() if u.email and u.email.lower() == email.lower()), None)
@@ -94,25 +96,39 @@ def login_page() -> None:
             st.error(t("login_wrong", lang))
             return
         st.session_state[USER_KEY] = user
-        st.session_state[COOKIE_TO_SET_KEY] = session_token(settings, user, time.time())
+        token = st.session_state[TOKEN_KEY] = session_token(settings, user, time.time())
+        st.session_state[COOKIE_TO_SET_KEY] = token
         st.session_state.pop(LOGGED_OUT_KEY, None)
         st.rerun()
 
 
-def _set_cookie(value: str, max_age: int) -> None:
-    script = f"document.cookie = '{COOKIE}={value}; Max-Age={max_age}; Path=/; SameSite=Strict';"
-    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
+def cookie_script(value: str, max_age: int, secure: bool) -> str:
+    """The script that writes the session cookie; `Secure` when the page was served over HTTPS."""
+    flags = "; Secure" if secure else ""
+    return f"document.cookie = '{COOKIE}={value}; Max-Age={max_age}; Path=/; SameSite=Strict{flags}';"
+
+
+def served_over_https(url: str | None, headers: Mapping[str, str]) -> bool:
+    """The browser's URL is https, or a reverse proxy that ended TLS says so (X-Forwarded-Proto)."""
+    forwarded = headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+    return (url or "").lower().startswith("https://") or forwarded == "https"
 
 
 def keep_session() -> None:
     """After a password login, put its token in the browser's cookie (once); after a logout, delete the cookie."""
     value = st.session_state.pop(COOKIE_TO_SET_KEY, None)
     if value is not None:
-        _set_cookie(value, int(get_settings().session_hours * 3600) if value else 0)
+        max_age = int(get_settings().session_hours * 3600) if value else 0
+        secure = served_over_https(st.context.url, st.context.headers)
+        st.html(f"<script>{cookie_script(value, max_age, secure)}</script>", unsafe_allow_javascript=True)
 
 
 def logout() -> None:
-    """Forget the user and everything the session held for them (filters, SQL results); keep the language."""
+    """Revoke the session's token on the server (a copy of the cookie stops working too), forget the user and
+    everything the session held for them (filters, SQL results); keep the language."""
+    tokens: set[str] = {t for t in (st.session_state.get(TOKEN_KEY), st.context.cookies.get(COOKIE)) if t}
+    for token in tokens:
+        revoke_token(get_settings(), token, time.time())
     for key in [k for k in st.session_state if k != "lang"]:
         del st.session_state[key]
     st.session_state[LOGGED_OUT_KEY] = True

@@ -17,9 +17,9 @@ import duckdb
 import polars as pl
 
 from ingestion import readers
-from ingestion.profiles import Profile, all_profiles, get_profile
+from ingestion.profiles import Profile, all_profiles, get_profile, profile_problems
 from ingestion.readers import FileRefused
-from ingestion.transform import apply_profile, unreadable
+from ingestion.transform import apply_profile, in_scope, unreadable
 from safelake import lake
 from safelake.contracts import Contract, load_contracts
 from safelake.errors import SafeLakeError
@@ -28,6 +28,7 @@ from safelake.reference import geography
 from safelake.settings import Settings
 
 SKIPPED = "already ingested (same checksum and profile)"
+NOT_READY = (".part", ".tmp")  # still being uploaded: senders rename the file when it is complete
 # Files a reader parses in one call at most, Polars spreading them over the cores; and their size at most,
 # since a group's row limit is checked only after each such read.
 READ_TOGETHER, READ_TOGETHER_BYTES = 8, 64 << 20
@@ -46,7 +47,9 @@ class FileResult:
     corrected: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    out_of_scope: int = 0
     reasons: Counter = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def merged(self) -> int:
@@ -65,14 +68,29 @@ def fingerprint(path: Path) -> tuple[str, int]:
 
 
 def landing_files(settings: Settings) -> list[Path]:
-    """Everything waiting in landing/, oldest name first; dot-files and partial uploads are not ready."""
-    if not settings.landing.exists():
-        return []
-    return sorted(
-        p
-        for p in settings.landing.rglob("*")
-        if p.is_file() and not p.name.startswith(".") and p.suffix not in (".part", ".tmp")
-    )
+    """Everything waiting in landing/, oldest name first (symbolic links too: they are refused)."""
+    return ready_files(settings.landing, settings.landing_settle_seconds) if settings.landing.exists() else []
+
+
+def ready_files(folder: Path, settle_seconds: float = 0) -> list[Path]:
+    """The files under `folder`, by name; not dot-files, partial uploads (`.part`, `.tmp`) or files modified
+    less than `settle_seconds` ago, which may still be being written. Symbolic links are listed, not followed."""
+    now, found = dt.datetime.now().timestamp(), []
+    for root, dirs, files in os.walk(folder):
+        top = Path(root)
+        found += [top / d for d in dirs if (top / d).is_symlink()]
+        for name in files:
+            path = top / name
+            if name.startswith(".") or path.suffix in NOT_READY:
+                continue
+            with suppress(OSError):
+                if path.is_symlink() or now - path.stat().st_mtime >= settle_seconds:
+                    found.append(path)
+    return sorted(found)
+
+
+def _in_landing(path: Path, settings: Settings) -> bool:
+    return path.absolute().parent.resolve().is_relative_to(settings.landing.resolve())
 
 
 def _dataset_hint(path: Path, settings: Settings) -> str | None:
@@ -108,9 +126,11 @@ def choose_profile(path: Path, settings: Settings) -> Profile:
     refusal = next((e for e in errors if e is not None), None)
     if refusal is not None and len(errors) == 1:
         raise refusal
+    problems = len(profile_problems())
+    broken = f" ({problems} profile(s) could not be loaded and were not tried)" if problems else ""
     raise FileRefused(
-        f"{path}: no profile matches this file (by name and header); "
-        "add one in ingestion/profiles/ or pass --profile NAME"
+        f"{path}: no profile matches this file (by name and header){broken}; "
+        "add one in ingestion/profiles/ or SAFELAKE_PROFILES_DIR, or pass --profile NAME"
     )
 
 
@@ -239,14 +259,25 @@ def _write(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFram
         con.unregister("final_rows")
 
 
-def _archive(path: Path, dataset: str, digest: str, settings: Settings) -> None:
-    target = settings.archive / dataset / dt.date.today().isoformat() / f"{digest[:12]}-{path.name}"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    inside_landing = path.resolve().is_relative_to(settings.landing.resolve())
-    if inside_landing:
-        shutil.move(path, target)
-    elif not target.exists():
-        shutil.copy2(path, target)
+def _archive(path: Path, dataset: str, digest: str, settings: Settings) -> str:
+    """Move (from landing/) or copy the file to the archive; a warning if it stays where it is. A file whose
+    bytes changed since they were checksummed (still being written) is left in landing/ for the next run."""
+    try:
+        if fingerprint(path)[0] != digest:
+            return f"{path}: changed while it was ingested; left in place, its new content is read next run"
+        name = f"{digest[:12]}-{path.name}"
+        if len(name.encode()) > 255:  # the archive's file system limit: keep the start and the extension
+            keep = 255 - len(path.suffix.encode()) - 13
+            name = f"{digest[:12]}-{path.stem.encode()[:keep].decode(errors='ignore')}{path.suffix}"
+        target = settings.archive / dataset / dt.date.today().isoformat() / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if _in_landing(path, settings):
+            shutil.move(path, target)
+        elif not target.exists():
+            shutil.copy2(path, target)
+    except OSError as exc:
+        return f"{path}: ingested but not archived ({exc.strerror or exc}); move it out of landing/ by hand"
+    return ""
 
 
 @dataclass
@@ -263,6 +294,8 @@ class Prepared:
     valid: int
     incoming: pl.DataFrame
     quarantine: pl.DataFrame
+    out_of_scope: int = 0
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -274,6 +307,7 @@ class Read:
     profile: Profile
     raw: pl.DataFrame
     bad: list[tuple[int, str]]
+    warnings: list[str]
 
 
 def prepare(reads: list[Read], settings: Settings) -> list[Prepared | FileResult]:
@@ -332,19 +366,34 @@ def _prepare_batch(batch: list[Read], now: dt.datetime, settings: Settings) -> l
     profile = batch[0].profile
     contract = load_contracts()[profile.dataset]
     raw = _stack([r.raw for r in batch], range(len(batch)))
-    valid, quarantine = apply_profile(
-        raw, profile, contract, geography(profile.geography), settings.require_pii_key(), now
-    )
+    scoped = in_scope(raw, profile)
+    out_of_scope = _heights(raw.filter(~scoped), len(batch))
+    geo = geography(profile.geography) if profile.geography else None
+    valid, quarantine = apply_profile(raw.filter(scoped), profile, contract, geo, settings.require_pii_key(), now)
     valid_rows = _heights(valid, len(batch))
     valid = _latest_per_file(valid.with_columns(_key_hash=pl.struct(contract.key).hash()), contract)
     prepared = []
-    for read, valid_in, rows, rejected in zip(
-        batch, valid_rows, _slices(valid, len(batch)), _slices(quarantine, len(batch)), strict=True
+    for read, valid_in, rows, rejected, outside in zip(
+        batch, valid_rows, _slices(valid, len(batch)), _slices(quarantine, len(batch)), out_of_scope, strict=True
     ):
         if read.bad:
             rejected = pl.concat([rejected, unreadable(read.bad)])
         rows_in = read.raw.height + len(read.bad)
-        prepared.append(Prepared(read.path, read.digest, profile, contract, now, rows_in, valid_in, rows, rejected))
+        prepared.append(
+            Prepared(
+                read.path,
+                read.digest,
+                profile,
+                contract,
+                now,
+                rows_in,
+                valid_in,
+                rows,
+                rejected,
+                outside,
+                read.warnings,
+            )
+        )
     return prepared
 
 
@@ -405,6 +454,7 @@ def commit(con: duckdb.DuckDBPyConnection, held: Held, files: list[Prepared]) ->
         con.register("ledger_rows", ledger)
         con.execute("INSERT INTO lake._ingest_ledger BY NAME SELECT * FROM ledger_rows")
         con.unregister("ledger_rows")
+        _record_files(con, results, files[0].now)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -426,7 +476,9 @@ def _result(file: Prepared, inserted: int, corrected: int) -> FileResult:
         corrected=corrected,
         duplicates=file.valid - inserted - corrected,
         quarantined=file.quarantine.height,
+        out_of_scope=file.out_of_scope,
         reasons=Counter(file.quarantine["reason"].to_list()),
+        warnings=list(file.warnings),
     )
 
 
@@ -454,15 +506,15 @@ def ingest(
     """Ingest the given files (or everything new in landing/); a bad file never stops the others.
     Results come in the order of the files."""
     settings.require_pii_key()
-    files = paths if paths else landing_files(settings)
     forced = get_profile(profile_name) if profile_name else None
     results: dict[Path, FileResult] = {}
 
     def done(result: FileResult) -> None:
         if result.status == "ingested":
             ledger.add((result.digest, result.profile))
-        elif result.status == "skipped":
-            _archive(result.path, result.dataset, result.digest, settings)
+        if result.status in ("ingested", "skipped"):
+            warning = _archive(result.path, result.dataset, result.digest, settings)
+            result.warnings += [warning] if warning else []
         results[result.path] = result
         on_file(result)
 
@@ -477,31 +529,67 @@ def ingest(
             else:
                 claimed.add((item.digest, item.profile.name))
                 group.append(item)
-        for result in _commit_group(con, held, group, settings) if group else []:
+        for result in _commit_group(con, held, group) if group else []:
             done(result)
 
     with lake_lock(settings), ThreadPoolExecutor(1) as reader, ThreadPoolExecutor(1) as preparer:
+        # Listed only now, under the lock: a run that waited for another sees what that one left.
+        files = _expand(paths) if paths else landing_files(settings)
         con = lake.connect(settings)
-        # Half the cores for DuckDB: reading and transforming (Polars) keep the others busy, and more DuckDB
-        # threads only contend with them (docs/benchmarks.md).
-        con.execute(f"SET threads = {max(1, len(os.sched_getaffinity(0)) // 2)}")
-        lake.ensure_tables(con)
-        ledger = set(con.execute("SELECT file_sha256, profile FROM lake._ingest_ledger").fetchall())
-        held = Held(con)
-        queue = iter(files)
-        # A pipeline of groups: one is read while the one before is prepared and the one before that is
-        # written to the lake.
-        reading: Future[list[Read | FileResult] | None] | None
-        reading, preparing = reader.submit(_read_group, queue, forced, ledger, settings), None
-        while reading or preparing:
-            taken = reading.result() if reading else None
-            reading = reader.submit(_read_group, queue, forced, ledger, settings) if taken else None
-            following = preparer.submit(_prepare_group, taken, settings) if taken else None
-            if preparing:
-                land(preparing.result())
-            preparing = following
-        con.close()
+        try:
+            # Half the cores for DuckDB: reading and transforming (Polars) keep the others busy, and more DuckDB
+            # threads only contend with them (docs/benchmarks.md).
+            con.execute(f"SET threads = {max(1, len(os.sched_getaffinity(0)) // 2)}")
+            lake.ensure_tables(con)
+            ledger = set(con.execute("SELECT file_sha256, profile FROM lake._ingest_ledger").fetchall())
+            held = Held(con)
+            queue = iter(files)
+            # A pipeline of groups: one is read while the one before is prepared and the one before that is
+            # written to the lake.
+            reading: Future[list[Read | FileResult] | None] | None
+            reading, preparing = reader.submit(_read_group, queue, forced, ledger, settings), None
+            while reading or preparing:
+                taken = reading.result() if reading else None
+                reading = reader.submit(_read_group, queue, forced, ledger, settings) if taken else None
+                following = preparer.submit(_prepare_group, taken, settings) if taken else None
+                if preparing:
+                    land(preparing.result())
+                preparing = following
+            refused = [r for r in results.values() if r.status in ("refused", "failed")]
+            _record_files(con, refused, dt.datetime.now(dt.UTC))
+        finally:
+            con.close()
     return [results[path] for path in dict.fromkeys(files) if path in results]
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    """The paths given, a folder standing for the files in it (as landing/ is listed)."""
+    return [file for path in paths for file in (ready_files(path) if path.is_dir() else [path])]
+
+
+def _record_files(con: duckdb.DuckDBPyConnection, results: list[FileResult], at: dt.datetime) -> None:
+    """What happened to each file, by path: ingested files (with the rows out of scope), refusals and
+    failures, which `safelake status` shows."""
+    if not results:
+        return
+    rows = pl.DataFrame(
+        [
+            {
+                "file_path": str(r.path),
+                "file_sha256": r.digest,
+                "profile": r.profile,
+                "dataset": r.dataset,
+                "status": r.status,
+                "message": r.message,
+                "out_of_scope": r.out_of_scope,
+                "recorded_at": at,
+            }
+            for r in results
+        ]
+    )
+    con.register("file_rows", rows)
+    con.execute("INSERT INTO lake._ingest_files BY NAME SELECT * FROM file_rows")
+    con.unregister("file_rows")
 
 
 def _failure(path: Path, exc: Exception) -> FileResult:
@@ -522,6 +610,10 @@ class Found:
 
 def _find(path: Path, forced: Profile | None, ledger: set[tuple[str, str]], settings: Settings) -> Found | FileResult:
     """Checksum and profile; or why the file goes no further."""
+    if path.is_symlink() and _in_landing(path, settings):
+        return FileResult(
+            path, "refused", f"{path}: a symbolic link in landing/, not followed; copy the file in instead"
+        )
     if not path.is_file():
         return FileResult(path, "refused", f"{path}: no such file")
     try:
@@ -537,7 +629,7 @@ def _find(path: Path, forced: Profile | None, ledger: set[tuple[str, str]], sett
 def _read_one(found: Found) -> Read | FileResult:
     try:
         return Read(found.path, found.digest, found.profile, *readers.read(found.path, found.profile))
-    except (SafeLakeError, pl.exceptions.PolarsError, OSError) as exc:
+    except (SafeLakeError, pl.exceptions.PolarsError, OSError, RecursionError) as exc:
         return _failure(found.path, exc)
 
 
@@ -557,7 +649,7 @@ def _read_files(
         together = readers.read_together({path: f.lines for path, f in members.items()}, profile)
         if together is not None:
             cells.update(
-                (f.path, Read(f.path, f.digest, profile, raw, []))
+                (f.path, Read(f.path, f.digest, profile, raw, [], []))
                 for f, raw in zip(members.values(), together, strict=True)
             )
     return [item if isinstance(item, FileResult) else cells.get(item.path) or _read_one(item) for item in found]
@@ -598,17 +690,12 @@ def _prepare_group(taken: list[Read | FileResult], settings: Settings) -> list[P
     return [next(prepared) if isinstance(item, Read) else item for item in taken]
 
 
-def _commit_group(
-    con: duckdb.DuckDBPyConnection, held: Held, group: list[Prepared], settings: Settings
-) -> list[FileResult]:
-    """Commit the group, then archive its files. If it fails, each file is tried alone, so one file's
-    fault does not hold back the others."""
+def _commit_group(con: duckdb.DuckDBPyConnection, held: Held, group: list[Prepared]) -> list[FileResult]:
+    """Commit the group. If it fails, each file is tried alone, so one file's fault does not hold back the
+    others."""
     try:
-        results = commit(con, held, group)
+        return commit(con, held, group)
     except (SafeLakeError, duckdb.Error, pl.exceptions.PolarsError, OSError) as exc:
         if len(group) == 1:
             return [_failure(group[0].path, exc)]
-        return [result for file in group for result in _commit_group(con, held, [file], settings)]
-    for file, result in zip(group, results, strict=True):
-        _archive(file.path, result.dataset, file.digest, settings)
-    return results
+        return [result for file in group for result in _commit_group(con, held, [file])]

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from safelake.contracts import load_contracts
 from safelake.errors import SafeLakeError
+from safelake.settings import get_settings
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when installed: ~10x faster
@@ -33,6 +34,7 @@ class Rule(BaseModel):
     split: str | None = None
     format: list[str] = []
     decimal_comma: bool = False
+    pad: int | None = Field(None, ge=1, le=64)
     lookup: Literal["region", "district"] | None = None
 
     @model_validator(mode="before")
@@ -63,39 +65,64 @@ class Match(BaseModel):
     header: list[str] = []
 
 
+class Scope(BaseModel):
+    """Which rows belong to the contract at all; the others are counted as `out_of_scope`."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    source: str = Field(alias="from")
+    include: list[str] | None = None
+    exclude: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _one_list(self) -> Scope:
+        if (self.include is None) == (self.exclude is None):
+            raise ValueError("scope: give exactly one of `include` or `exclude`")
+        return self
+
+
 class Profile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str
     dataset: str
-    geography: str
+    geography: str | None = None
     description: str
     match: Match
-    format: Literal["csv", "xlsx", "jsonl"]
+    format: Literal["csv", "xlsx", "jsonl", "json"]
+    records: str | None = None
     encoding: str = "utf-8"
     delimiter: str = ","
     skip_rows: int = 0
     sheet: str | None = None
-    timezone: str
+    timezone: str | None = None
+    scope: Scope | None = None
     columns: dict[str, Rule]
 
     @model_validator(mode="after")
     def _fits_contract(self) -> Profile:
         contracts = load_contracts()
         if self.dataset not in contracts:
-            raise ValueError(f"unknown dataset {self.dataset!r}; one of {', '.join(contracts)}")
+            raise ValueError(f"dataset: unknown dataset {self.dataset!r}; one of {', '.join(contracts)}")
         contract = contracts[self.dataset]
         unknown = set(self.columns) - set(contract.column_names)
         if unknown:
-            raise ValueError(f"columns not in the {self.dataset} contract: {sorted(unknown)}")
+            raise ValueError(f"columns: not in the {self.dataset} contract: {sorted(unknown)}")
         missing = [c.name for c in contract.columns if c.required and c.name not in self.columns]
         if missing:
-            raise ValueError(f"required contract columns without a rule: {missing}")
+            raise ValueError(f"columns: required contract columns without a rule: {missing}")
+        if self.geography is None and any(c.ref and c.name in self.columns for c in contract.columns):
+            raise ValueError("geography: required, since the profile maps region or district codes")
+        timed = [n for n in self.columns if contract.column(n).type in ("date", "timestamp")]
+        if self.timezone is None and any(self.columns[n].sources for n in timed):
+            raise ValueError(f"timezone: required, since the profile reads dates or times ({', '.join(timed)})")
+        if self.records is not None and self.format != "json":
+            raise ValueError("records: only for `format: json`")
         return self
 
     @property
     def source_columns(self) -> set[str]:
-        return {s for rule in self.columns.values() for s in rule.sources}
+        scope = {self.scope.source} if self.scope else set()
+        return scope | {s for rule in self.columns.values() for s in rule.sources}
 
     def matches_name(self, path: Path) -> bool:
         return self.match.filename is None or fnmatch.fnmatch(path.name, self.match.filename)
@@ -111,21 +138,55 @@ def load_profile(path: Path) -> Profile:
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
-        raise SafeLakeError(f"profile {path}: {where}: {err['msg']}") from None
-    except yaml.YAMLError as exc:
-        raise SafeLakeError(f"profile {path}: not valid YAML ({exc})") from None
+        message = err["msg"].removeprefix("Value error, ")
+        raise SafeLakeError(f"profile {path}: {where + ': ' if where else ''}{message}") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        reason = str(exc).replace("\n", " ")
+        raise SafeLakeError(f"profile {path}: not valid YAML ({reason}); fix the file") from None
     if profile.name != path.stem:
-        raise SafeLakeError(f"profile {path}: name {profile.name!r} must equal the file name {path.stem!r}")
+        raise SafeLakeError(f"profile {path}: name: {profile.name!r} must equal the file name {path.stem!r}")
     return profile
 
 
+def profile_dirs() -> tuple[Path, ...]:
+    """The package's profiles, then the operator's (SAFELAKE_PROFILES_DIR)."""
+    extra = get_settings().profiles_dir
+    return (PROFILE_DIR,) if extra is None else (PROFILE_DIR, extra)
+
+
 @cache
+def _load_all(dirs: tuple[Path, ...]) -> tuple[dict[str, Profile], dict[str, str]]:
+    """(valid profiles by name, problems by profile name): one bad profile does not hide the others."""
+    profiles: dict[str, Profile] = {}
+    problems: dict[str, str] = {}
+    for folder in dirs:
+        for path in sorted(folder.glob("*.yaml")):
+            if path.stem in profiles or path.stem in problems:
+                problems[path.stem] = f"profile {path}: name: {path.stem!r} is already a profile; rename the file"
+                profiles.pop(path.stem, None)
+                continue
+            try:
+                profiles[path.stem] = load_profile(path)
+            except SafeLakeError as exc:
+                problems[path.stem] = str(exc)
+    return profiles, problems
+
+
 def all_profiles() -> dict[str, Profile]:
-    return {p.stem: load_profile(p) for p in sorted(PROFILE_DIR.glob("*.yaml"))}
+    return _load_all(profile_dirs())[0]
+
+
+def profile_problems() -> list[str]:
+    """One line per profile that cannot be used (file and field): reported, and the others run."""
+    return list(_load_all(profile_dirs())[1].values())
 
 
 def get_profile(name: str) -> Profile:
-    profiles = all_profiles()
+    profiles, problems = _load_all(profile_dirs())
+    if name in problems:
+        raise SafeLakeError(problems[name])
     if name not in profiles:
-        raise SafeLakeError(f"no profile named {name!r} in {PROFILE_DIR}; known: {', '.join(profiles)}")
+        raise SafeLakeError(
+            f"no profile named {name!r} in {', '.join(map(str, profile_dirs()))}; known: {', '.join(profiles)}"
+        )
     return profiles[name]

@@ -1,7 +1,7 @@
 """Readers: turn one export file into a frame of text cells, or refuse it with one clear line.
 
-Every cell is read as text (types are the contract's job); `_line` is the record's line in the
-file (for CSV: the record number after the header, which equals the line unless fields hold newlines).
+Every cell is read as text (types are the contract's job); `_line` is the physical line of the file on
+which the record starts (a quoted CSV field may span lines; XLSX: the sheet's row).
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import codecs
 import csv
 import io
 import json
+import zipfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import fastexcel
@@ -17,9 +19,15 @@ import polars as pl
 
 from ingestion.profiles import Profile
 from safelake.errors import SafeLakeError
+from safelake.settings import get_settings
 
 UTF8 = {"utf-8", "utf-8-sig"}
 JSONL_SAMPLE = 100
+JSON_BATCH = 10_000  # records of a JSON array turned into a frame at a time
+JSON_SHAPES = (
+    "`format: jsonl` reads one JSON object per line; `format: json` reads a JSON array of objects, at the top "
+    "level or at the path `records:` names (e.g. `records: data.items`)"
+)
 
 
 class FileRefused(SafeLakeError):
@@ -67,11 +75,65 @@ def _cell(value: object) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def _flat(record: dict, prefix: str = "") -> dict[str, str | None]:
+    """A record's values as text cells; nested objects by their path (`location.lat`)."""
+    cells: dict[str, str | None] = {}
+    for key, value in record.items():
+        if isinstance(value, dict):
+            cells.update(_flat(value, f"{prefix}{key}."))
+        else:
+            cells[f"{prefix}{key}"] = _cell(value)
+    return cells
+
+
+def column_names(path: Path, cells: Sequence[str | None]) -> tuple[list[str], list[str]]:
+    """Header cells as column names (an empty one is `column_<n>`), and a warning per name that repeats:
+    its second occurrence is `name#2`, its third `name#3`, so a profile can address each."""
+    limit = get_settings().ingest_max_columns
+    if len(cells) > limit:
+        raise FileRefused(
+            f"{path}: {len(cells):,} columns, more than SAFELAKE_INGEST_MAX_COLUMNS ({limit:,}); check the export"
+        )
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    warnings: list[str] = []
+    for i, cell in enumerate(cells):
+        name = (cell or "").strip() or f"column_{i + 1}"
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
+    for name, count in seen.items():
+        if count > 1:
+            copies = ", ".join(repr(f"{name}#{n}") for n in range(2, count + 1))
+            warnings.append(f"{path}: header has {name!r} {count} times; the repeats are read as {copies}")
+    return names, warnings
+
+
+def _check_unzipped(path: Path) -> None:
+    """Refuse a workbook whose parts unzip to more than SAFELAKE_INGEST_MAX_UNZIPPED_MB (a zip bomb, e.g. a
+    huge shared-strings table) before a parser allocates it."""
+    limit = get_settings().ingest_max_unzipped_mb
+    try:
+        with zipfile.ZipFile(path) as book:
+            size = sum(part.file_size for part in book.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip: the XLSX parser says so
+    if size > limit << 20:
+        raise FileRefused(
+            f"{path}: the workbook unzips to {size >> 20:,} MB, more than SAFELAKE_INGEST_MAX_UNZIPPED_MB "
+            f"({limit:,}); export it as CSV or split it"
+        )
 
 
 def _xlsx_frame(path: Path, profile: Profile) -> pl.DataFrame:
     """The sheet's cells as text, the profile's leading rows skipped; `_line` is the row in the sheet."""
+    _check_unzipped(path)
     try:
         book = fastexcel.read_excel(path)
         sheet = profile.sheet if profile.sheet is not None else 0
@@ -88,7 +150,10 @@ def header(path: Path, profile: Profile) -> list[str]:
     """The header cells as the profile would read them (used to pick a profile)."""
     if profile.format == "xlsx":
         cells = _xlsx_frame(path, profile)
-        return [c or "" for c in cells.row(0)[1:]] if cells.height else []
+        return column_names(path, list(cells.row(0)[1:]))[0] if cells.height else []
+    if profile.format == "json":
+        first = next(_json_records(path, profile), None)
+        return list(first[1]) if first and isinstance(first[1], dict) else []
     with path.open("rb") as fh:
         data = fh.read(65536)
     _check_bytes(path, data, binary_ok=False)
@@ -99,14 +164,13 @@ def header(path: Path, profile: Profile) -> list[str]:
     if profile.format == "jsonl":
         try:
             first = json.loads(lines[0])
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
             return []
-        return list(first) if isinstance(first, dict) else []
-    return next(csv.reader([lines[0]], delimiter=profile.delimiter), [])
+        return list(_flat(first)) if isinstance(first, dict) else []
+    return column_names(path, next(csv.reader([lines[0]], delimiter=profile.delimiter), []))[0]
 
 
 def _require_columns(path: Path, frame: pl.DataFrame, profile: Profile) -> pl.DataFrame:
-    frame = frame.rename({c: c.strip() for c in frame.columns})
     missing = sorted(profile.source_columns - set(frame.columns))
     if missing:
         raise FileRefused(
@@ -135,9 +199,11 @@ def _jsonl_keys(head: bytes) -> list[str]:
     for line in head.splitlines():
         if line.strip():
             record = json.loads(line)
-            if not isinstance(record, dict):
-                raise ValueError("not a JSON object")
+            if not isinstance(record, dict) or any(isinstance(v, dict) for v in record.values()):
+                raise ValueError("not a flat JSON object")  # nested objects are read by path, in Python
             keys.update(dict.fromkeys(record))
+    if len(keys) > get_settings().ingest_max_columns:
+        raise ValueError("too many keys")  # the line-by-line reader refuses those records one by one
     return list(keys)
 
 
@@ -174,52 +240,234 @@ def _read_jsonl(path: Path, data: bytes, profile: Profile) -> tuple[pl.DataFrame
     except (pl.exceptions.PolarsError, OSError, ValueError):
         pass
     text = decode(path, data, profile.encoding)  # refuses bytes that are not in the declared encoding
+    if text.lstrip().startswith("["):
+        raise FileRefused(f"{path}: a JSON array, not JSON lines; {JSON_SHAPES}")
     records, bad = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            bad.append((number, f"not valid JSON ({exc.msg})"))
-            continue
-        if not isinstance(obj, dict):
-            bad.append((number, "not a JSON object"))
-            continue
-        records.append({**{k: _cell(v) for k, v in obj.items()}, "_line": number})
+        reason, cells = _record(line)
+        if reason:
+            bad.append((number, reason))
+        else:
+            records.append({**cells, "_line": number})
     if not records:
-        raise FileRefused(f"{path}: no readable JSON object on any line; check the export")
+        raise FileRefused(f"{path}: no readable JSON object on any line; {JSON_SHAPES}")
     return pl.from_dicts(records, infer_schema_length=None), bad
 
 
-def read(path: Path, profile: Profile) -> tuple[pl.DataFrame, list[tuple[int, str]]]:
-    """(text cells with `_line`, unreadable records as (line, reason))."""
+def _record(line: str) -> tuple[str, dict]:
+    """(why the line is not a record, or "" and its cells)."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return f"not valid JSON ({exc.msg})", {}
+    except RecursionError:
+        return "JSON nested too deeply to read", {}
+    return _object_cells(obj)
+
+
+def _object_cells(obj: object) -> tuple[str, dict]:
+    settings = get_settings()
+    if not isinstance(obj, dict):
+        return "not a JSON object", {}
+    if _depth(obj) > settings.ingest_max_json_depth:
+        return f"JSON objects nested deeper than SAFELAKE_INGEST_MAX_JSON_DEPTH ({settings.ingest_max_json_depth})", {}
+    cells = _flat(obj)
+    if len(cells) > settings.ingest_max_columns:
+        return f"{len(cells):,} keys, more than SAFELAKE_INGEST_MAX_COLUMNS ({settings.ingest_max_columns:,})", {}
+    return "", cells
+
+
+def _depth(value: object) -> int:
+    """How deep objects and arrays nest in `value` (json.loads bounds it by the interpreter's recursion limit)."""
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0
+
+
+class _JsonStream:
+    """A JSON document read a block at a time: values are decoded one by one, so an array of records
+    never has to be in memory whole. Tracks the line of the current position."""
+
+    def __init__(self, path: Path, encoding: str) -> None:
+        self.path, self.fh = path, path.open(encoding=encoding, newline="")
+        self.buf, self.pos, self.line, self.eof = "", 0, 1, False
+        self.decoder = json.JSONDecoder()
+
+    def _more(self) -> bool:
+        if self.eof:
+            return False
+        self.line += self.buf.count("\n", 0, self.pos)
+        self.buf, self.pos = self.buf[self.pos :], 0
+        block = self.fh.read(max(1 << 16, len(self.buf)))
+        self.eof = not block
+        self.buf += block
+        return not self.eof
+
+    def peek(self) -> str:
+        """The next character that is not whitespace ("" at the end)."""
+        while True:
+            while self.pos < len(self.buf) and self.buf[self.pos].isspace():
+                self.pos += 1
+            if self.pos < len(self.buf) or not self._more():
+                return self.buf[self.pos : self.pos + 1]
+
+    def take(self, expected: str) -> None:
+        found = self.peek()
+        if found != expected:
+            raise FileRefused(
+                f"{self.path}: line {self.here()}: expected {expected!r}, found {found or 'the end'!r}; {JSON_SHAPES}"
+            )
+        self.pos += 1
+
+    def here(self) -> int:
+        return self.line + self.buf.count("\n", 0, self.pos)
+
+    def value(self) -> object:
+        self.peek()
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError as exc:
+                if self._more():
+                    continue
+                raise FileRefused(
+                    f"{self.path}: line {exc.lineno - 1 + self.line}: not valid JSON ({exc.msg})"
+                ) from None
+            except RecursionError:
+                raise FileRefused(f"{self.path}: line {self.here()}: JSON nested too deeply to read") from None
+            if end == len(self.buf) and self._more():
+                continue  # a number or literal may go on in the next block
+            self.pos = end
+            return value
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+def _json_records(path: Path, profile: Profile) -> Iterator[tuple[int, object]]:
+    """(line, value) of each element of the document's array of records, the array found by `records`."""
+    utf8 = codecs.lookup(profile.encoding).name == "utf-8"
+    stream = _JsonStream(path, "utf-8-sig" if utf8 else profile.encoding)
+    try:
+        for key in profile.records.split(".") if profile.records else []:
+            stream.take("{")
+            while True:
+                name = stream.value()
+                stream.take(":")
+                if name == key:
+                    break
+                stream.value()  # a sibling of the path: decoded and dropped
+                if stream.peek() != ",":
+                    raise FileRefused(f"{path}: no key {key!r} on the path {profile.records!r}; {JSON_SHAPES}")
+                stream.take(",")
+        stream.take("[")
+        if stream.peek() == "]":
+            return
+        while True:
+            stream.peek()
+            line = stream.here()
+            yield line, stream.value()
+            if stream.peek() == "]":
+                return
+            stream.take(",")
+    except UnicodeDecodeError as exc:
+        raise FileRefused(f"{path}: not valid {profile.encoding} ({exc.reason}); check the export's encoding") from None
+    finally:
+        stream.close()
+
+
+def _read_json(path: Path, profile: Profile) -> tuple[pl.DataFrame, list[tuple[int, str]]]:
+    """A JSON array of records, decoded one record at a time and turned into frames in batches."""
+    frames, records, bad = [], [], []
+    for line, obj in _json_records(path, profile):
+        reason, cells = _object_cells(obj)
+        if reason:
+            bad.append((line, reason))
+            continue
+        records.append({**cells, "_line": line})
+        if len(records) == JSON_BATCH:
+            frames.append(pl.from_dicts(records, infer_schema_length=None))
+            records = []
+    if records:
+        frames.append(pl.from_dicts(records, infer_schema_length=None))
+    if not frames:
+        raise FileRefused(f"{path}: no JSON object in the array of records; {JSON_SHAPES}")
+    return pl.concat(frames, how="diagonal_relaxed"), bad
+
+
+def read(path: Path, profile: Profile) -> tuple[pl.DataFrame, list[tuple[int, str]], list[str]]:
+    """(text cells with `_line`, unreadable records as (line, reason), warnings about the header)."""
+    if profile.format == "json":
+        with path.open("rb") as fh:
+            _check_bytes(path, fh.read(65536), binary_ok=False)
+        frame, refused = _read_json(path, profile)
+        return _require_columns(path, _as_text(frame), profile), refused, []
     data = path.read_bytes()
     _check_bytes(path, data, binary_ok=profile.format == "xlsx")
     bad: list[tuple[int, str]] = []
+    warnings: list[str] = []
     if profile.format == "xlsx":
         cells = _xlsx_frame(path, profile)
         if cells.height == 0:
             raise FileRefused(f"{path}: empty sheet; nothing to ingest")
-        names = [c.strip() if c else f"column_{i + 1}" for i, c in enumerate(cells.row(0)[1:])]
+        names, warnings = column_names(path, list(cells.row(0)[1:]))
         frame = cells.slice(1).rename(dict(zip(cells.columns[1:], names, strict=True)))
         frame = frame.filter(pl.any_horizontal(pl.exclude("_line").is_not_null()))
     elif profile.format == "jsonl":
         frame, bad = _read_jsonl(path, data, profile)
     else:
-        try:
-            frame = pl.read_csv(
-                io.BytesIO(_utf8(path, data, profile.encoding)),
-                separator=profile.delimiter,
-                skip_rows=profile.skip_rows,
-                infer_schema=False,
-            )
-        except pl.exceptions.PolarsError as exc:
-            decode(path, data, profile.encoding)  # bytes that are not valid UTF-8 get their own message
-            reason = str(exc).strip().splitlines()[0]
-            raise FileRefused(f"{path}: cannot be parsed as CSV ({reason}); check the delimiter and quoting") from None
-        frame = frame.with_row_index("_line", offset=profile.skip_rows + 2)
-    return _require_columns(path, _as_text(frame), profile), bad
+        frame, warnings = _read_csv(path, data, profile)
+    return _require_columns(path, _as_text(frame), profile), bad, warnings
+
+
+def _read_csv(path: Path, data: bytes, profile: Profile) -> tuple[pl.DataFrame, list[str]]:
+    utf8 = _utf8(path, data, profile.encoding)
+    start = 0
+    for _ in range(profile.skip_rows):
+        start = utf8.find(b"\n", start) + 1
+    end = utf8.find(b"\n", start)
+    header_line = utf8[start : len(utf8) if end < 0 else end]
+    if header_line.count(profile.delimiter.encode()) >= get_settings().ingest_max_columns:
+        column_names(path, [None] * (header_line.count(profile.delimiter.encode()) + 1))  # refuses
+    try:
+        cells = pl.read_csv(
+            io.BytesIO(utf8),
+            separator=profile.delimiter,
+            skip_rows=profile.skip_rows,
+            has_header=False,
+            infer_schema=False,
+        )
+    except pl.exceptions.PolarsError as exc:
+        decode(path, data, profile.encoding)  # bytes that are not valid UTF-8 get their own message
+        reason = str(exc).strip().splitlines()[0]
+        raise FileRefused(f"{path}: cannot be parsed as CSV ({reason}); check the delimiter and quoting") from None
+    if cells.height == 0:
+        raise FileRefused(f"{path}: empty file; nothing to ingest — ask the sender for the export again")
+    names, warnings = column_names(path, list(cells.row(0)))
+    frame = cells.slice(1).rename(dict(zip(cells.columns, names, strict=True)))
+    lines = utf8.count(b"\n") + (not utf8.endswith(b"\n"))
+    if lines == profile.skip_rows + cells.height:  # one line per record
+        return frame.with_row_index("_line", offset=profile.skip_rows + 2), warnings
+    first = _csv_record_lines(utf8.decode(), profile)
+    if len(first) != frame.height:
+        raise FileRefused(f"{path}: records cannot be matched to lines (quoting differs); check the quoting")
+    return frame.insert_column(0, pl.Series("_line", first)), warnings
+
+
+def _csv_record_lines(text: str, profile: Profile) -> list[int]:
+    """The line on which each data record starts, for files whose quoted fields hold line breaks (a blank
+    line is a record, as for the parser)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=profile.delimiter)
+    starts, previous = [], 0
+    for number, _ in enumerate(reader):
+        if number > profile.skip_rows:
+            starts.append(previous + 1)
+        previous = reader.line_num
+    return starts
 
 
 def _as_text(frame: pl.DataFrame) -> pl.DataFrame:

@@ -64,7 +64,8 @@ class DatasetRun:
             f"{len(self.with_status('failed'))} failed",
             f"rows in {rows_in:,}: merged {self.merged:,} (new {sum(r.inserted for r in self.results):,}, "
             f"corrected {sum(r.corrected for r in self.results):,}), "
-            f"duplicates {sum(r.duplicates for r in self.results):,}, quarantined {self.quarantined:,}",
+            f"duplicates {sum(r.duplicates for r in self.results):,}, quarantined {self.quarantined:,}, "
+            f"out of scope {sum(r.out_of_scope for r in self.results):,}",
         ]
         if self.quarantined:
             lines.append("quarantine by reason (see lake._quarantine for file, line, column and raw row):")
@@ -73,6 +74,7 @@ class DatasetRun:
         else:
             lines.append("quarantine: no bad rows")
         lines += [f"{r.status}: {r.message}" for r in self.with_status("refused", "failed")]
+        lines += [f"warning: {w}" for r in self.results for w in r.warnings]
         return "\n".join(lines)
 
 
@@ -88,7 +90,7 @@ def ingest_dataset(
     def one(result: FileResult) -> None:
         reasons = ", ".join(f"{k} {v}" for k, v in result.reasons.most_common())
         log(
-            f"{result.status:<8} {result.path.name}: rows {result.rows_in:,}, merged {result.merged:,}, "
+            f"{result.status:<8} {result.path}: rows {result.rows_in:,}, merged {result.merged:,}, "
             f"quarantined {result.quarantined:,}{' (' + reasons + ')' if reasons else ''}"
             + (f" - {result.message}" if result.message and result.status != "ingested" else "")
         )

@@ -7,26 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 
 import polars as pl
 
 from ingestion.profiles import Profile, Rule
 from safelake.contracts import Column, Contract
 from safelake.reference import Geography
+from safelake.validate import ISO_NAIVE, cast, checks, has_offset, pseudonymise
 
-TRUE = ["true", "1", "yes", "y", "t", "да", "ооба"]
-FALSE = ["false", "0", "no", "n", "f", "нет", "жок"]
-ISO_AWARE = ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%z"]
-ISO_NAIVE = [
-    "%Y-%m-%dT%H:%M:%S%.f",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M:%S%.f",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d",
-]
 QUARANTINE_SCHEMA = {
     "_line": pl.Int64,
     "column_name": pl.String,
@@ -34,15 +22,6 @@ QUARANTINE_SCHEMA = {
     "detail": pl.String,
     "raw": pl.String,
 }
-
-
-def pseudonymise(values: pl.Series, key: bytes) -> pl.Series:
-    """Keyed hash (HMAC-SHA256, 128 bits shown) of each value; equal inputs stay joinable."""
-    return pl.Series(
-        values.name,
-        [None if v is None else hmac.new(key, v.encode(), hashlib.sha256).hexdigest()[:32] for v in values],
-        dtype=pl.String,
-    )
 
 
 def _as_text(value: object) -> str:
@@ -66,18 +45,20 @@ def row_hash_keys(raw: pl.DataFrame) -> pl.Series:
 
 
 def text_expr(rule: Rule) -> pl.Expr:
-    """The rule's value as text, before casting."""
+    """The rule's value as text, before casting. The steps run in the order docs/profiles.md gives:
+    source (each trimmed and padded, then joined), trim, null_values, regex, split, map/default,
+    empty → null, prefix/suffix."""
     if rule.const is not None:
         expr = pl.lit(_as_text(rule.const), dtype=pl.String)
     elif rule.row_hash:
         expr = pl.col("_row_hash")
-    elif len(rule.sources) == 1:
-        expr = pl.col(rule.sources[0])
     else:
-        expr = pl.concat_str([pl.col(s) for s in rule.sources], separator=" ", ignore_nulls=True)
-    if rule.trim:
-        expr = expr.str.strip_chars()
-    expr = pl.when(expr.is_in(["", *rule.null_values])).then(None).otherwise(expr)
+        sources = [pl.col(s).str.strip_chars() if rule.trim else pl.col(s) for s in rule.sources]
+        if rule.pad:
+            sources = [source.str.zfill(rule.pad) for source in sources]
+        expr = sources[0] if len(sources) == 1 else pl.concat_str(sources, separator=" ", ignore_nulls=True)
+    if rule.null_values:
+        expr = pl.when(expr.is_in(rule.null_values)).then(None).otherwise(expr)
     if rule.regex:
         expr = expr.str.extract(rule.regex, 1)
     if rule.split:
@@ -85,11 +66,11 @@ def text_expr(rule: Rule) -> pl.Expr:
     if rule.map:
         mapping = {str(k).strip().lower(): _as_text(v) for k, v in rule.map.items()}
         fallback = expr if rule.default is None else pl.lit(_as_text(rule.default))
-        expr = (
-            pl.when(expr.is_null())
-            .then(None)
-            .otherwise(expr.str.to_lowercase().replace_strict(mapping, default=fallback, return_dtype=pl.String))
-        )
+        if "" in mapping:  # `""` names an empty or missing cell
+            expr = expr.fill_null("")
+        mapped = expr.str.to_lowercase().replace_strict(mapping, default=fallback, return_dtype=pl.String)
+        expr = pl.when(expr.is_null()).then(None).otherwise(mapped)
+    expr = pl.when(expr == "").then(None).otherwise(expr)
     if rule.prefix or rule.suffix:
         expr = pl.concat_str([pl.lit(rule.prefix or ""), expr, pl.lit(rule.suffix or "")])
     return expr
@@ -105,101 +86,36 @@ def rule_text(raw: pl.DataFrame, rule: Rule) -> pl.Expr:
     if len(distinct) * 20 > raw.height:
         return expr
     texts = distinct.to_frame().select(expr).to_series()
-    return pl.col(rule.sources[0]).replace_strict(distinct, texts, default=None, return_dtype=pl.String)
-
-
-def _number_text(text: pl.Expr, decimal_comma: bool) -> pl.Expr:
-    cleaned = text.str.replace_all(r"[^0-9,.\-]", "")
-    if decimal_comma:
-        return cleaned.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
-    return cleaned.str.replace_all(",", "", literal=True)
-
-
-def _timestamp(text: pl.Expr, formats: list[str], tz: str, values: pl.Series | None = None) -> pl.Expr:
-    """The text parsed by the first format that fits: the profile's, then ISO 8601. Given the column's
-    `values`, formats that parse none of the values the ones before left unparsed are dropped: the
-    result is the same, and each format costs a parse of every row."""
-    aware = [f for f in [*formats, *ISO_AWARE] if "%z" in f]
-    naive = [f for f in [*formats, *ISO_NAIVE] if "%z" not in f]
-    parsers = [lambda t, f=f: t.str.strptime(pl.Datetime("us", "UTC"), f, strict=False) for f in aware]
-    parsers += [
-        lambda t, f=f: (
-            t.str.strptime(pl.Datetime("us"), f, strict=False)
-            .dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
-            .dt.convert_time_zone("UTC")
-        )
-        for f in naive
-    ]
-    if values is not None:
-        needed, left = [], values.drop_nulls().to_frame("v")
-        for parse in parsers:
-            if left.height == 0:
-                break
-            parsed = left.select(parse(pl.col("v"))).to_series()
-            if parsed.null_count() < left.height:
-                needed.append(parse)
-                left = left.filter(parsed.is_null())
-        parsers = needed or parsers[:1]
-    return pl.coalesce([parse(text) for parse in parsers])
+    empty = pl.Series(distinct.name, [None], dtype=pl.String).to_frame().select(expr).item()  # e.g. `map: {"": x}`
+    return pl.col(rule.sources[0]).replace_strict(distinct, texts, default=empty, return_dtype=pl.String)
 
 
 def typed_expr(col: Column, rule: Rule, text: pl.Expr, tz: str, values: pl.Series | None = None) -> pl.Expr:
-    """The typed value of `text`; `values` (the column's text, when known) lets timestamps skip formats."""
-    if col.type == "string":
-        return text
-    if col.type == "bool":
-        low = text.str.to_lowercase()
-        return pl.when(low.is_in(TRUE)).then(True).when(low.is_in(FALSE)).then(False).otherwise(None)
-    if col.type in ("int", "double", "decimal"):
-        number = _number_text(text, rule.decimal_comma)
-        if col.type == "decimal":
-            return number.cast(pl.Decimal(18, 2), strict=False)
-        as_float = number.cast(pl.Float64, strict=False)
-        if col.type == "double":
-            return as_float
-        return pl.when(as_float == as_float.floor()).then(as_float.cast(pl.Int64, strict=False))
-    stamp = _timestamp(text, rule.format, tz, values)
-    if col.type == "date":
-        dates = [text.str.strptime(pl.Date, f, strict=False) for f in [*rule.format, "%Y-%m-%d"] if "%H" not in f]
-        return pl.coalesce([*dates, stamp.dt.convert_time_zone(tz).dt.date()])
-    return stamp
+    """The typed value of `text` under the rule's formats and decimal mark."""
+    return cast(col, text, tz, rule.format, rule.decimal_comma, values)
 
 
-def _failure(cond: pl.Expr, column: str, reason: str, detail: pl.Expr | str) -> pl.Expr:
-    detail = pl.lit(detail) if isinstance(detail, str) else detail
-    return pl.when(cond).then(pl.concat_str([pl.lit(f"{column}\x1f{reason}\x1f"), detail]))
-
-
-def _checks(contract: Contract, geo: Geography, profile: Profile, now: dt.datetime) -> list[pl.Expr]:
-    """One expression per rule; each yields 'column␟reason␟detail' where the row breaks it."""
-    checks = []
-    regions = geo.regions["region_code"].to_list()
-    for col in contract.columns:
-        value, text = pl.col(col.name), pl.col(f"_text_{col.name}")
-        shown = pl.lit("(personal data)") if col.pii else pl.format("'{}'", text)
-        if col.required:
-            checks.append(_failure(text.is_null(), col.name, "missing", "required value is empty"))
-        if col.ref == "region":
-            unknown = value.is_null() | ~value.is_in(regions)
-            checks.append(_failure(text.is_not_null() & unknown, col.name, "unknown_region", shown))
-        elif col.ref == "district":
-            checks.append(_failure(text.is_not_null() & value.is_null(), col.name, "unknown_district", shown))
-        elif col.codes:
-            checks.append(_failure(text.is_not_null() & ~value.is_in(col.codes), col.name, "unknown_code", shown))
-        elif col.type != "string":
-            checks.append(_failure(text.is_not_null() & value.is_null(), col.name, f"bad_{col.type}", shown))
-        if col.min is not None:
-            checks.append(_failure(value < col.min, col.name, "out_of_range", pl.format("{} < {}", value, col.min)))
-        if col.max is not None:
-            checks.append(_failure(value > col.max, col.name, "out_of_range", pl.format("{} > {}", value, col.max)))
-    if contract.time and contract.column(contract.time).type == "timestamp":
-        future = pl.col(contract.time) > now + dt.timedelta(days=1)
-        checks.append(_failure(future, contract.time, "future_date", pl.format("{}", pl.col(contract.time))))
-    return checks
+def _nonexistent_local_times(bad: pl.DataFrame, profile: Profile, contract: Contract) -> pl.DataFrame:
+    """Rows quarantined as `bad_timestamp` whose text is a valid local time that the zone skips (the hour
+    lost when clocks go forward) get the reason `nonexistent_local_time`: the time cannot be read exactly,
+    so it is not shifted. Only quarantined rows are parsed again."""
+    for col in (c for c in contract.columns if c.type == "timestamp"):
+        flagged = pl.col("_error").str.starts_with(f"{col.name}\x1fbad_timestamp\x1f")
+        if not bad.select(flagged.any()).item():
+            continue
+        text = pl.col(f"_text_{col.name}")
+        formats = [*profile.columns[col.name].format, *ISO_NAIVE]
+        naive = pl.coalesce(
+            [text.str.strptime(pl.Datetime("us"), f, strict=False) for f in formats if not has_offset(f)]
+        )
+        skipped = flagged & naive.is_not_null()
+        detail = pl.format(f"{col.name}\x1fnonexistent_local_time\x1f'{{}}' does not exist in {profile.timezone}", text)
+        bad = bad.with_columns(pl.when(skipped).then(detail).otherwise(pl.col("_error")).alias("_error"))
+    return bad
 
 
 def apply_profile(
-    raw: pl.DataFrame, profile: Profile, contract: Contract, geo: Geography, pii_key: bytes, now: dt.datetime
+    raw: pl.DataFrame, profile: Profile, contract: Contract, geo: Geography | None, pii_key: bytes, now: dt.datetime
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(valid rows typed to the contract with their record ids, quarantined rows with reasons)."""
     if any(rule.row_hash for rule in profile.columns.values()):
@@ -214,10 +130,11 @@ def apply_profile(
         rule = profile.columns.get(col.name, Rule(const=""))
         text = pl.col(f"_text_{col.name}")
         if col.ref == "region" and rule.lookup:
+            assert geo is not None, "profiles.py requires a geography where a region is mapped"
             lookup = geo.region_lookup()
             typed.append(text.str.to_lowercase().replace_strict(lookup, default=None, return_dtype=pl.String))
         elif col.ref != "district":
-            typed.append(typed_expr(col, rule, text, profile.timezone, frame[f"_text_{col.name}"]))
+            typed.append(typed_expr(col, rule, text, profile.timezone or "UTC", frame[f"_text_{col.name}"]))
         else:
             continue
         typed[-1] = typed[-1].alias(col.name)
@@ -225,18 +142,20 @@ def apply_profile(
     district = next((c for c in contract.columns if c.ref == "district"), None)
     if district is not None:
         frame = _resolve_district(frame, district.name, profile.columns.get(district.name), geo)
-    checks = _checks(contract, geo, profile, now)
-    frame = frame.with_columns(pl.coalesce(checks).alias("_error") if checks else pl.lit(None).alias("_error"))
+    broken = checks(contract, geo, now)
+    frame = frame.with_columns(pl.coalesce(broken).alias("_error") if broken else pl.lit(None).alias("_error"))
     for name in contract.pii_columns:
         frame = frame.with_columns(pseudonymise(frame[name], pii_key))
     valid = frame.filter(pl.col("_error").is_null()).select(*ids, *contract.column_names)
-    return valid, _quarantine(raw, frame, profile, contract, pii_key)
+    bad = _nonexistent_local_times(frame.filter(pl.col("_error").is_not_null()), profile, contract)
+    return valid, _quarantine(raw, bad.select(*ids, "_error"), profile, contract, pii_key)
 
 
-def _resolve_district(frame: pl.DataFrame, column: str, rule: Rule | None, geo: Geography) -> pl.DataFrame:
+def _resolve_district(frame: pl.DataFrame, column: str, rule: Rule | None, geo: Geography | None) -> pl.DataFrame:
     """District code from a name (with `lookup`) or a code, narrowed by the row's region."""
     if rule is None:
         return frame.with_columns(pl.lit(None, dtype=pl.String).alias(column))
+    assert geo is not None, "profiles.py requires a geography where a district is mapped"
     names = geo.district_lookup()
     if not rule.lookup:
         names = names.filter(pl.col("name") == pl.col("district_code").str.to_lowercase())
@@ -247,11 +166,9 @@ def _resolve_district(frame: pl.DataFrame, column: str, rule: Rule | None, geo: 
     )
 
 
-def _quarantine(
-    raw: pl.DataFrame, frame: pl.DataFrame, profile: Profile, contract: Contract, key: bytes
-) -> pl.DataFrame:
+def _quarantine(raw: pl.DataFrame, bad: pl.DataFrame, profile: Profile, contract: Contract, key: bytes) -> pl.DataFrame:
+    """The quarantine rows of `bad` (record ids and `_error`), each with its source row as JSON."""
     ids = record_ids(raw)
-    bad = frame.filter(pl.col("_error").is_not_null()).select(*ids, "_error")
     if bad.height == 0:
         return pl.DataFrame(schema={"_file": pl.Int32, **QUARANTINE_SCHEMA}).select(*ids[:-1], *QUARANTINE_SCHEMA)
     pii_sources = {s for name in contract.pii_columns if name in profile.columns for s in profile.columns[name].sources}
@@ -262,6 +179,17 @@ def _quarantine(
     parts = bad.select(*ids, pl.col("_error").str.split_exact("\x1f", 2).alias("e")).unnest("e")
     parts = parts.rename({"field_0": "column_name", "field_1": "reason", "field_2": "detail"})
     return parts.join(rows, on=ids, how="left", maintain_order="left").select(*ids[:-1], *QUARANTINE_SCHEMA)
+
+
+def in_scope(raw: pl.DataFrame, profile: Profile) -> pl.Series:
+    """True for the rows the profile's `scope` keeps (all rows without one); compared like `map` keys."""
+    if profile.scope is None:
+        return pl.repeat(True, raw.height, eager=True)
+    scope = profile.scope
+    listed = [v.strip().lower() for v in (scope.include if scope.include is not None else scope.exclude or [])]
+    value = pl.col(scope.source).str.strip_chars().str.to_lowercase().fill_null("")
+    listed_here = raw.select(value.is_in(listed)).to_series()
+    return listed_here if scope.include is not None else ~listed_here
 
 
 def unreadable(bad: list[tuple[int, str]]) -> pl.DataFrame:

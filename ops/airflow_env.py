@@ -25,16 +25,15 @@ ADMIN = "admin"
 
 
 # Airflow imports airflow_local_settings (AIRFLOW_HOME/config is on its path) in every process. With the
-# LocalExecutor on Linux, task processes are forked from the scheduler's workers: importing dbt and
-# cosmos once in the scheduler saves each dbt task ~3 s of imports (a build of ~50 model tasks: 7.5 ->
-# 4 min measured on 2 cores). Other Airflow processes (API server, CLI) do not pay for it.
+# LocalExecutor on Linux, task processes are forked from the scheduler's workers: importing dbt once in
+# the scheduler saves the build task ~3 s of imports. Other Airflow processes (API server, CLI) do not
+# pay for it.
 LOCAL_SETTINGS = '''"""Written by `python -m ops.airflow_env --local-settings` (bin/airflow-up); do not edit."""
 
 import sys
 
 if sys.argv[1:2] == ["scheduler"]:
-    import cosmos.operators.local  # noqa: F401  (preloaded for the forked task processes)
-    import dbt.cli.main  # noqa: F401
+    import dbt.cli.main  # noqa: F401  (preloaded for the forked task processes)
 '''
 
 
@@ -71,9 +70,6 @@ def airflow_env(settings: Settings, dags_folder: Path = REPO / "dags") -> dict[s
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN}:admin",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords_file(settings)),
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "60",
-        # astronomer-cosmos: no usage metrics sent anywhere; its cache under AIRFLOW_HOME.
-        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
-        "AIRFLOW__COSMOS__CACHE_DIR": str(home / "cosmos_cache"),
         "DO_NOT_TRACK": "1",
     }
 

@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
+from rich.text import Text
 
 from safelake.errors import SafeLakeError
 from safelake.settings import Settings, get_settings
@@ -56,34 +58,50 @@ def init() -> None:
     console.print(f"SafeLake home ready: {settings.home}")
 
 
+@app.command()
+def relocate() -> None:
+    """Record the lake's new data folder after SAFELAKE_HOME was moved or restored elsewhere."""
+    from safelake import lake
+
+    before, after = lake.relocate(_settings())
+    console.print(f"the lake's data path is now {after} (was {before})", markup=False)
+
+
 PER_FILE_UP_TO = 20  # a daily run is listed file by file; a backfill of hundreds of files by dataset
 
 
 def ingest_summary(results: list[FileResult]) -> Table:
-    """One row per file (per dataset when the run had more than PER_FILE_UP_TO files), then the total.
-    Refused and failed files are named on stderr either way."""
+    """One row per file, by its path (per dataset when the run had more than PER_FILE_UP_TO files), then the
+    total. Refused and failed files are named on stderr either way."""
     per_file = len(results) <= PER_FILE_UP_TO
-    rows: list[tuple[str, list[FileResult]]] = [(r.path.name, [r]) for r in results]
+    rows: list[tuple[str, list[FileResult]]] = [(str(r.path), [r]) for r in results]
     if not per_file:
         groups: dict[str, list[FileResult]] = {}
         for r in results:
             groups.setdefault(r.dataset or "(no profile)", []).append(r)
         rows = list(groups.items())
     table = Table("file" if per_file else "dataset", "dataset" if per_file else "files", "status", "rows in")
-    for column in ("merged", "duplicates", "quarantined", "reasons"):
+    table.columns[0].overflow = "fold"  # a path is shown whole, over several lines if it must
+    for column in ("merged", "duplicates", "quarantined", "out of scope", "reasons"):
         table.add_column(column)
     for name, members in [*rows, ("total", results)]:
         reasons, totals = Counter[str](), Counter[str]()
         for r in members:
             reasons.update(r.reasons)
-            totals.update(rows_in=r.rows_in, merged=r.merged, duplicates=r.duplicates, quarantined=r.quarantined)
+            totals.update(
+                rows_in=r.rows_in,
+                merged=r.merged,
+                duplicates=r.duplicates,
+                quarantined=r.quarantined,
+                out_of_scope=r.out_of_scope,
+            )
         one_file = per_file and name != "total"
         statuses = Counter(r.status for r in members).most_common()
         table.add_row(
-            name,
+            Text(name),  # a file name is text, not markup: "[x]" stays as it is
             members[0].dataset if one_file else f"{len(members)} file{'' if len(members) == 1 else 's'}",
             members[0].status if one_file else ", ".join(f"{status} {n}" for status, n in statuses),
-            *(f"{totals[k]:,}" for k in ("rows_in", "merged", "duplicates", "quarantined")),
+            *(f"{totals[k]:,}" for k in ("rows_in", "merged", "duplicates", "quarantined", "out_of_scope")),
             "" if name == "total" else ", ".join(f"{k} {v}" for k, v in reasons.most_common()),
         )
     return table
@@ -92,25 +110,30 @@ def ingest_summary(results: list[FileResult]) -> Table:
 @app.command()
 def ingest(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files to ingest; default: everything new in landing/.")
+        list[Path] | None,
+        typer.Argument(help="Files or folders (their files) to ingest; default: everything new in landing/."),
     ] = None,
     profile: Annotated[str | None, typer.Option(help="Use this profile instead of detecting one.")] = None,
 ) -> None:
     """Load export files into the lake: valid rows merge by key, bad rows go to quarantine."""
     from ingestion.pipeline import ingest as run
-    from ingestion.pipeline import landing_files
+    from ingestion.profiles import profile_problems
 
     settings = _settings()
     settings.require_pii_key()
-    total = len(paths) if paths else len(landing_files(settings))
+    problems = profile_problems()
+    for problem in problems:
+        err.print(f"profile skipped: {problem}", soft_wrap=True, markup=False)
     with Progress(console=err, transient=True) as progress:
-        task = progress.add_task("ingesting", total=total)
+        task = progress.add_task("ingesting", total=None)
         results = run(settings, paths, profile, on_file=lambda r: progress.advance(task))
     console.print(ingest_summary(results))
+    for warning in (w for r in results for w in r.warnings):
+        err.print(f"warning: {warning}", soft_wrap=True, markup=False)
     bad = [r for r in results if r.status in ("refused", "failed")]
     for r in bad:
-        err.print(f"[red]{r.status}[/red]: {r.message}", soft_wrap=True)
-    if bad:
+        err.print(Text.assemble((r.status, "red"), f": {r.message}"), soft_wrap=True)
+    if bad or problems:
         raise typer.Exit(1)
 
 
@@ -135,8 +158,9 @@ def build(
 
 @app.command()
 def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
-    """Rows, newest record, last ingest and quarantine per dataset."""
-    from ops.status import build_state, lake_status
+    """Rows, newest record, last ingest, rows in / merged / duplicates / quarantined per dataset (per file
+    with --json), and the files refused."""
+    from ops.status import build_state, lake_status, stream_status
     from warehouse.publish import last_build, published_build
 
     settings = _settings()
@@ -146,17 +170,26 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
     report["last_build"] = asdict(last) if last else None
     report["last_build_state"] = state
     report["published_build"] = published_build(settings)
+    report["stream"] = stream_status(settings) if report["initialised"] else None
     if as_json:
         print(json.dumps(report, indent=2, default=str))
         return
     if not report["initialised"]:
         console.print(f"no lake yet in {report['home']}: run `safelake init` then `safelake ingest`")
         return
-    table = Table("dataset", "rows", "newest record", "files", "last ingest", "quarantined", title=report["home"])
+    table = Table("dataset", "rows", "newest record", "files", "last ingest", title=escape(report["home"]))
+    for column in ("rows in", "merged", "duplicates", "quarantined", "out of scope", "quarantine by reason"):
+        table.add_column(column)
     for name, d in report["datasets"].items():
-        quarantined = ", ".join(f"{k} {v}" for k, v in d["quarantined"].items()) or "0"
+        reasons = ", ".join(f"{k} {v}" for k, v in d["quarantined_by_reason"].items())
         table.add_row(
-            name, f"{d['rows']:,}", d["newest_record"] or "-", str(d["files"]), d["last_ingest"] or "-", quarantined
+            name,
+            f"{d['rows']:,}",
+            d["newest_record"] or "-",
+            str(d["files"]),
+            d["last_ingest"] or "-",
+            *(f"{d[k]:,}" for k in ("rows_in", "merged", "duplicates", "quarantined", "out_of_scope")),
+            reasons,
         )
     console.print(table)
     if last is None:
@@ -173,6 +206,47 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
         )
         for failure in last.failures[:5]:
             console.print(f"  failed: {failure}", markup=False)
+    for refusal in report["refused"]:
+        console.print(f"{refusal['status']} ({refusal['at']}): {refusal['message']}", markup=False, soft_wrap=True)
+    _print_stream(report["stream"])
+
+
+def _print_stream(live: dict) -> None:
+    if live["broker_error"]:
+        console.print(f"stream: {live['broker_error']}", markup=False)
+    table = Table("stream", "messages", "lag", "consumer", "last commit", "quarantined", title="live streams")
+    for s in live["streams"]:
+        alive = "pulling" if s["consumer_alive"] else "[red]not running[/red]"
+        counts = (f"{s['messages']:,}", f"{s['lag']:,}")
+        table.add_row(s["stream"], *counts, alive, s["last_commit"] or "-", f"{s['quarantined']:,}")
+    console.print(table)
+    if live["cameras_now"]:
+        title = f"cameras now (silent for {live['heartbeat_timeout_seconds']:g} s = offline)"
+        cameras = Table("region", "cameras", "online", "offline", "of which silent", "outages", title=title)
+        for r in live["cameras_now"]:
+            cameras.add_row(
+                r["region_code"], *(f"{r[k]:,}" for k in ("cameras", "online", "offline", "silent", "outages"))
+            )
+        console.print(cameras)
+
+
+@app.command()
+def stream(
+    quiet: Annotated[bool, typer.Option("--quiet", help="No line per commit.")] = False,
+) -> None:
+    """Consume the live streams (NATS JetStream at SAFELAKE_NATS_URL) into the lake until stopped (SIGTERM)."""
+    import asyncio
+
+    from stream.consumer import Outcome, run
+
+    def report(outcome: Outcome, seconds: float) -> None:
+        if not quiet:
+            console.print(
+                f"committed {outcome.written} events, quarantined {outcome.quarantined}, "
+                f"redelivered {outcome.redelivered} in {seconds:.2f} s"
+            )
+
+    asyncio.run(run(_settings(), on_commit=report))
 
 
 @app.command("contracts-doc")
@@ -194,12 +268,11 @@ def sql(
     output: Annotated[str, SqlFormat] = "table",
     out: Annotated[Path | None, typer.Option(help="File for csv/json/parquet instead of stdout.")] = None,
 ) -> None:
-    """Query the published warehouse within USER's scope: read-only, time- and row-limited, audited."""
-    import csv
-
+    """Query the published warehouse within USER's scope: read-only, time-, row- and size-limited, audited."""
     import pyarrow.parquet as pq
 
-    from access.policy import run_sql
+    from access import csvsafe
+    from access.policy import bound_process_memory, run_sql
     from access.users import get_user
 
     if output not in ("table", "csv", "json", "parquet"):
@@ -208,29 +281,32 @@ def sql(
         raise SafeLakeError("--format parquet writes a file: give --out FILE.parquet")
     settings = _settings()
     account = get_user(settings, user)
+    bound_process_memory(settings)  # this process runs one query: its memory is the query's
     result = run_sql(settings, account.name, account.scope, query)
+    limits = {"rows": f"{settings.sql_row_limit} rows", "bytes": f"{settings.sql_result_mb} MB"}
     note = f"{len(result.rows)} row(s) in {result.seconds:.2f} s" + (
-        f"; cut at the limit of {settings.sql_row_limit} rows" if result.truncated else ""
+        f"; cut at the limit of {limits[result.cut_by]}" if result.truncated else ""
     )
     if output == "parquet":
         pq.write_table(result.arrow(), out)
     elif output == "table":
-        table = Table(*result.columns)
+        # values and names are data, not markup: Text() shows "[/red]" as it is
+        table = Table()
+        for column in result.columns:
+            table.add_column(Text(column))
         for row in result.rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
+            table.add_row(*(Text("" if v is None else str(v)) for v in row))
         console.print(table)
     else:
         stream = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
         if output == "csv":
-            writer = csv.writer(stream)
-            writer.writerow(result.columns)
-            writer.writerows(result.rows)
+            csvsafe.write(stream, result.columns, result.rows)
         else:
             records = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
             stream.write(json.dumps(records, default=str, ensure_ascii=False) + "\n")
         if out:
             stream.close()
-    err.print(note + (f"; wrote {out}" if out else ""))
+    err.print(note + (f"; wrote {out}" if out else ""), markup=False)
 
 
 @app.command()
@@ -246,7 +322,7 @@ def export(
     account = get_user(settings, user)
     with console.status(f"exporting {account.scope.region_code or 'national'} views"):
         counts = run(settings, account.scope, out)
-    console.print(f"wrote {out}: {len(counts)} tables, {sum(counts.values()):,} rows")
+    console.print(f"wrote {out}: {len(counts)} tables, {sum(counts.values()):,} rows", markup=False)
 
 
 users_app = typer.Typer(help="Who may log in to the dashboards and query the warehouse.", no_args_is_help=True)

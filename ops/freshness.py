@@ -1,5 +1,7 @@
 """Is data still arriving? Alerts when a source or a region has sent nothing for longer than its
-threshold, and when the last warehouse build failed or was abandoned (killed while running).
+threshold, and when the last warehouse build failed or was abandoned (killed while running); once the live path
+is in use (the lake has taken stream messages), when a stream goes silent, its lag grows past a limit, its
+consumer is not running while messages wait, or the broker does not answer.
 
 "Sent" means a file was ingested (the lake's ledger) for a source, and a row arrived (its
 _ingested_at) for a region, across the datasets that carry a region code. Thresholds are settings
@@ -21,6 +23,7 @@ from safelake import lake, notify
 from safelake.contracts import load_contracts
 from safelake.reference import geography
 from safelake.settings import Settings
+from stream.health import health
 
 
 class AlertKind(StrEnum):
@@ -28,6 +31,7 @@ class AlertKind(StrEnum):
     SOURCE = "source"
     REGION = "region"
     BUILD = "build"
+    STREAM = "stream"
 
 
 @dataclass(frozen=True)
@@ -138,9 +142,49 @@ def build_alerts(settings: Settings, now: dt.datetime) -> list[Alert]:
     ]
 
 
+def stream_alerts(settings: Settings, now: dt.datetime) -> list[Alert]:
+    """Streams the lake has taken from before: silent, lagging, or without a consumer; the broker away."""
+    found = health(settings, if_used=True)
+    used = [s for s in found.streams if s.last_commit is not None]
+    alerts = []
+    if found.broker_error:
+        alerts.append(Alert(AlertKind.STREAM, "broker", f"{found.broker_error}; the live pages are standing still"))
+    silent = dt.timedelta(minutes=settings.stream_silent_minutes)
+    for s in used:
+        if s.last_commit is not None and now - s.last_commit > silent:
+            alerts.append(
+                Alert(
+                    AlertKind.STREAM,
+                    f"{s.stream}:silent",
+                    f"stream {s.stream} ({s.dataset}) has brought nothing into the lake since "
+                    f"{_when(s.last_commit, settings)} (threshold {settings.stream_silent_minutes:g} min): is the "
+                    "source sending, and does `safelake stream` run?",
+                )
+            )
+        if s.lag > settings.stream_lag_alert:
+            alerts.append(
+                Alert(
+                    AlertKind.STREAM,
+                    f"{s.stream}:lag",
+                    f"stream {s.stream} has {s.lag:,} messages not yet in the lake (threshold "
+                    f"{settings.stream_lag_alert:,}): the consumer is falling behind",
+                )
+            )
+        elif s.lag and not s.consumer_alive and not found.broker_error:
+            alerts.append(
+                Alert(
+                    AlertKind.STREAM,
+                    f"{s.stream}:consumer",
+                    f"stream {s.stream} has {s.lag:,} messages waiting and no consumer pulling: start "
+                    "`safelake stream` (`bin/stream-up`)",
+                )
+            )
+    return alerts
+
+
 def check(settings: Settings, now: dt.datetime | None = None) -> list[Alert]:
     now = now or dt.datetime.now(dt.UTC)
-    return lake_alerts(settings, now) + build_alerts(settings, now)
+    return lake_alerts(settings, now) + build_alerts(settings, now) + stream_alerts(settings, now)
 
 
 def _state_path(settings: Settings) -> Path:
@@ -174,7 +218,10 @@ def notify_oncall(settings: Settings, alerts: list[Alert], now: dt.datetime | No
     subject = f"{len(fresh)} data alert(s): " + ", ".join(a.key for a in fresh[:4]) + ("..." if len(fresh) > 4 else "")
     body = "\n".join(
         [f"SafeLake checked at {_when(now, settings)}:", "", *(f"- {a.message}" for a in fresh), ""]
-        + ["Thresholds: SAFELAKE_FRESHNESS_HOURS, SAFELAKE_REGION_FRESHNESS_HOURS; `safelake status` shows the lake."]
+        + [
+            "Thresholds: SAFELAKE_FRESHNESS_HOURS, SAFELAKE_REGION_FRESHNESS_HOURS, SAFELAKE_STREAM_SILENT_MINUTES, "
+            "SAFELAKE_STREAM_LAG_ALERT; `safelake status` shows the lake and the streams."
+        ]
     )
     where = notify.alert(settings, subject, body)
     _remember(settings, fresh, now)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -33,10 +35,26 @@ class Column:
     max: float | None = None
     pii: bool = False
     ref: str | None = None
+    earliest: dt.date | None = None
 
     @property
     def sql_type(self) -> str:
         return TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A rule between two columns of a row, `left op right`; a row with either side null passes."""
+
+    left: str
+    op: str
+    right: str
+
+    def __str__(self) -> str:
+        return f"{self.left} {self.op} {self.right}"
+
+
+CHECK = re.compile(r"^(\w+) (<=|>=|<|>) (\w+)$")
 
 
 @dataclass(frozen=True)
@@ -47,6 +65,7 @@ class Contract:
     time: str | None
     version: str | None
     columns: tuple[Column, ...]
+    checks: tuple[Check, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -60,13 +79,21 @@ class Contract:
         return [c.name for c in self.columns if c.pii]
 
 
-def _column(name: str, spec: dict[str, Any], code_lists: dict[str, list[str]]) -> Column:
-    unknown = set(spec) - {"type", "description", "required", "codes", "min", "max", "pii", "ref"}
+def _check(dataset: str, text: str) -> Check:
+    match = CHECK.match(text)
+    if match is None:
+        raise ValueError(f"contracts.yaml: {dataset} check {text!r} is not `column <=|>=|<|> column`")
+    return Check(*match.groups())
+
+
+def _column(name: str, spec: dict[str, Any], code_lists: dict[str, list[str]], default_earliest: dt.date) -> Column:
+    unknown = set(spec) - {"type", "description", "required", "codes", "min", "max", "pii", "ref", "earliest"}
     if unknown:
         raise ValueError(f"contracts.yaml: column {name} has unknown keys {sorted(unknown)} (quote text with commas)")
     if spec["type"] not in TYPES:
         raise ValueError(f"contracts.yaml: column {name} has unknown type {spec['type']!r}")
     code_list = spec.get("codes")
+    earliest = spec.get("earliest", default_earliest if spec["type"] in ("date", "timestamp") else None)
     return Column(
         name=name,
         type=spec["type"],
@@ -78,6 +105,7 @@ def _column(name: str, spec: dict[str, Any], code_lists: dict[str, list[str]]) -
         max=spec.get("max"),
         pii=spec.get("pii", False),
         ref=spec.get("ref"),
+        earliest=earliest,
     )
 
 
@@ -86,7 +114,7 @@ def load_contracts() -> dict[str, Contract]:
     raw = yaml.safe_load(CONTRACTS_FILE.read_text(encoding="utf-8"))
     contracts = {}
     for name, spec in raw["datasets"].items():
-        columns = tuple(_column(c, s, raw["code_lists"]) for c, s in spec["columns"].items())
+        columns = tuple(_column(c, s, raw["code_lists"], raw["earliest"]) for c, s in spec["columns"].items())
         contract = Contract(
             name=name,
             description=spec["description"],
@@ -94,8 +122,10 @@ def load_contracts() -> dict[str, Contract]:
             time=spec.get("time"),
             version=spec.get("version"),
             columns=columns,
+            checks=tuple(_check(name, text) for text in spec.get("checks", [])),
         )
-        unknown = set(contract.key) | {c for c in (contract.time, contract.version) if c}
+        sides = {side for check in contract.checks for side in (check.left, check.right)}
+        unknown = set(contract.key) | sides | {c for c in (contract.time, contract.version) if c}
         unknown -= set(contract.column_names)
         if unknown:
             raise ValueError(f"contracts.yaml: {name} names columns it does not define: {sorted(unknown)}")
@@ -110,7 +140,8 @@ def render_markdown() -> str:
         "",
         "Generated from `safelake/contracts.yaml` by `safelake contracts-doc`; do not edit by hand.",
         "Types are DuckDB types in the lake. Timestamps are stored in UTC. Personal data (PII) is",
-        "replaced by a keyed hash (HMAC-SHA256) at ingestion and never stored raw.",
+        "replaced by a keyed hash (HMAC-SHA256) at ingestion and never stored raw. A row that breaks a rule",
+        "below is quarantined at ingestion, so it never reaches the build's tests or the readers.",
         "",
     ]
     for c in load_contracts().values():
@@ -122,6 +153,8 @@ def render_markdown() -> str:
             lines.append(f"- corrections: the row with the newest `{c.version}` wins (MERGE by key)")
         else:
             lines.append(f"- immutable {'events' if c.time else 'rows'}: a row already in the lake is never changed")
+        if c.checks:
+            lines.append("- every row: " + "; ".join(f"`{check}`" for check in c.checks))
         lines += ["", "| column | type | required | rule | PII | description |", "|---|---|---|---|---|---|"]
         for col in c.columns:
             rule = []
@@ -133,6 +166,8 @@ def render_markdown() -> str:
                 rule.append(f"≤ {col.max:g}")
             if col.ref:
                 rule.append(f"a {col.ref} of the reference geography")
+            if col.earliest:
+                rule.append(f"from {col.earliest} to tomorrow")
             lines.append(
                 f"| `{col.name}` | {col.sql_type} | {'yes' if col.required else ''} | {'; '.join(rule)} "
                 f"| {'yes' if col.pii else ''} | {col.description} |"

@@ -4,15 +4,17 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sqlite3
-from collections.abc import Sequence
-from contextlib import closing
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from safelake.contracts import Contract, load_contracts
+from safelake.errors import SafeLakeError
 from safelake.settings import Settings
 
 EXTENSIONS = ("ducklake", "sqlite_scanner", "postgres_scanner", "httpfs")
@@ -30,6 +32,17 @@ SYSTEM_TABLES = {
         "quarantined": "BIGINT",
         "ingested_at": "TIMESTAMPTZ",
     },
+    # Each file's outcome by path (ingested, refused, failed), for `safelake status`.
+    "_ingest_files": {
+        "file_path": "VARCHAR",
+        "file_sha256": "VARCHAR",
+        "profile": "VARCHAR",
+        "dataset": "VARCHAR",
+        "status": "VARCHAR",
+        "message": "VARCHAR",
+        "out_of_scope": "BIGINT",
+        "recorded_at": "TIMESTAMPTZ",
+    },
     "_quarantine": {
         "file_sha256": "VARCHAR",
         "file_name": "VARCHAR",
@@ -41,7 +54,18 @@ SYSTEM_TABLES = {
         "raw": "VARCHAR",
         "quarantined_at": "TIMESTAMPTZ",
     },
+    # Which stream sequences each `safelake stream` commit wrote, as runs of consecutive numbers: written in the
+    # same transaction as their rows, so a message redelivered after a crash is recognised and only acked.
+    "_stream_ledger": {
+        "stream": "VARCHAR",
+        "first_seq": "BIGINT",
+        "last_seq": "BIGINT",
+        "committed_at": "TIMESTAMPTZ",
+    },
 }
+# SQLite catalog: WAL, so a reader polling the lake does not hold a writer's commit (~1 s with the default
+# journal, ~0.1 s in WAL), and a writer waits for a busy catalog rather than failing.
+SQLITE_CATALOG_OPTIONS = "META_JOURNAL_MODE 'WAL', META_BUSY_TIMEOUT 30000"
 
 
 def install_extensions(extension_dir: Path, names: tuple[str, ...] = EXTENSIONS) -> None:
@@ -58,14 +82,10 @@ def install_extensions(extension_dir: Path, names: tuple[str, ...] = EXTENSIONS)
     con.close()
 
 
-# DuckDB's S3 secret options and the variables that carry them to dbt (dbt_project/profiles.yml)
+# DuckDB's S3 secret options and the variables that carry them to dbt (dbt_project/profiles.yml): environment,
+# not vars, because dbt keeps DBT_ENV_SECRET_* out of its logs and artifacts
 S3_SECRET_ENV = {
-    "KEY_ID": "SAFELAKE_S3_ACCESS_KEY_ID",
-    "SECRET": "SAFELAKE_S3_SECRET_ACCESS_KEY",
-    "ENDPOINT": "SAFELAKE_S3_ENDPOINT",
-    "REGION": "SAFELAKE_S3_REGION",
-    "USE_SSL": "SAFELAKE_S3_USE_SSL",
-    "URL_STYLE": "SAFELAKE_S3_URL_STYLE",
+    name: f"DBT_ENV_SECRET_S3_{name}" for name in ("KEY_ID", "SECRET", "ENDPOINT", "REGION", "USE_SSL", "URL_STYLE")
 }
 
 
@@ -83,9 +103,21 @@ def s3_secret(settings: Settings) -> dict[str, str]:
     }
 
 
-def s3_env(settings: Settings) -> dict[str, str]:
-    """The secret as the variables dbt reads (the settings may come from .env, which dbt does not read)."""
-    return {S3_SECRET_ENV[name]: value for name, value in s3_secret(settings).items()}
+@contextmanager
+def s3_environment(settings: Settings) -> Iterator[None]:
+    """The secret in the environment of an in-process dbt run, and only for it (the settings may come from
+    .env, which dbt does not read)."""
+    variables = {S3_SECRET_ENV[name]: value for name, value in s3_secret(settings).items()}
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _quoted(value: str) -> str:
@@ -107,8 +139,8 @@ def recover_catalog(settings: Settings) -> None:
     """Roll back what a writer killed inside the SQLite catalog's commit left (its hot journal), as
     any read-write SQLite connection does on its first read; a read-only one cannot, and fails. Safe
     while a writer runs: its journal is not hot, and the read waits for its commit."""
-    path = Path(settings.catalog.removeprefix("sqlite:"))
-    if settings.catalog.startswith("sqlite:") and path.with_name(path.name + "-journal").exists():
+    path = _sqlite_catalog(settings)
+    if path is not None and path.with_name(path.name + "-journal").exists():
         with closing(sqlite3.connect(path, timeout=30)) as con:
             con.execute("SELECT count(*) FROM sqlite_master").fetchall()
 
@@ -121,8 +153,73 @@ def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConne
     con = duckdb.connect(config={"home_directory": str(settings.home)})
     configure(con, settings)
     options = f"DATA_PATH '{settings.data_path}'" + (", READ_ONLY" if read_only else "")
-    con.execute(f"ATTACH 'ducklake:{settings.catalog}' AS lake ({options})")
+    if settings.catalog.startswith("sqlite:"):
+        options += f", {SQLITE_CATALOG_OPTIONS}"
+    try:
+        con.execute(f"ATTACH 'ducklake:{settings.catalog}' AS lake ({options})")
+    except duckdb.Error as exc:
+        con.close()
+        recorded = _recorded_data_path(settings)
+        if recorded is not None and recorded != settings.data_path:
+            raise SafeLakeError(
+                f"the lake catalog {settings.catalog} keeps its data in {recorded}, but this configuration puts it in "
+                f"{settings.data_path}: if SAFELAKE_HOME was moved or restored here, run `safelake relocate`; "
+                f"otherwise set SAFELAKE_LAKE_DATA_PATH={recorded}"
+            ) from None
+        raise SafeLakeError(f"cannot open the lake catalog {settings.catalog}: {exc}".splitlines()[0]) from None
     return con
+
+
+def _sqlite_catalog(settings: Settings) -> Path | None:
+    return Path(settings.catalog.removeprefix("sqlite:")) if settings.catalog.startswith("sqlite:") else None
+
+
+def _recorded_data_path(settings: Settings) -> str | None:
+    """The data path a SQLite catalog was created with (None for other catalogs or a new lake)."""
+    path = _sqlite_catalog(settings)
+    if path is None or not path.exists():
+        return None
+    with closing(sqlite3.connect(path, timeout=30)) as con:
+        try:
+            row = con.execute(
+                "SELECT value FROM ducklake_metadata WHERE key = 'data_path' AND scope IS NULL"
+            ).fetchone()
+        except sqlite3.OperationalError:  # a catalog whose creation was cut short: no data path yet
+            return None
+    return None if row is None else str(row[0])
+
+
+def relocate(settings: Settings) -> tuple[str, str]:
+    """Record the configured data path in a SQLite catalog after SAFELAKE_HOME was moved or restored elsewhere.
+    Safe only because every data file is recorded relative to the data path, which this checks first."""
+    path, recorded = _sqlite_catalog(settings), _recorded_data_path(settings)
+    if path is None or recorded is None:
+        raise SafeLakeError(f"`safelake relocate` needs an existing SQLite lake catalog; {settings.catalog} is not one")
+    if not Path(settings.data_path).is_dir():
+        raise SafeLakeError(f"{settings.data_path} does not exist: move the lake's data folder there first")
+    with closing(sqlite3.connect(path, timeout=30)) as con, con:
+        absolute = (
+            con.execute("SELECT count(*) FROM ducklake_data_file WHERE NOT path_is_relative").fetchone()[0]
+            + con.execute("SELECT count(*) FROM ducklake_delete_file WHERE NOT path_is_relative").fetchone()[0]
+        )
+        if absolute:
+            raise SafeLakeError(f"{absolute} lake files are recorded by absolute path; the lake cannot be relocated")
+        con.execute(
+            "UPDATE ducklake_metadata SET value = ? WHERE key = 'data_path' AND scope IS NULL", [settings.data_path]
+        )
+    return recorded, settings.data_path
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One lake snapshot for what runs inside, or none if it raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def fetch_one(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] | None = None) -> tuple[Any, ...]:

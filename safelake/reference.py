@@ -1,6 +1,7 @@
 """Reference geographies (regions, districts, population) and plan targets, read from data files.
 
-Each geography is a folder under safelake/reference/; adding a country is adding a folder.
+Each geography is a folder under safelake/reference/, or under SAFELAKE_REFERENCE_DIR for an operator's
+own sets (looked up first); adding a country is adding a folder (format: docs/profiles.md).
 """
 
 from __future__ import annotations
@@ -12,9 +13,14 @@ from pathlib import Path
 import polars as pl
 
 from safelake.errors import SafeLakeError
+from safelake.settings import get_settings
 
 REFERENCE_DIR = Path(__file__).with_name("reference")
 NAME_COLUMNS = ("name_en", "name_ru", "name_ky")
+Schema = dict[str, type[pl.DataType]]
+REGIONS: Schema = {"region_code": pl.String}
+DISTRICTS: Schema = {"district_code": pl.String, "region_code": pl.String}
+POPULATION: Schema = {"area_code": pl.String, "year": pl.Int32, "population": pl.Int64}
 
 
 @dataclass(frozen=True)
@@ -23,10 +29,7 @@ class Geography:
     regions: pl.DataFrame
     districts: pl.DataFrame
     population: pl.DataFrame
-
-    @property
-    def folder(self) -> Path:
-        return REFERENCE_DIR / self.name
+    folder: Path
 
     def region_lookup(self) -> dict[str, str]:
         """Lower-cased name in any language, or code → region code."""
@@ -37,33 +40,53 @@ class Geography:
         frames = [
             self.districts.select("region_code", pl.col(col).str.to_lowercase().alias("name"), "district_code")
             for col in (*NAME_COLUMNS, "district_code")
+            if col in self.districts.columns
         ]
         return pl.concat(frames).drop_nulls().unique(subset=["region_code", "name"], keep="first")
 
 
 def _lookup(frame: pl.DataFrame, code: str) -> dict[str, str]:
     out: dict[str, str] = {}
-    for col in (code, *NAME_COLUMNS):
+    for col in (c for c in (code, *NAME_COLUMNS) if c in frame.columns):
         for name, value in zip(frame[col], frame[code], strict=True):
             if name is not None:
                 out.setdefault(name.strip().lower(), value)
     return out
 
 
+def reference_dirs() -> tuple[Path, ...]:
+    """Where reference sets are looked up: the operator's folder (SAFELAKE_REFERENCE_DIR) first."""
+    extra = get_settings().reference_dir
+    return (REFERENCE_DIR,) if extra is None else (extra, REFERENCE_DIR)
+
+
 def available() -> list[str]:
-    return sorted(p.name for p in REFERENCE_DIR.iterdir() if (p / "regions.csv").exists())
+    return sorted({p.name for root in reference_dirs() for p in root.iterdir() if (p / "regions.csv").exists()})
+
+
+def geography(name: str) -> Geography:
+    return _geography(name, reference_dirs())
 
 
 @cache
-def geography(name: str) -> Geography:
-    folder = REFERENCE_DIR / name
-    if not (folder / "regions.csv").exists():
+def _geography(name: str, roots: tuple[Path, ...]) -> Geography:
+    folder = next((root / name for root in roots if (root / name / "regions.csv").exists()), None)
+    if folder is None:
         raise SafeLakeError(
-            f"unknown reference geography {name!r}: no {folder}/regions.csv; available: {', '.join(available())}"
+            f"unknown reference geography {name!r}: no {name}/regions.csv in {', '.join(map(str, roots))}; "
+            f"available: {', '.join(available())}"
         )
 
-    def read(file: str) -> pl.DataFrame:
-        return pl.read_csv(folder / file, infer_schema=False)
+    def read(file: str, schema: Schema) -> pl.DataFrame:
+        """The file's columns as text, its numbers typed; an optional file that is absent is empty."""
+        if not (folder / file).exists() and file != "regions.csv":
+            return pl.DataFrame(schema=schema)
+        frame = pl.read_csv(folder / file, infer_schema=False)
+        missing = sorted(set(schema) - set(frame.columns))
+        if missing:
+            raise SafeLakeError(f"reference set {folder}: {file} lacks columns {missing}; see docs/profiles.md")
+        return frame.with_columns(pl.col(c).cast(t) for c, t in schema.items())
 
-    population = read("population.csv").with_columns(pl.col("year").cast(pl.Int32), pl.col("population").cast(pl.Int64))
-    return Geography(name, read("regions.csv"), read("districts.csv"), population)
+    return Geography(
+        name, read("regions.csv", REGIONS), read("districts.csv", DISTRICTS), read("population.csv", POPULATION), folder
+    )

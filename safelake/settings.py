@@ -50,6 +50,15 @@ class Settings(BaseSettings):
     # ledger entry, so a file is never partly in the lake. 1 = one lake snapshot per file.
     ingest_group_files: int = Field(256, ge=1)
     ingest_group_rows: int = Field(500_000, ge=1)
+    # Operators' own source profiles and reference geographies, besides the package's.
+    profiles_dir: Path | None = None
+    reference_dir: Path | None = None
+    # Caps that keep one hostile or broken file from taking the machine's memory: it is refused instead.
+    ingest_max_columns: int = Field(2_000, ge=1)
+    ingest_max_unzipped_mb: int = Field(1_024, ge=1)  # an XLSX's parts, uncompressed
+    ingest_max_json_depth: int = Field(64, ge=2)
+    # A landing file modified less than this long ago may still be being written: it waits for the next run.
+    landing_settle_seconds: float = Field(0, ge=0)
 
     # Access policy (access/policy.py): who sees what, and how analysts' SQL is bounded.
     users_file: Path | None = None  # default SAFELAKE_HOME/users.yaml (`safelake users add`)
@@ -58,6 +67,7 @@ class Settings(BaseSettings):
     sql_timeout_seconds: float = Field(30, gt=0)
     sql_row_limit: int = Field(10_000, ge=1)
     sql_memory_limit: str = "2GB"
+    sql_result_mb: int = Field(64, ge=1)  # bytes (Arrow size) of one analyst query's result, besides its rows
 
     # Operations: retention, freshness alerts, the on-call address and the mail server.
     archive_retention_days: int = Field(365, ge=1)  # original exports under archive/ are deleted after this
@@ -93,6 +103,36 @@ class Settings(BaseSettings):
     airflow_retry_delay_seconds: int = Field(60, ge=1)
     build_min_interval_minutes: int = Field(60, ge=0)  # data-aware builds start at most this often
 
+    # The live path (docs/streaming.md): the broker and the consumer's group commit.
+    nats_url: str = "nats://127.0.0.1:4222"
+    heartbeat_timeout: float = Field(180, gt=0)  # seconds without a heartbeat after which a camera is offline
+    stream_commit_seconds: float = Field(1.0, gt=0, le=1.0)  # a message waits at most this long for its commit
+    stream_batch: int = Field(20_000, ge=1)  # messages per commit at most
+    stream_ack_wait_seconds: float = Field(30, gt=0)  # an unacked message is redelivered after this
+    stream_max_event_bytes: int = Field(16_384, ge=256)  # bigger events are quarantined (too_large)
+    stream_inline_rows: int = Field(1_000, ge=0)  # commits of up to this many rows stay in the catalog (inlined)
+    # Alerts (ops/freshness.py): a stream the lake has taken nothing from for this long is silent; a lag (messages
+    # not yet in the lake) over this many messages is growing faster than the consumer drains it.
+    stream_silent_minutes: float = Field(10, gt=0)
+    stream_lag_alert: int = Field(60_000, ge=1)
+    # The HTTP ingress (stream/ingress.py): a token per source, never defaulted ('{"dispatch-kg": "<token>"}').
+    ingress_tokens: dict[str, SecretStr] = Field(default_factory=dict)
+    ingress_host: str = "127.0.0.1"
+    ingress_port: int = Field(8090, ge=1, le=65535)
+    ingress_max_body_bytes: int = Field(1 << 20, ge=1024)  # a bigger request body is refused (413)
+    ingress_max_batch: int = Field(1_000, ge=1)  # events in one request at most
+    ingress_rate: float = Field(2_000, gt=0)  # events per second per source (a second's worth may come at once)
+
+    @field_validator("ingress_tokens")
+    @classmethod
+    def _strong_tokens(cls, value: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        for source, token in value.items():
+            if len(token.get_secret_value()) < 24:
+                raise ValueError(f"the token of source {source!r} must be at least 24 characters")
+        if len({token.get_secret_value() for token in value.values()}) < len(value):
+            raise ValueError("two sources share a token; give each source its own")
+        return value
+
     @model_validator(mode="after")
     def _object_storage_credentials(self) -> Settings:
         used = [
@@ -116,6 +156,13 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Asia/Bishkek") from None
+        return value
+
+    @field_validator("profiles_dir", "reference_dir")
+    @classmethod
+    def _existing_folder(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError(f"{value} is not a folder")
         return value
 
     @field_validator("freshness_hours")
@@ -178,6 +225,10 @@ class Settings(BaseSettings):
     @property
     def run_dir(self) -> Path:
         return self.home / "run"
+
+    @property
+    def nats_store(self) -> Path:
+        return self.home / "nats"
 
     @property
     def airflow_home(self) -> Path:

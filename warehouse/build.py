@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import secrets
 import shutil
+import sys
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from safelake import lake
+from safelake.contracts import load_contracts
 from safelake.errors import SafeLakeError
 from safelake.locks import build_lock
 from safelake.reference import REFERENCE_DIR
@@ -26,6 +31,7 @@ from warehouse.publish import (
     BuildRecord,
     builds_dir,
     current_path,
+    dbt_target,
     load_record,
     prune,
     publish,
@@ -37,6 +43,7 @@ from warehouse.publish import (
 )
 
 DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
+LAKE_PIN = "meta.lake_pin"  # the table macros/lake_source.sql reads
 
 
 def lake_snapshot(settings: Settings) -> int:
@@ -47,58 +54,97 @@ def lake_snapshot(settings: Settings) -> int:
         con.close()
 
 
-def dbt_env(settings: Settings, target: Path, snapshot: int) -> dict[str, str]:
-    """What dbt_project/profiles.yml reads: paths of this machine, never committed."""
+def dbt_vars(settings: Settings, target: Path) -> dict[str, Any]:
+    """What dbt reads from this machine, passed as `--vars`: profiles.yml (the paths), the models and
+    tests (the reference folder, the time zone, the contracts' code lists and the late-data
+    thresholds, each defined once in safelake/). They do not change from build to
+    build, so dbt's partial parsing holds; the lake snapshot does, so it is pinned in the build's
+    file instead (pin_lake_snapshot)."""
     return {
-        "SAFELAKE_WAREHOUSE_PATH": str(target),
-        "SAFELAKE_EXTENSION_DIR": str(settings.extension_dir),
-        "SAFELAKE_LAKE_CATALOG": settings.catalog,
-        "SAFELAKE_LAKE_DATA_PATH": settings.data_path,
-        "SAFELAKE_LAKE_SNAPSHOT": str(snapshot),
-        "SAFELAKE_TIMEZONE": settings.timezone,
-        "DBT_PROFILES_DIR": str(DBT_PROJECT),
-        **lake.s3_env(settings),
+        "warehouse_path": str(target),
+        "extension_dir": str(settings.extension_dir),
+        "lake_catalog": settings.catalog,
+        "lake_data_path": settings.data_path,
+        "reference_dir": str(REFERENCE_DIR / settings.geography),
+        "timezone": settings.timezone,
+        "code_lists": {
+            column.code_list: list(column.codes)
+            for contract in load_contracts().values()
+            for column in contract.columns
+            if column.code_list and column.codes
+        },
+        "freshness_hours": settings.freshness_hours,
     }
 
 
-def run_dbt(args: list[str], env: dict[str, str], settings: Settings, target_path: Path | None = None):
-    """Run dbt in-process with the given environment; returns dbt's result object."""
+def pin_lake_snapshot(target: Path, snapshot: int | None) -> None:
+    """Pin the lake snapshot every model of this build reads (macros/lake_source.sql reads it when the
+    model runs); None removes the pin, before the file is stamped and published."""
+    con = duckdb.connect(str(target))
+    try:
+        if snapshot is None:
+            con.execute(f"DROP TABLE IF EXISTS {LAKE_PIN}")
+        else:
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {LAKE_PIN.split('.')[0]}")
+            con.execute(f"CREATE OR REPLACE TABLE {LAKE_PIN} AS SELECT ?::BIGINT AS lake_snapshot", [snapshot])
+    finally:
+        con.close()
+
+
+# what a dbt node ended with: unique id, status, seconds, dbt's message
+NodeReport = Callable[[str, str, float, str], None]
+
+
+def run_dbt(
+    args: list[str],
+    variables: dict[str, Any],
+    settings: Settings,
+    target_path: Path | None = None,
+    on_node: NodeReport | None = None,
+):
+    """Run dbt in-process; returns dbt's result object. `on_node` hears of each node as it finishes."""
     from dbt.cli.main import dbtRunner
 
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
+    def node_finished(event) -> None:
+        if on_node is not None and event.info.name == "NodeFinished":
+            node, result = event.data.node_info, event.data.run_result
+            on_node(node.unique_id, result.status, result.execution_time, result.message)
+
+    runner = dbtRunner(callbacks=[node_finished] if on_node else None)
     try:
-        return dbtRunner().invoke(
-            [
-                *args,
-                "--project-dir",
-                str(DBT_PROJECT),
-                "--profiles-dir",
-                str(DBT_PROJECT),
-                "--target-path",
-                str(target_path or settings.warehouse_dir / "dbt_target"),
-                "--log-path",
-                str(settings.warehouse_dir / "dbt_logs"),
-                "--quiet",
-            ]
-        )
+        with lake.s3_environment(settings):  # the object store's secret, for profiles.yml
+            return runner.invoke(
+                [
+                    *args,
+                    "--vars",
+                    json.dumps(variables),
+                    "--project-dir",
+                    str(DBT_PROJECT),
+                    "--profiles-dir",
+                    str(DBT_PROJECT),
+                    "--target-path",
+                    str(target_path or dbt_target(settings)),
+                    "--log-path",
+                    str(settings.warehouse_dir / "dbt_logs"),
+                    "--quiet",
+                ]
+            )
     finally:
-        _release_dbt_connection()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        _release_dbt_duckdb()
 
 
-def _release_dbt_connection() -> None:
-    """dbt-duckdb keeps the database open in-process after a run; close it so the file can be stamped."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager as Manager
-
-    with Manager._LOCK:
-        if Manager._ENV is not None:
-            Manager._ENV.close()
-            Manager._ENV = None
+def _release_dbt_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in this process after an in-process dbt run
+    (`safelake build`, Airflow's build task): stamping and publishing open the same file with another
+    configuration, which DuckDB refuses while that instance lives. dbt-duckdb has no public call for it."""
+    module = sys.modules.get("dbt.adapters.duckdb.connections")
+    if module is None:
+        return
+    manager = module.DuckDBConnectionManager
+    with manager._LOCK:
+        if manager._ENV is not None:
+            manager._ENV.close()
+            manager._ENV = None
 
 
 def _summarise(result, record: BuildRecord) -> None:
@@ -115,8 +161,8 @@ def _summarise(result, record: BuildRecord) -> None:
 
 def code_fingerprint(settings: Settings, project: Path = DBT_PROJECT) -> str:
     """What the dbt unit tests' outcome depends on: the dbt project's files, the reference data its
-    seeds load, the time zone and geography it reads, and the dbt and DuckDB versions. Unit tests run
-    on fixed inputs (their `given` rows and pinned vars), never on the lake's data."""
+    reference models read, the time zone and geography, and the dbt and DuckDB versions. Unit tests
+    run on fixed inputs (their `given` rows and pinned vars), never on the lake's data."""
     digest = hashlib.sha256()
     for root in (project, REFERENCE_DIR):
         for path in sorted(root.rglob("*")):
@@ -124,7 +170,7 @@ def code_fingerprint(settings: Settings, project: Path = DBT_PROJECT) -> str:
                 digest.update(f"{path.relative_to(root)}\0".encode())
                 digest.update(path.read_bytes())
     versions = [version("dbt-core"), version("dbt-duckdb"), duckdb.__version__]
-    digest.update(repr([settings.timezone, os.environ.get("SAFELAKE_GEOGRAPHY", ""), *versions]).encode())
+    digest.update(repr([settings.timezone, settings.geography, *versions]).encode())
     return digest.hexdigest()[:16]
 
 
@@ -139,13 +185,12 @@ def unit_tests_passed_in(settings: Settings, fingerprint: str) -> str:
     return ""
 
 
-def start_build(settings: Settings, full_refresh: bool = False, reuse_unit_tests: bool = True) -> BuildRecord:
+def start_build(settings: Settings, full_refresh: bool = False) -> BuildRecord:
     """Prepare builds/next.duckdb (a copy of the served build, so incremental models add only their
     window) and pin the lake snapshot the whole build reads. The dbt unit tests run unless the served
     build ran the same code (code_fingerprint) and so passed them already: they test the SQL on fixed
     inputs, so the same code cannot fail them on new data (`make test` runs them every time). Data
-    tests run in every build. `reuse_unit_tests=False`: the caller runs them regardless (Airflow, whose
-    cosmos tasks run each model's tests)."""
+    tests run in every build."""
     started = dt.datetime.now(dt.UTC)
     record = BuildRecord(
         build_id=started.strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3), started_at=started.isoformat()
@@ -159,9 +204,9 @@ def start_build(settings: Settings, full_refresh: bool = False, reuse_unit_tests
         shutil.copyfile(current.resolve(), staging)
         record.incremental = True
     record.lake_snapshot = lake_snapshot(settings)
+    pin_lake_snapshot(staging, record.lake_snapshot)
     record.code_fingerprint = code_fingerprint(settings)
-    if reuse_unit_tests:
-        record.unit_tests_passed_in = unit_tests_passed_in(settings, record.code_fingerprint)
+    record.unit_tests_passed_in = unit_tests_passed_in(settings, record.code_fingerprint)
     save_record(settings, record)
     return record
 
@@ -184,7 +229,8 @@ def finish_build(settings: Settings, record: BuildRecord) -> BuildRecord:
         staging.unlink(missing_ok=True)
     else:
         target = builds_dir(settings) / f"{record.build_id}.duckdb"
-        stamp(staging, record)
+        pin_lake_snapshot(staging, None)
+        stamp(staging, record, dbt_target(settings) / "manifest.json")
         os.replace(staging, target)
         publish(settings, target)
         record.status = "published"
@@ -193,11 +239,11 @@ def finish_build(settings: Settings, record: BuildRecord) -> BuildRecord:
     return record
 
 
-def build(settings: Settings, full_refresh: bool = False) -> BuildRecord:
-    """The whole build in this process: `safelake build`."""
+def build(settings: Settings, full_refresh: bool = False, on_node: NodeReport | None = None) -> BuildRecord:
+    """The whole build in this process, one dbt invocation: `safelake build` and Airflow's build task."""
     with build_lock(settings):
         record = start_build(settings, full_refresh)
-        result = run_dbt(dbt_args(record), dbt_env(settings, staging_path(settings), record.lake_snapshot), settings)  # type: ignore[arg-type]
+        result = run_dbt(dbt_args(record), dbt_vars(settings, staging_path(settings)), settings, on_node=on_node)
         _summarise(result, record)
         return finish_build(settings, record)
 

@@ -11,19 +11,17 @@ import tempfile
 from pathlib import Path
 
 from safelake.settings import Settings, get_settings
-from warehouse.build import dbt_env, run_dbt
-from warehouse.publish import last_build, published_file
+from warehouse.build import dbt_vars, run_dbt
+from warehouse.publish import published_file
 
 
 def generate_docs(settings: Settings) -> Path:
     published = published_file(settings)
-    record = last_build(settings)
     out = settings.warehouse_dir / "docs"
     with tempfile.TemporaryDirectory(dir=settings.warehouse_dir) as scratch:
         copy = Path(scratch) / "docs.duckdb"
         shutil.copyfile(published, copy)
-        env = dbt_env(settings, copy, record.lake_snapshot)  # type: ignore[union-attr,arg-type]
-        result = run_dbt(["docs", "generate", "--static"], env, settings, target_path=out)
+        result = run_dbt(["docs", "generate", "--static"], dbt_vars(settings, copy), settings, target_path=out)
     if not result.success:
         raise SystemExit(f"dbt docs generate failed: {result.exception}; see {settings.warehouse_dir / 'dbt_logs'}")
     return out / "static_index.html"

@@ -89,9 +89,34 @@ def published_build(settings: Settings) -> str | None:
     return current.resolve().stem if current.is_symlink() else None
 
 
-def stamp(target: Path, record: BuildRecord) -> None:
-    """Row counts, and the build record inside the file itself: the stamp readers show, with the as-of day
-    (the day the numbers run through, as the marts computed it)."""
+def dbt_target(settings: Settings) -> Path:
+    """Where dbt writes its artefacts, the manifest among them."""
+    return settings.warehouse_dir / "dbt_target"
+
+
+def _declared_meta(manifest: Path) -> list[tuple[str, str, str | None, str]]:
+    """The dbt `meta` of each published model and column (schema, table, column or None, meta as JSON): the
+    access policy reads its sensitivity declarations from here (docs/access.md)."""
+    if not manifest.exists():
+        raise SafeLakeError(f"no dbt manifest at {manifest}: the build cannot carry its sensitivity declarations")
+    nodes = json.loads(manifest.read_text())["nodes"].values()
+    rows: list[tuple[str, str, str | None, str]] = []
+    for node in nodes:
+        if node["resource_type"] != "model" or node["schema"] not in PUBLISHED_SCHEMAS:
+            continue
+        table = node["alias"] or node["name"]
+        if node.get("meta"):
+            rows.append((node["schema"], table, None, json.dumps(node["meta"])))
+        rows += [
+            (node["schema"], table, c, json.dumps(col["meta"])) for c, col in node["columns"].items() if col.get("meta")
+        ]
+    return rows
+
+
+def stamp(target: Path, record: BuildRecord, manifest: Path) -> None:
+    """Row counts, the build record inside the file itself: the stamp readers show, with the as-of day (the day
+    the numbers run through, as the marts computed it), and the models' declared `meta` (meta.declared)."""
+    declared = _declared_meta(manifest)
     con = duckdb.connect(str(target))
     try:
         tables = con.execute(
@@ -105,6 +130,11 @@ def stamp(target: Path, record: BuildRecord) -> None:
             "?::BIGINT AS lake_snapshot, (SELECT max(as_of_date) FROM marts.kpi_source_freshness) AS as_of",
             [record.build_id, record.finished_at, record.lake_snapshot],
         )
+        con.execute(
+            "CREATE OR REPLACE TABLE meta.declared (schema_name VARCHAR, table_name VARCHAR, column_name VARCHAR, "
+            "meta JSON)"
+        )
+        con.executemany("INSERT INTO meta.declared VALUES (?, ?, ?, ?)", declared)
     finally:
         con.close()
 

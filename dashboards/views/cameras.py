@@ -7,8 +7,10 @@ import streamlit as st
 from access import i18n
 from access.i18n import t
 from dashboards import charts, queries, ui
+from dashboards.views.live import camera_strip
 
 ctx = ui.page("cameras")
+camera_strip(ctx)
 lang, src, area, window = ctx.lang, ctx.src, ctx.area, ctx.windows.camera
 
 summary = queries.camera_summary(src, window, area)

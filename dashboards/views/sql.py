@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import streamlit as st
 
-from access import i18n
+from access import csvsafe, i18n
 from access.i18n import t
 from access.policy import QueryRefused, QueryResult, run_sql
 from dashboards import auth, charts, queries, saved_queries, ui
@@ -85,7 +85,11 @@ with editor:
             ui.chart(fig, key="sql_chart")
         left, right = st.columns(2)
         left.download_button(
-            t("download_csv", lang), frame.to_csv(index=False), "query.csv", "text/csv", on_click="ignore"
+            t("download_csv", lang),
+            csvsafe.to_bytes(result.columns, result.rows),
+            "query.csv",
+            "text/csv",
+            on_click="ignore",
         )
         right.download_button(
             t("download_parquet", lang),

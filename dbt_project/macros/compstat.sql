@@ -12,12 +12,23 @@
       measures  - measure columns to sum;
       dimension - optional category column (offence_code, cause, scheme); totals get 'all'.
     Returns one row per window × area (nation, each region, each district) × dimension value
-    (and 'all'), with <m>_current, <m>_prior, <m>_change and <m>_pct_change for each measure, and
+    (and 'all'), with the area's population (int_area_populations, for rates),
+    <m>_current, <m>_prior, <m>_change and <m>_pct_change for each measure, and
     prior_is_complete: whether the data reaches back to the prior period's first day (`daily`'s
     first date is on or before it). When it does not, as in a lake's first year, the prior counts
     cover only part of their period: <m>_change and <m>_pct_change are NULL, and readers show no
     comparison rather than a rise of thousands of per cent. Only areas with a record in either
-    period appear. -#}
+    period appear.
+
+    compstat_columns(relation): the leading columns of every CompStat mart (window, prior period,
+    area), qualified by `relation`. -#}
+
+{% macro compstat_columns(relation) -%}
+    {%- for column in ["compstat_window", "window_order", "window_start", "window_end", "prior_start", "prior_end",
+                       "prior_is_complete", "area_level", "region_code", "district_code"] %}
+        {{ relation }}.{{ column }}{{ "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
 
 {% macro compstat_windows() %}
     select
@@ -68,6 +79,10 @@
         select min(date_day) as first_day from {{ daily }}
     ),
 
+    populations as (
+        select * from {{ ref('int_area_populations') }}
+    ),
+
     in_window as (
 
         select
@@ -89,12 +104,7 @@
     rolled_up as (
 
         select
-            compstat_window,
-            window_order,
-            window_start,
-            window_end,
-            prior_start,
-            prior_end,
+            {{ window_cols }},
             case
                 when grouping(region_code) = 1 then 'nation'
                 when grouping(district_code) = 1 then 'region'
@@ -117,17 +127,13 @@
     )
 
     select
-        compstat_window,
-        window_order,
-        window_start,
-        window_end,
-        prior_start,
-        prior_end,
+        {{ window_cols }},
         {{ complete }} as prior_is_complete,
-        area_level,
-        region_code,
-        district_code,
+        rolled_up.area_level,
+        rolled_up.region_code,
+        rolled_up.district_code,
         dimension_value,
+        populations.population,
         {%- for m in measures %}
         {{ m }}_current,
         {{ m }}_prior,
@@ -137,4 +143,8 @@
         {%- endfor %}
     from rolled_up
     cross join coverage
+    left join populations
+        on rolled_up.area_level = populations.area_level
+        and rolled_up.region_code is not distinct from populations.region_code
+        and rolled_up.district_code is not distinct from populations.district_code
 {% endmacro %}

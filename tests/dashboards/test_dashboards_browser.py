@@ -112,9 +112,11 @@ def test_every_page_draws_its_charts(app_url: str) -> None:
         page.reload()
         page.get_by_text("Data as of").first.wait_for(timeout=30_000)
         assert page.get_by_role("button", name="Log in").count() == 0
+        captured = next(c for c in page.context.cookies() if c["name"] == auth.COOKIE)
         page.get_by_role("button", name="Log out").click()
         page.get_by_role("button", name="Log in").wait_for(timeout=30_000)
         page.wait_for_function(f"!document.cookie.includes('{auth.COOKIE}=')", timeout=30_000)
+        page.context.add_cookies([captured])  # a copy taken before the logout: revoked on the server
         page.reload()
         page.get_by_role("button", name="Log in").wait_for(timeout=30_000)
         page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000)

@@ -38,7 +38,7 @@ def raw_personal_values(archive: Path) -> set[str]:
             try:
                 if not profile.matches_header(readers.header(path, profile)):
                     continue
-                frame, _ = readers.read(path, profile)
+                frame, _, _ = readers.read(path, profile)
             except readers.FileRefused:
                 continue
             pii = contracts[dataset].pii_columns

@@ -53,7 +53,7 @@ def write_csv(path: Path, rows, encoding="utf-8", delimiter=",", newline="\n") -
 )
 def test_csv_reader(tmp_path, encoding, delimiter, newline):
     path = write_csv(tmp_path / "a.csv", ROWS, encoding, delimiter, newline)
-    frame, bad = read(path, profile(encoding=encoding, delimiter=delimiter))
+    frame, bad, _ = read(path, profile(encoding=encoding, delimiter=delimiter))
     assert bad == []
     assert frame.columns == ["_line", "id", "when", "offence", "region", "cleared"]
     assert frame["offence"].to_list() == ["кража", "грабёж"]
@@ -63,7 +63,7 @@ def test_csv_reader(tmp_path, encoding, delimiter, newline):
 
 def test_csv_skip_rows_keeps_line_numbers(tmp_path):
     path = write_csv(tmp_path / "a.csv", [["Export of 2026-01"], *ROWS])
-    frame, _ = read(path, profile(skip_rows=1))
+    frame, _, _ = read(path, profile(skip_rows=1))
     assert frame["_line"].to_list() == [3, 4]
 
 
@@ -75,7 +75,7 @@ def test_xlsx_reader(tmp_path):
         sheet.write_row(r, 0, row)
     sheet.write_number(1, 0, 1)  # a numeric id cell reads as "1", not "1.0"
     book.close()
-    frame, _ = read(path, profile(format="xlsx", sheet="Данные"))
+    frame, _, _ = read(path, profile(format="xlsx", sheet="Данные"))
     assert frame["id"].to_list() == ["1", "2"]
     assert frame["_line"].to_list() == [2, 3]
 
@@ -85,7 +85,7 @@ def test_jsonl_reader_quarantines_broken_lines_and_reads_the_rest(tmp_path):
     lines = [json.dumps(good[0], ensure_ascii=False), "{not json", json.dumps(good[1], ensure_ascii=False), "[1]"]
     path = tmp_path / "a.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    frame, bad = read(path, profile(format="jsonl"))
+    frame, bad, _ = read(path, profile(format="jsonl"))
     assert frame["id"].to_list() == ["1", "2"]
     assert frame["_line"].to_list() == [1, 3]
     assert [line for line, _ in bad] == [2, 4]
@@ -97,7 +97,7 @@ def test_jsonl_values_become_text(tmp_path):
         json.dumps({"id": 7, "when": "2026-01-01", "offence": "theft", "region": "KG-C", "cleared": True}) + "\n",
         encoding="utf-8",
     )
-    frame, _ = read(path, profile(format="jsonl"))
+    frame, _, _ = read(path, profile(format="jsonl"))
     assert frame.row(0) == (1, "7", "2026-01-01", "theft", "KG-C", "true")
 
 
@@ -107,7 +107,7 @@ def test_jsonl_keys_first_seen_late_are_read_if_mapped_and_a_key_never_sent_is_m
     records[1400] |= {"cleared": True, "note": "unmapped and late"}
     path = tmp_path / "a.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    frame, _ = read(path, profile(format="jsonl"))
+    frame, _, _ = read(path, profile(format="jsonl"))
     assert frame.height == 1499 and frame["cleared"].to_list()[1400] == "true"
     assert frame["cleared"].null_count() == 1498 and "note" not in frame.columns
     path.write_text("".join(json.dumps(r) + "\n" for r in records[:1400]), encoding="utf-8")
@@ -126,7 +126,7 @@ def record(n: int, **extra) -> dict:
 def test_jsonl_line_numbers_count_blank_lines(tmp_path):
     path = tmp_path / "a.jsonl"
     path.write_text(jsonl(record(1)) + "\n  \n" + jsonl(record(2)), encoding="utf-8")
-    frame, _ = read(path, profile(format="jsonl"))
+    frame, _, _ = read(path, profile(format="jsonl"))
     assert frame["_line"].to_list() == [1, 4]
 
 

@@ -150,7 +150,7 @@ def test_linked_ru_files_ingest_every_row(ingested, case, rows_in):
     )
     dataset = next(c[3] for c in CASES if c[0] == case)
     status = lake_status(homes[case])["datasets"][dataset]
-    assert (status["rows"], status["newest_record"], status["quarantined"]) == (rows_in, None, {})
+    assert (status["rows"], status["newest_record"], status["quarantined_by_reason"]) == (rows_in, None, {})
 
 
 def test_linked_ru_files_insert_only_new_keys(tmp_path, monkeypatch):

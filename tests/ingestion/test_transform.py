@@ -51,6 +51,9 @@ def typed(column: str, values: list[str | None], contract=CRIME, tz="Asia/Bishke
         ({"split": ","}, ["10,7", "3"], ["10", "3"]),
         ({"prefix": "signal-"}, ["130"], ["signal-130"]),
         ({"suffix": "-01"}, ["2018-07"], ["2018-07-01"]),
+        ({"map": {"": "unknown", "x": "y"}}, [None, "", " x "], ["unknown", "unknown", "y"]),
+        ({"map": {"a": "b"}, "default": "other"}, [None, "a", "c"], [None, "b", "other"]),
+        ({"pad": 4}, ["935", " 1410", None], ["0935", "1410", None]),
     ],
 )
 def test_text_rules(rule, values, expected):
@@ -159,7 +162,7 @@ def row(**values) -> dict:
         ({"region": "Atlantis"}, "region_code", "unknown_region"),
         ({"district": "Nowhere"}, "district_code", "unknown_district"),
         ({"cleared": "perhaps"}, "cleared", "bad_bool"),
-        ({"when": "2027-06-01 10:00"}, "registered_at", "future_date"),
+        ({"when": "2027-06-01 10:00"}, "updated_at", "future_date"),
     ],
 )
 def test_invalid_rows_are_quarantined_with_column_and_reason(values, column, reason):
@@ -269,7 +272,7 @@ def test_csv_reader_reads_back_what_csv_writes(tmp_path_factory, rows, delimiter
             },
         }
     )
-    frame, _ = read(path, profile)
+    frame, _, _ = read(path, profile)
     # a quoted empty cell may read as "" or null; both mean missing to the rules that follow
     got = [(a or None, b or None) for a, b in zip(frame["id"], frame["offence"], strict=True)]
     assert got == [(a or None, b or None) for a, b in rows]

@@ -84,7 +84,6 @@ def test_ingest_and_build_dags_succeed_on_two_celery_workers(stack, tmp_path):
     subprocess.run([str(BIN / "safelake"), "init"], env=env, cwd=tmp_path, check=True, capture_output=True)
     demo = [sys.executable, "-m", "tools.demo", "--days", "21", "--cameras", "60", "--seed", "5"]
     subprocess.run(demo, env=env, cwd=tmp_path, check=True, capture_output=True)
-    subprocess.run([sys.executable, "-m", "warehouse.manifest"], env=env, cwd=tmp_path, check=True, capture_output=True)
     airflow(["db", "migrate"], env)
 
     logs = tmp_path / "logs"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from safelake import lake
@@ -34,9 +36,9 @@ def test_object_storage_settings_are_checked(settings, monkeypatch, variables, m
     assert str(info.value).startswith(message)
 
 
-def test_the_s3_secret_reaches_dbt_only_when_configured(tmp_path):
+def test_the_s3_secret_reaches_dbt_only_while_it_runs(tmp_path, monkeypatch):
     embedded = Settings(home=tmp_path)
-    assert lake.s3_env(embedded) == {} and embedded.postgres_catalog is None
+    assert lake.s3_secret(embedded) == {} and embedded.postgres_catalog is None
     production = Settings(
         home=tmp_path,
         lake_catalog="postgres:dbname=lake host=db",
@@ -46,11 +48,15 @@ def test_the_s3_secret_reaches_dbt_only_when_configured(tmp_path):
         s3_use_ssl=False,
     )
     assert production.postgres_catalog == "dbname=lake host=db"
-    assert lake.s3_env(production) == {
-        "SAFELAKE_S3_ACCESS_KEY_ID": "key",
-        "SAFELAKE_S3_SECRET_ACCESS_KEY": "secret",
-        "SAFELAKE_S3_ENDPOINT": "s3:8333",
-        "SAFELAKE_S3_REGION": "us-east-1",
-        "SAFELAKE_S3_USE_SSL": "false",
-        "SAFELAKE_S3_URL_STYLE": "path",
+    monkeypatch.setenv("DBT_ENV_SECRET_S3_REGION", "before")
+    with lake.s3_environment(production):
+        seen = {name: os.environ.get(name) for name in lake.S3_SECRET_ENV.values()}
+    assert seen == {
+        "DBT_ENV_SECRET_S3_KEY_ID": "key",
+        "DBT_ENV_SECRET_S3_SECRET": "secret",
+        "DBT_ENV_SECRET_S3_ENDPOINT": "s3:8333",
+        "DBT_ENV_SECRET_S3_REGION": "us-east-1",
+        "DBT_ENV_SECRET_S3_USE_SSL": "false",
+        "DBT_ENV_SECRET_S3_URL_STYLE": "path",
     }
+    assert os.environ["DBT_ENV_SECRET_S3_REGION"] == "before" and "DBT_ENV_SECRET_S3_KEY_ID" not in os.environ

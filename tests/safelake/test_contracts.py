@@ -15,6 +15,9 @@ EXPECTED = {
     "camera",
     "camera_status",
     "fraud_report",
+    "camera_heartbeat",
+    "dispatch_call",
+    "incident_report",
 }
 
 
@@ -60,15 +63,36 @@ def test_committed_doc_is_generated_from_the_definition():
     assert (REPO / "docs" / "data-contracts.md").read_text(encoding="utf-8") == render_markdown()
 
 
-def test_a_contract_naming_an_undefined_key_is_rejected(tmp_path, monkeypatch):
+def refused_contract(tmp_path, monkeypatch, dataset: str, key: str, value: object, message: str) -> None:
+    """contracts.yaml with one dataset key changed is refused with `message`."""
     raw = yaml.safe_load(contracts.CONTRACTS_FILE.read_text(encoding="utf-8"))
-    raw["datasets"]["camera"]["key"] = ["no_such_column"]
+    raw["datasets"][dataset][key] = value
     broken = tmp_path / "contracts.yaml"
     broken.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     monkeypatch.setattr(contracts, "CONTRACTS_FILE", broken)
     load_contracts.cache_clear()
     try:
-        with pytest.raises(ValueError, match="no_such_column"):
+        with pytest.raises(ValueError, match=message):
             load_contracts()
     finally:
         load_contracts.cache_clear()
+
+
+def test_a_contract_naming_an_undefined_key_is_rejected(tmp_path, monkeypatch):
+    refused_contract(tmp_path, monkeypatch, "camera", "key", ["no_such_column"], "no_such_column")
+
+
+def test_the_build_tests_rules_between_columns_and_date_ranges_are_stated_in_the_contract():
+    contracts = load_contracts()
+    # The same rules as the staging models' dbt tests (expression_is_true), stated here for ingestion.
+    assert [str(c) for c in contracts["road_incident"].checks] == ["seriously_injured <= injured"]
+    assert [str(c) for c in contracts["camera"].checks] == ["commissioned_on >= installed_on"]
+    dated = [c for contract in contracts.values() for c in contract.columns if c.type in ("date", "timestamp")]
+    assert dated and all(c.earliest is not None and c.earliest.year >= 1900 for c in dated)
+
+
+def test_a_check_that_is_not_column_op_column_is_refused(tmp_path, monkeypatch):
+    check = ["installed_on + 1 > commissioned_on"]
+    refused_contract(
+        tmp_path, monkeypatch, "camera", "checks", check, r"camera check 'installed_on \+ 1 > commissioned_on'"
+    )

@@ -19,6 +19,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from safelake.settings import Settings
+from warehouse.build import dbt_vars
+
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,13 +62,10 @@ class Lake:
             **os.environ,
             "SAFELAKE_HOME": str(self.home),
             "SAFELAKE_PII_KEY": PII_KEY,
-            "SAFELAKE_EXTENSION_DIR": str(self.home / "duckdb_extensions"),
-            "SAFELAKE_LAKE_CATALOG": f"sqlite:{self.home / 'lake' / 'catalog.sqlite'}",
-            "SAFELAKE_LAKE_DATA_PATH": f"{self.home / 'lake' / 'data'}/",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "PYTHONPATH": str(REPO),  # the demo generator is tooling, outside the installed packages
         }
-        self.env.pop("SAFELAKE_LAKE_SNAPSHOT", None)
+        self.settings = Settings(home=self.home)
 
     def safelake(self, *args: str) -> None:
         run([str(BIN / "safelake"), *args], self.env, self.root)
@@ -86,10 +86,10 @@ class Lake:
                 "--log-path",
                 str(self.root / "dbt_logs"),
                 "--vars",
-                json.dumps({"as_of": AS_OF.isoformat()}),
+                json.dumps(dbt_vars(self.settings, warehouse) | {"as_of": AS_OF.isoformat()}),
                 *extra,
             ],
-            {**self.env, "SAFELAKE_WAREHOUSE_PATH": str(warehouse)},
+            self.env,
             DBT_PROJECT,
         )
         return json.loads((target / "run_results.json").read_text())["results"]
@@ -152,7 +152,7 @@ def test_build_passes_every_model_and_test(built: tuple[Path, list[dict]]) -> No
     assert {"model", "seed", "test", "unit_test"} <= kinds
 
 
-def test_marts_hold_sane_numbers(built: tuple[Path, list[dict]]) -> None:
+def test_marts_hold_sane_numbers(lake: Lake, built: tuple[Path, list[dict]]) -> None:
     warehouse, _ = built
     with duckdb.connect(str(warehouse), read_only=True) as con:
 
@@ -190,6 +190,19 @@ def test_marts_hold_sane_numbers(built: tuple[Path, list[dict]]) -> None:
         )
         assert compstat == facts > 0
         assert one("select count(*) from marts.kpi_source_freshness")[0] == 5
+        # late data: the on-call alerts' thresholds (settings), counted in whole days to the as-of day
+        for table, days in (
+            ("kpi_source_freshness", "days_since_newest_record"),
+            ("kpi_region_reporting", "days_since_last_record"),
+        ):
+            for dataset, since, silent in con.execute(
+                f"select dataset, {days}, is_silent from marts.{table}"
+            ).fetchall():
+                assert silent == (since is None or since * 24 > lake.settings.freshness_hours[dataset]), (
+                    table,
+                    dataset,
+                    since,
+                )
 
 
 def test_incremental_reruns_and_late_rows_match_a_full_rebuild(lake: Lake, built: tuple[Path, list[dict]]) -> None:

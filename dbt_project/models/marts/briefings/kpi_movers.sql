@@ -1,9 +1,10 @@
 -- The e-mails' "movers": every CompStat count the briefings compare, for the nation and each region, with the
 -- size of its change in Poisson standard deviations, (current − prior) ÷ √(current + prior). The briefings rank
 -- on the 28-day window by the absolute score (ties by metric); a score of 0 is never a mover.
--- The counts about minors and domestic violence live in columns of their own family (crimes_against_minors_*,
--- dv_crimes_*), so the access policy blanks their small values, and the score made of them, for scopes not
--- cleared for them, exactly as in kpi_crime_compstat; the other metrics use the plain columns.
+-- The counts about minors, domestic violence and children hurt on the roads live in columns of their own
+-- (crimes_against_minors_*, dv_crimes_*, children_hurt_*), declared withheld: scopes not cleared for them never
+-- read them (the complementary suppression of the CompStat marts does not reach a copy of their cells); the
+-- other metrics use the plain columns.
 {%- set min_volume = 10 %}{#- current + prior below this is noise, never a mover #}
 
 with
@@ -33,7 +34,8 @@ counts as (
     union all
     select
         area_level, region_code, compstat_window, prior_is_complete, 'road',
-        unnest(['road_incidents', 'road_killed', 'road_ksi', 'road_children_hurt']), false,
+        unnest(['road_incidents', 'road_killed', 'road_ksi', 'road_children_hurt']),
+        unnest([false, false, false, true]),
         unnest([incidents_current, killed_current, ksi_current, children_hurt_current]),
         unnest([incidents_prior, killed_prior, ksi_prior, children_hurt_prior]),
         unnest([incidents_pct_change, killed_pct_change, ksi_pct_change, children_hurt_pct_change])
@@ -91,5 +93,9 @@ select
     if(metric = 'dv_crimes', current_count, null)::bigint as dv_crimes_current,
     if(metric = 'dv_crimes', prior_count, null)::bigint as dv_crimes_prior,
     if(metric = 'dv_crimes', pct_change, null) as dv_crimes_pct_change,
-    if(metric = 'dv_crimes', move_score, null)::double as dv_crimes_move_score
+    if(metric = 'dv_crimes', move_score, null)::double as dv_crimes_move_score,
+    if(metric = 'road_children_hurt', current_count, null)::bigint as children_hurt_current,
+    if(metric = 'road_children_hurt', prior_count, null)::bigint as children_hurt_prior,
+    if(metric = 'road_children_hurt', pct_change, null) as children_hurt_pct_change,
+    if(metric = 'road_children_hurt', move_score, null)::double as children_hurt_move_score
 from scored

@@ -1,12 +1,6 @@
 {#- Incremental like camera_days: recomputes exactly the days camera_days rewrote since this
     table was last built. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='date_day',
-    on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where date_day > {{ as_of_date() }}{% endif %}"
-) }}
+{{ replace_whole_days() }}
 
 with
 

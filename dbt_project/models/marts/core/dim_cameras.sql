@@ -11,20 +11,9 @@ cameras as (
 final as (
 
     select
-        camera_id,
-        region_code,
-        district_code,
-        site_id,
-        programme,
-        contractor,
-        camera_type,
-        lifecycle_state,
-        installed_on,
-        commissioned_on,
+        * exclude (updated_at, {{ lineage_columns() }}),
         lifecycle_state in ('installed', 'commissioned') and installed_on is not null as is_installed,
-        lifecycle_state = 'commissioned' and commissioned_on is not null as is_commissioned,
-        latitude,
-        longitude
+        lifecycle_state = 'commissioned' and commissioned_on is not null as is_commissioned
     from cameras
 
 )

@@ -1,16 +1,9 @@
 {#- The big one: camera × day. Incremental: each run recomputes the trailing
     var('camera_days_rebuild_days') days, and any older day that rows ingested since the last
     run touch (a late status file, a corrected registry entry); whole days are replaced
-    (delete+insert on date_day), so a rerun gives the same rows. Days after the as-of day are
-    dropped, so a build pinned to an earlier as_of never keeps newer days. -#}
-{{ config(
-    alias='camera_days',
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='date_day',
-    on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where date_day > {{ as_of_date() }}{% endif %}"
-) }}
+    (macros/replace_whole_days.sql), so a rerun gives the same rows. -#}
+{{ config(alias='camera_days') }}
+{{ replace_whole_days() }}
 
 with
 

@@ -6,12 +6,6 @@ crime_daily as (
 
 ),
 
-populations as (
-
-    select * from {{ ref('int_area_populations') }}
-
-),
-
 compstat as (
 
     {{ compstat(
@@ -26,16 +20,7 @@ compstat as (
 final as (
 
     select
-        compstat.compstat_window,
-        compstat.window_order,
-        compstat.window_start,
-        compstat.window_end,
-        compstat.prior_start,
-        compstat.prior_end,
-        compstat.prior_is_complete,
-        compstat.area_level,
-        compstat.region_code,
-        compstat.district_code,
+        {{ compstat_columns('compstat') }},
         compstat.dimension_value as offence_code,
         compstat.crimes_registered_current,
         compstat.crimes_registered_prior,
@@ -44,8 +29,8 @@ final as (
         case when compstat.prior_is_complete then
             compstat.crimes_registered_current > compstat.crimes_registered_prior
         end as is_worse,
-        {{ safe_ratio('compstat.crimes_registered_current', 'populations.population', 100000) }} as rate_per_100k,
-        {{ safe_ratio('compstat.crimes_registered_current', 'populations.population', 10000) }} as rate_per_10k,
+        {{ safe_ratio('compstat.crimes_registered_current', 'compstat.population', 100000) }} as rate_per_100k,
+        {{ safe_ratio('compstat.crimes_registered_current', 'compstat.population', 10000) }} as rate_per_10k,
         compstat.crimes_cleared_current,
         -- clearance counts offences: cleared ÷ registered among the window's registrations
         {{ safe_ratio('compstat.crimes_cleared_current', 'compstat.crimes_registered_current', 100, 1) }}
@@ -73,10 +58,6 @@ final as (
             )
         end as district_change_rank
     from compstat
-    left join populations
-        on compstat.area_level = populations.area_level
-        and compstat.region_code is not distinct from populations.region_code
-        and compstat.district_code is not distinct from populations.district_code
 
 )
 

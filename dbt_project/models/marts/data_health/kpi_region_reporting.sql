@@ -1,5 +1,5 @@
 -- Which regions stopped sending a dataset: last record per dataset and region over the last 90
--- days, and whether the region has been silent longer than var('silent_after_days').
+-- days, and whether the region has been silent longer than the dataset's late-data threshold.
 with
 
 regions as (select * from {{ ref('regions') }}),
@@ -67,7 +67,7 @@ final as (
         last_seen.last_record_date,
         {{ as_of_date() }} - last_seen.last_record_date as days_since_last_record,
         coalesce(last_seen.records_last_28d, 0) as records_last_28d,
-        coalesce({{ as_of_date() }} - last_seen.last_record_date > {{ var('silent_after_days') }}, true) as is_silent
+        {{ is_late(as_of_date() ~ ' - last_seen.last_record_date', 'datasets.dataset') }} as is_silent
     from datasets
     cross join regions
     left join last_seen

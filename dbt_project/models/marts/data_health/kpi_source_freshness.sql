@@ -79,8 +79,7 @@ final as (
             as quarantined_share_pct,
         quarantine.top_quarantine_reason,
         {{ as_of_date() }} - cast(records.newest_record_at as date) as days_since_newest_record,
-        coalesce({{ as_of_date() }} - cast(records.newest_record_at as date) > {{ var('silent_after_days') }}, true)
-            as is_silent,
+        {{ is_late(as_of_date() ~ ' - cast(records.newest_record_at as date)', 'records.dataset') }} as is_silent,
         cast('{{ run_started_at }}' as timestamptz) as warehouse_built_at,
         {{ as_of_date() }} as as_of_date
     from records

@@ -6,12 +6,6 @@ fraud_daily as (
 
 ),
 
-populations as (
-
-    select * from {{ ref('int_area_populations') }}
-
-),
-
 compstat as (
 
     {{ compstat(
@@ -25,16 +19,7 @@ compstat as (
 final as (
 
     select
-        compstat.compstat_window,
-        compstat.window_order,
-        compstat.window_start,
-        compstat.window_end,
-        compstat.prior_start,
-        compstat.prior_end,
-        compstat.prior_is_complete,
-        compstat.area_level,
-        compstat.region_code,
-        compstat.district_code,
+        {{ compstat_columns('compstat') }},
         compstat.dimension_value as scheme,
         compstat.fraud_reports_current,
         compstat.fraud_reports_prior,
@@ -43,7 +28,7 @@ final as (
         case when compstat.prior_is_complete then
             compstat.fraud_reports_current > compstat.fraud_reports_prior
         end as is_worse,
-        {{ safe_ratio('compstat.fraud_reports_current', 'populations.population', 100000) }} as reports_per_100k,
+        {{ safe_ratio('compstat.fraud_reports_current', 'compstat.population', 100000) }} as reports_per_100k,
         compstat.loss_amount_current,
         compstat.loss_amount_prior,
         compstat.loss_amount_pct_change,
@@ -55,10 +40,6 @@ final as (
         {{ safe_ratio('compstat.recovered_amount_current', 'compstat.loss_amount_current', 100, 1) }}
             as recovered_share_pct
     from compstat
-    left join populations
-        on compstat.area_level = populations.area_level
-        and compstat.region_code is not distinct from populations.region_code
-        and compstat.district_code is not distinct from populations.district_code
 
 )
 

@@ -6,12 +6,6 @@ road_daily as (
 
 ),
 
-populations as (
-
-    select * from {{ ref('int_area_populations') }}
-
-),
-
 compstat as (
 
     {{ compstat(
@@ -26,16 +20,7 @@ compstat as (
 final as (
 
     select
-        compstat.compstat_window,
-        compstat.window_order,
-        compstat.window_start,
-        compstat.window_end,
-        compstat.prior_start,
-        compstat.prior_end,
-        compstat.prior_is_complete,
-        compstat.area_level,
-        compstat.region_code,
-        compstat.district_code,
+        {{ compstat_columns('compstat') }},
         compstat.dimension_value as cause,
         compstat.incidents_current,
         compstat.incidents_prior,
@@ -57,10 +42,10 @@ final as (
         compstat.children_hurt_current,
         compstat.children_hurt_prior,
         compstat.children_hurt_pct_change,
-        {{ safe_ratio('compstat.incidents_current', 'populations.population', 100000) }} as incidents_per_100k,
-        {{ safe_ratio('compstat.killed_current', 'populations.population', 100000) }} as killed_per_100k,
-        {{ safe_ratio('compstat.ksi_current', 'populations.population', 100000) }} as ksi_per_100k,
-        {{ safe_ratio('compstat.ksi_current', 'populations.population', 10000) }} as ksi_per_10k,
+        {{ safe_ratio('compstat.incidents_current', 'compstat.population', 100000) }} as incidents_per_100k,
+        {{ safe_ratio('compstat.killed_current', 'compstat.population', 100000) }} as killed_per_100k,
+        {{ safe_ratio('compstat.ksi_current', 'compstat.population', 100000) }} as ksi_per_100k,
+        {{ safe_ratio('compstat.ksi_current', 'compstat.population', 10000) }} as ksi_per_10k,
         compstat.incidents_with_camera_coverage_current,
         compstat.incidents_without_camera_coverage_current,
         compstat.incidents_coverage_unknown_current,
@@ -69,10 +54,6 @@ final as (
                       'compstat.incidents_with_camera_coverage_current + compstat.incidents_without_camera_coverage_current',
                       100, 1) }} as camera_covered_share_pct
     from compstat
-    left join populations
-        on compstat.area_level = populations.area_level
-        and compstat.region_code is not distinct from populations.region_code
-        and compstat.district_code is not distinct from populations.district_code
 
 )
 

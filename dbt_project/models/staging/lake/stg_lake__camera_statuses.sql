@@ -17,10 +17,7 @@ final as (
         kind as observation_kind,
         status,
         cause,
-        _file_sha256 as source_file_sha256,
-        _line as source_line,
-        _profile as source_profile,
-        _ingested_at as ingested_at
+        {{ lake_lineage() }}
 
     from source
 

@@ -22,10 +22,7 @@ final as (
         latitude,
         longitude,
         {{ to_local('updated_at') }} as updated_at,
-        _file_sha256 as source_file_sha256,
-        _line as source_line,
-        _profile as source_profile,
-        _ingested_at as ingested_at
+        {{ lake_lineage() }}
 
     from source
 

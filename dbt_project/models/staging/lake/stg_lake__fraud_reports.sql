@@ -25,10 +25,7 @@ final as (
         {{ to_local('updated_at') }} as updated_at,
         victim_name as victim_name_pseudonym,
         victim_phone as victim_phone_pseudonym,
-        _file_sha256 as source_file_sha256,
-        _line as source_line,
-        _profile as source_profile,
-        _ingested_at as ingested_at
+        {{ lake_lineage() }}
 
     from source
 

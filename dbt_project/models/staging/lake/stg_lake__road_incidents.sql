@@ -27,10 +27,7 @@ final as (
         latitude,
         longitude,
         driver_name as driver_name_pseudonym,
-        _file_sha256 as source_file_sha256,
-        _line as source_line,
-        _profile as source_profile,
-        _ingested_at as ingested_at
+        {{ lake_lineage() }}
 
     from source
 

@@ -1,0 +1,14 @@
+{{ reference_csv({
+    'target_id': 'varchar',
+    'area': 'varchar',
+    'kpi': 'varchar',
+    'unit': 'varchar',
+    'direction': 'varchar',
+    'baseline_value': 'double',
+    'baseline_year': 'integer',
+    'target_value': 'double',
+    'due_date': 'date',
+    'owner': 'varchar',
+    'sourced': 'boolean',
+    'note': 'varchar'
+}) }}

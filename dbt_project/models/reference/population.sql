@@ -1,0 +1,1 @@
+{{ reference_csv({'area_code': 'varchar', 'year': 'integer', 'population': 'bigint'}) }}

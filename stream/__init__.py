@@ -1,0 +1,1 @@
+"""The live path: NATS JetStream → validated, pseudonymised, group-committed into the lake, exactly once."""

@@ -1,0 +1,286 @@
+"""The malformed-input attack suite: every file below is ingested in one run; each gets its expected one-line
+refusal or quarantine reason, and nothing is lost (a refused file stays in landing/ byte for byte; an
+ingested file's rows in = merged + duplicates + quarantined + out of scope, its good row in the lake)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingestion.pipeline import ingest
+from safelake import lake
+from safelake.settings import get_settings
+from tests.conftest import PII_KEY
+
+PROFILES = Path(__file__).with_name("profiles")
+ROAD = ["id", "updated", "when", "region", "killed", "injured", "serious", "lat"]
+GOOD_ROAD = {
+    "updated": "2026-01-02T10:00:00Z",
+    "when": "2026-01-02 09:00",
+    "region": "KG-C",
+    "killed": "0",
+    "injured": "2",
+    "serious": "1",
+    "lat": "42.87",
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    reason: str  # quarantine reason of the bad row, or text of the file's refusal
+    refused: bool = False
+
+
+def road_file(case: str, **bad: str) -> bytes:
+    rows = [ROAD, [f"{case}-good", *GOOD_ROAD.values()], [f"{case}-bad", *(GOOD_ROAD | bad).values()]]
+    return "".join(",".join(json.dumps(c) if "," in c or '"' in c else c for c in r) + "\n" for r in rows).encode()
+
+
+def fraud_file(case: str, loss: str) -> bytes:
+    lines = ["id,when,loss", f"{case}-good,2026-01-02 10:00,500", f'{case}-bad,2026-01-02 10:00,"{loss}"']
+    return ("\n".join(lines) + "\n").encode()
+
+
+BAD_INTS = [
+    "(5)",
+    "12 abc 34",
+    "1.5",
+    "2e0.5",
+    "1e",
+    "0x10",
+    "1,2",
+    "--1",
+    "+-1",
+    "1 2",
+    "١",
+    "1e-5",
+    "3.0000001",
+    "9223372036854775808",
+    "1e400",
+    "inf",
+    "nan",
+    "1_000",
+    "½",
+    "1.2.3",
+    "12-",
+    "-",
+    "$",
+    "1/2",
+    "one",
+    "1e+",
+    "e5",
+    "1 000 0",
+    "٣٤",
+    "1e5.0",
+    "0b1",
+    "+",
+    "1 ,000",
+    "1.",
+    ".5",
+]
+OUT_OF_RANGE_INTS = ["\u22121", "-1", "-1e0", "\u2212 2"]
+BAD_DOUBLES = ["45,5", "4 5.5", "N 42.8", "42.8.1", "42°52'", "1e", "--42"]
+BAD_DECIMALS = ["1.005", "1e30", "(500)", "12 abc 34", "500-", "5..0", "0.001", "1,00", "12 34"]
+NEGATIVE_DECIMALS = ["\u2212500", "-0.01", "KGS -5", "-$3"]
+BAD_TIMES = [
+    "2026-02-30 10:00",
+    "2026-13-01 10:00",
+    "yesterday",
+    "2026-01-01 25:00",
+    "01/02/2026",
+    "2026-01-01T10:00+25:00",
+    "2026/01/01 10:00",
+    "31.12.2025 10:00",
+    "2026-00-10 10:00",
+    "2026-01-32 10:00",
+]
+IMPLAUSIBLE = ["0000-01-01 10:00", "1969-12-31 23:59", "1066-10-14 09:00"]
+FUTURE = ["2100-01-01 00:00", "9999-12-31 23:59"]
+
+GROUPS = [  # (case prefix, values, source cell, contract column, reason)
+    ("int", BAD_INTS, "killed", "killed", "bad_int"),
+    ("negint", OUT_OF_RANGE_INTS, "killed", "killed", "out_of_range"),
+    ("double", BAD_DOUBLES, "lat", "latitude", "bad_double"),
+    ("decimal", BAD_DECIMALS, "loss", "loss_amount", "bad_decimal"),
+    ("negdecimal", NEGATIVE_DECIMALS, "loss", "loss_amount", "out_of_range"),
+    ("time", BAD_TIMES, "when", "occurred_at", "bad_timestamp"),
+    ("old", IMPLAUSIBLE, "when", "occurred_at", "implausible_date"),
+    ("future", FUTURE, "when", "occurred_at", "future_date"),
+]
+VALUE_CASES: dict[str, tuple[bytes, str, str]] = {}  # name -> (file, column, reason)
+for prefix, values, cell, column, reason in GROUPS:
+    for i, value in enumerate(values):
+        case = f"{prefix}-{i}"
+        content = fraud_file(case, value) if cell == "loss" else road_file(case, **{cell: value})
+        VALUE_CASES[case] = (content, column, reason)
+VALUE_CASES["double-range"] = (road_file("double-range", lat="9.1E1"), "latitude", "out_of_range")
+VALUE_CASES["dst-gap"] = (road_file("dst-gap", when="2026-03-29 01:30"), "occurred_at", "nonexistent_local_time")
+VALUE_CASES["dst-gap-2"] = (road_file("dst-gap-2", when="2025-03-30 01:59"), "occurred_at", "nonexistent_local_time")
+VALUE_CASES["serious>injured"] = (road_file("si", serious="5", injured="3"), "seriously_injured", "inconsistent")
+VALUE_CASES["region"] = (road_file("region", region="XX-YY"), "region_code", "unknown_region")
+VALUE_CASES["missing-time"] = (road_file("missing-time", when=""), "occurred_at", "missing")
+VALUE_CASES["updated-z-garbage"] = (road_file("uz", updated="2026-01-02T10:00:00Zulu"), "updated_at", "bad_timestamp")
+
+DEEP = 200_000
+
+
+def _xlsx_bomb(path: Path) -> None:
+    """A tiny workbook whose shared-strings part unzips to 3 MB (the suite caps unzipped parts at 1 MB)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("[Content_Types].xml", "<Types/>")
+        book.writestr("xl/sharedStrings.xml", "<sst>" + "<si><t>a</t></si>" * 200_000 + "</sst>")
+
+
+FILE_CASES: dict[str, tuple[str, bytes | None, str]] = {  # name -> (file name, content, refusal text)
+    "empty": ("road_empty.csv", b"", "empty file"),
+    "blank": ("road_blank.csv", b"  \n\n", "empty file"),
+    "header-only": ("road_header.csv", (",".join(ROAD) + "\n").encode(), "no data rows"),
+    "binary": ("road_binary.csv", bytes(range(256)) * 40, "binary content"),
+    "nul": ("road_nul.csv", b"id,when\x00\n1,2\n", "binary content"),
+    "cp1251": ("road_cp1251.csv", (",".join(ROAD) + "\nкража\n").encode("cp1251"), "not valid utf-8"),
+    "missing-columns": ("road_cols.csv", b"id,killed\n1,0\n", "missing columns"),
+    "ragged": ("road_ragged.csv", road_file("ragged") + b"a,b,c,d,e,f,g,h,i,j,k\n", "cannot be parsed as CSV"),
+    "wide": (
+        "road_wide.csv",
+        (",".join(f"c{i}" for i in range(100_000)) + "\n" + "1," * 99_999 + "1\n").encode(),
+        "more than SAFELAKE_INGEST_MAX_COLUMNS",
+    ),
+    "no-profile": ("mystery.csv", b"a,b\n1,2\n", "no profile matches"),
+    "bad-xlsx": ("road_book.xlsx", b"PK\x03\x04 not really a zip", "no profile matches"),
+    "jsonl-array": (
+        "status_array.jsonl",
+        b'[{"camera": {"id": "c"}, "at": "2026-01-01T00:00:00Z"}]\n',
+        "a JSON array, not JSON lines",
+    ),
+    "jsonl-garbage": ("status_garbage.jsonl", b"{broken\n[also\n", "no readable JSON object"),
+    "json-not-array": ("status_obj.json", b'{"data": {"items": 5}}', "expected '['"),
+    "json-no-path": ("status_nopath.json", b'{"other": []}', "no key 'data'"),
+    "json-truncated": ("status_trunc.json", b'{"data": {"items": [{"camera": {"id": "c"}, "at": "x"', "not valid JSON"),
+    "json-deep": (
+        "status_deep.json",
+        b'{"data": {"items": [' + b"[" * DEEP + b"]" * DEEP + b"]}}",
+        "nested too deeply",
+    ),
+    "json-empty-array": ("status_none.json", b'{"data": {"items": []}}', "no JSON object"),
+}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory):
+    home = tmp_path_factory.mktemp("malformed") / "home"
+    landing = home / "landing"
+    landing.mkdir(parents=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SAFELAKE_HOME", str(home))
+        mp.setenv("SAFELAKE_PII_KEY", PII_KEY)
+        mp.setenv("SAFELAKE_PROFILES_DIR", str(PROFILES))
+        mp.setenv("SAFELAKE_INGEST_MAX_UNZIPPED_MB", "1")
+        get_settings.cache_clear()
+        settings = get_settings()
+        for name, (content, _, _) in VALUE_CASES.items():
+            prefix = "fraud" if name.startswith(("decimal", "negdecimal")) else "road"
+            (landing / f"{prefix}_{name}.csv").write_bytes(content)
+        for file, content, _ in FILE_CASES.values():
+            (landing / file).write_bytes(content)
+        _xlsx_bomb(landing / "dtp_bomb.xlsx")
+        (landing / "road_link.csv").symlink_to(landing / "road_int-0.csv")
+        (landing / "road_upload.csv.part").write_bytes(road_file("part"))
+        (landing / "status_deep.jsonl").write_bytes(
+            b'{"camera": {"id": "c1"}, "at": "2026-01-01T00:00:00Z", "status": "online"}\n'
+            + b'{"camera": {"id": "c2"}, "at": "2026-01-01T00:00:00Z", "status": '
+            + b"[" * DEEP
+            + b"]" * DEEP
+            + b"}\n"
+        )
+        long_name = "road_" + "x" * 241 + ".csv"  # 250 bytes: the archive's prefix would pass the 255 limit
+        (landing / long_name).write_bytes(road_file("long"))
+        contents = {p: p.read_bytes() for p in landing.iterdir() if not p.is_symlink()}
+        results = {r.path.name: r for r in ingest(settings)}
+        con = lake.connect(settings, read_only=True)
+        yield settings, results, contents, con
+        con.close()
+    get_settings.cache_clear()
+
+
+def lake_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute(
+        "SELECT incident_id FROM lake.road_incident UNION ALL SELECT report_id FROM lake.fraud_report "
+        "UNION ALL SELECT camera_id FROM lake.camera_status"
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def adds_up(result) -> bool:
+    return result.rows_in == result.merged + result.duplicates + result.quarantined + result.out_of_scope
+
+
+@pytest.mark.parametrize("name", list(VALUE_CASES))
+def test_a_malformed_value_is_quarantined_with_its_reason_and_the_rest_goes_in(run, name):
+    settings, results, _, con = run
+    _, column, reason = VALUE_CASES[name]
+    prefix = "fraud" if name.startswith(("decimal", "negdecimal")) else "road"
+    result = results[f"{prefix}_{name}.csv"]
+    assert result.status == "ingested", result.message
+    assert adds_up(result) and (result.merged, result.quarantined) == (1, 1)
+    (row,) = con.execute(
+        "SELECT column_name, reason, detail FROM lake._quarantine WHERE file_name = ?", [f"{prefix}_{name}.csv"]
+    ).fetchall()
+    assert row[:2] == (column, reason), row
+    assert "\n" not in row[2]
+    assert not (settings.landing / f"{prefix}_{name}.csv").exists()  # archived
+
+
+@pytest.mark.parametrize("name", list(FILE_CASES))
+def test_a_malformed_file_is_refused_with_one_line_and_left_in_place(run, name):
+    settings, results, contents, _ = run
+    file, content, message = FILE_CASES[name]
+    result = results[file]
+    assert result.status in ("refused", "failed"), result
+    assert message in result.message and "\n" not in result.message
+    assert file in result.message
+    assert (settings.landing / file).read_bytes() == content
+
+
+def test_an_xlsx_bomb_is_refused_before_it_is_unzipped(run):
+    _, results, _, _ = run
+    assert "more than SAFELAKE_INGEST_MAX_UNZIPPED_MB" in results["dtp_bomb.xlsx"].message
+
+
+def test_a_symbolic_link_in_landing_is_refused_and_a_partial_upload_waits(run):
+    settings, results, _, _ = run
+    assert "symbolic link" in results["road_link.csv"].message
+    assert "road_upload.csv.part" not in results
+    assert (settings.landing / "road_upload.csv.part").exists()
+
+
+def test_a_line_nested_200000_deep_is_quarantined_and_its_neighbours_go_in(run):
+    _, results, _, con = run
+    result = results["status_deep.jsonl"]
+    assert (result.status, result.merged, result.quarantined, result.reasons) == ("ingested", 1, 1, {"unreadable": 1})
+    assert "c1" in lake_ids(con)
+
+
+def test_a_250_byte_file_name_is_ingested_and_archived(run):
+    settings, results, _, con = run
+    long_name = "road_" + "x" * 241 + ".csv"
+    assert results[long_name].status == "ingested" and results[long_name].warnings == []
+    assert not (settings.landing / long_name).exists()
+    assert {"long-good", "long-bad"} <= lake_ids(con)
+
+
+def test_refusals_are_recorded_in_the_lake(run):
+    _, results, _, con = run
+    refused = {
+        r for (r,) in con.execute("SELECT file_path FROM lake._ingest_files WHERE status <> 'ingested'").fetchall()
+    }
+    assert refused == {str(r.path) for r in results.values() if r.status in ("refused", "failed")}
+
+
+def test_the_suite_has_at_least_100_malformed_inputs():
+    assert len(VALUE_CASES) + len(FILE_CASES) + 5 >= 100  # and the bomb, link, .part, deep line, long name
