@@ -8,7 +8,7 @@ export SAFELAKE_HOME ?= $(CURDIR)/var
 DASHBOARD_APP ?= dashboards/app.py
 DASHBOARD_PORT ?= 8501
 
-.PHONY: setup up down dashboards-up test lint bench bench-ingest bench-build bench-email bench-dashboards bench-stream docs screenshots demo clean
+.PHONY: setup up down dashboards-up test lint bench bench-ingest bench-build bench-email bench-dashboards bench-stream bench-production docs screenshots demo clean
 
 # Install only; idempotent and quick when nothing changed (the stamp tracks pyproject.toml).
 setup: $(VENV)/.setup-stamp
@@ -75,6 +75,11 @@ bench-dashboards: setup
 # through the access layer at national load, p50/p95 (docs/bench-stream.json, docs/benchmarks.md).
 bench-stream: setup
 	$(BIN)/python -m tools.bench_stream
+
+# Ingest and full build of the same exports on the embedded lake and on PostgreSQL + S3 (servers started here
+# as processes, tools/services.py) → docs/bench-production.json. BENCH_ARGS="--days 120 --cameras 5000" for less.
+bench-production: setup
+	$(BIN)/python -m tools.bench_production $(BENCH_ARGS)
 
 # A full build at one year of national scale, then an incremental build after one new day.
 bench-build: setup

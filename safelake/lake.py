@@ -1,8 +1,10 @@
-"""The lake: a DuckLake catalog (SQLite by default) over Parquet files under SAFELAKE_HOME."""
+"""The lake: a DuckLake catalog (SQLite by default, PostgreSQL shared by many machines) over Parquet files
+(under SAFELAKE_HOME by default, or on object storage through the S3 API)."""
 
 from __future__ import annotations
 
 import importlib
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -15,7 +17,7 @@ from safelake.contracts import Contract, load_contracts
 from safelake.errors import SafeLakeError
 from safelake.settings import Settings
 
-EXTENSIONS = ("ducklake", "sqlite_scanner")
+EXTENSIONS = ("ducklake", "sqlite_scanner", "postgres_scanner", "httpfs")
 LINEAGE = {"_file_sha256": "VARCHAR", "_line": "BIGINT", "_profile": "VARCHAR", "_ingested_at": "TIMESTAMPTZ"}
 SYSTEM_TABLES = {
     "_ingest_ledger": {
@@ -80,11 +82,57 @@ def install_extensions(extension_dir: Path, names: tuple[str, ...] = EXTENSIONS)
     con.close()
 
 
+# DuckDB's S3 secret options and the variables that carry them to dbt (dbt_project/profiles.yml): environment,
+# not vars, because dbt keeps DBT_ENV_SECRET_* out of its logs and artifacts
+S3_SECRET_ENV = {
+    name: f"DBT_ENV_SECRET_S3_{name}" for name in ("KEY_ID", "SECRET", "ENDPOINT", "REGION", "USE_SSL", "URL_STYLE")
+}
+
+
+def s3_secret(settings: Settings) -> dict[str, str]:
+    """The object store's DuckDB secret options; {} when none is configured."""
+    if settings.s3_access_key_id is None or settings.s3_secret_access_key is None:
+        return {}
+    return {
+        "KEY_ID": settings.s3_access_key_id.get_secret_value(),
+        "SECRET": settings.s3_secret_access_key.get_secret_value(),
+        "ENDPOINT": settings.s3_endpoint or "s3.amazonaws.com",
+        "REGION": settings.s3_region,
+        "USE_SSL": str(settings.s3_use_ssl).lower(),
+        "URL_STYLE": settings.s3_url_style,
+    }
+
+
+@contextmanager
+def s3_environment(settings: Settings) -> Iterator[None]:
+    """The secret in the environment of an in-process dbt run, and only for it (the settings may come from
+    .env, which dbt does not read)."""
+    variables = {S3_SECRET_ENV[name]: value for name, value in s3_secret(settings).items()}
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _quoted(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
 def configure(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     install_extensions(settings.extension_dir)
     con.execute(f"SET extension_directory = '{settings.extension_dir}'")
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = true")
+    secret = s3_secret(settings)
+    if secret:
+        body = ", ".join(f"{name} {_quoted(value)}" for name, value in secret.items())
+        con.execute(f"CREATE OR REPLACE SECRET safelake_s3 (TYPE s3, {body})")
 
 
 def recover_catalog(settings: Settings) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from safelake.errors import SafeLakeError
@@ -30,9 +30,21 @@ class Settings(BaseSettings):
     geography: str = "kg"
     # Keyed hash for personal data. Required by anything that writes the lake; never defaulted.
     pii_key: SecretStr | None = None
-    # DuckLake catalog; the embedded default is SQLite under home. Production: "postgres:dbname=...".
+    # DuckLake catalog; the embedded default is SQLite under home. Production: "postgres:dbname=... host=..."
+    # (a libpq connection string; the password from PGPASSWORD or a passfile, never from this string).
     lake_catalog: str | None = None
-    lake_data_path: str | None = None
+    lake_data_path: str | None = None  # default home/lake/data/; production: s3://bucket/prefix/
+    # Object storage (the S3 API: AWS, SeaweedFS, MinIO, Ceph...) for the lake's Parquet and the published
+    # builds. Endpoint and credentials come from the environment only; there are no defaults.
+    s3_endpoint: str | None = None  # host[:port]; unset = AWS
+    s3_access_key_id: SecretStr | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_region: str = "us-east-1"
+    s3_use_ssl: bool = True
+    s3_url_style: Literal["path", "vhost"] = "path"
+    # Published warehouse builds uploaded here (s3://bucket/prefix/) and pulled by each reader; unset = the
+    # local warehouse/ folder only (one machine).
+    warehouse_url: str | None = None
     keep_builds: int = 5
     # Group commit: files read together land in one lake transaction, each with its rows, quarantine and
     # ledger entry, so a file is never partly in the lake. 1 = one lake snapshot per file.
@@ -120,6 +132,22 @@ class Settings(BaseSettings):
         if len({token.get_secret_value() for token in value.values()}) < len(value):
             raise ValueError("two sources share a token; give each source its own")
         return value
+
+    @model_validator(mode="after")
+    def _object_storage_credentials(self) -> Settings:
+        used = [
+            name
+            for name, value in (("LAKE_DATA_PATH", self.lake_data_path), ("WAREHOUSE_URL", self.warehouse_url))
+            if value and value.startswith("s3://")
+        ]
+        if used and (self.s3_access_key_id is None or self.s3_secret_access_key is None):
+            raise ValueError(
+                f"SAFELAKE_{used[0]} is on S3 but SAFELAKE_S3_ACCESS_KEY_ID or SAFELAKE_S3_SECRET_ACCESS_KEY is "
+                "not set; export both (and SAFELAKE_S3_ENDPOINT unless the store is AWS)"
+            )
+        if self.warehouse_url and not (self.warehouse_url.startswith("s3://") and self.warehouse_url.endswith("/")):
+            raise ValueError(f"SAFELAKE_WAREHOUSE_URL {self.warehouse_url!r}: use s3://bucket/prefix/ (ending in /)")
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -211,6 +239,11 @@ class Settings(BaseSettings):
         return self.lake_catalog or f"sqlite:{self.lake_dir / 'catalog.sqlite'}"
 
     @property
+    def postgres_catalog(self) -> str | None:
+        """The libpq connection string of a PostgreSQL catalog (shared by many machines), else None."""
+        return self.catalog.removeprefix("postgres:") if self.catalog.startswith("postgres:") else None
+
+    @property
     def data_path(self) -> str:
         return self.lake_data_path or f"{self.lake_dir / 'data'}/"
 
@@ -230,5 +263,7 @@ def get_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = "SAFELAKE_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
-        raise SafeLakeError(f"{name}: {first['msg'].removeprefix('Value error, ')}") from None
+        message = first["msg"].removeprefix("Value error, ")
+        if not first["loc"]:  # a check across settings names its variables itself
+            raise SafeLakeError(message) from None
+        raise SafeLakeError(f"SAFELAKE_{str(first['loc'][0]).upper()}: {message}") from None

@@ -36,6 +36,7 @@ from warehouse.publish import (
     prune,
     publish,
     published_build,
+    pull,
     save_record,
     staging_path,
     stamp,
@@ -111,22 +112,23 @@ def run_dbt(
 
     runner = dbtRunner(callbacks=[node_finished] if on_node else None)
     try:
-        return runner.invoke(
-            [
-                *args,
-                "--vars",
-                json.dumps(variables),
-                "--project-dir",
-                str(DBT_PROJECT),
-                "--profiles-dir",
-                str(DBT_PROJECT),
-                "--target-path",
-                str(target_path or dbt_target(settings)),
-                "--log-path",
-                str(settings.warehouse_dir / "dbt_logs"),
-                "--quiet",
-            ]
-        )
+        with lake.s3_environment(settings):  # the object store's secret, for profiles.yml
+            return runner.invoke(
+                [
+                    *args,
+                    "--vars",
+                    json.dumps(variables),
+                    "--project-dir",
+                    str(DBT_PROJECT),
+                    "--profiles-dir",
+                    str(DBT_PROJECT),
+                    "--target-path",
+                    str(target_path or dbt_target(settings)),
+                    "--log-path",
+                    str(settings.warehouse_dir / "dbt_logs"),
+                    "--quiet",
+                ]
+            )
     finally:
         _release_dbt_duckdb()
 
@@ -196,6 +198,7 @@ def start_build(settings: Settings, full_refresh: bool = False) -> BuildRecord:
     builds_dir(settings).mkdir(parents=True, exist_ok=True)
     staging = staging_path(settings)
     staging.unlink(missing_ok=True)
+    pull(settings)  # with object storage, another machine may have published since
     current = current_path(settings)
     if current.exists() and not full_refresh:
         shutil.copyfile(current.resolve(), staging)

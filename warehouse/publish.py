@@ -3,6 +3,11 @@
 dbt builds builds/next.duckdb; a green build is stamped, renamed to builds/<id>.duckdb and current.duckdb,
 a symlink, is swapped to it with one rename, so readers that opened the previous file keep reading it.
 Every build, green or not, leaves builds/<id>.json.
+
+With SAFELAKE_WAREHOUSE_URL (object storage), publishing also uploads builds/<id>.duckdb and then replaces
+one small object, `current`, holding the build id (one PUT: atomic). Every reader, on any machine, pulls the
+build `current` names into its own builds/ and swaps its own current.duckdb the same way, so its readers that
+opened the previous file keep reading it.
 """
 
 from __future__ import annotations
@@ -134,12 +139,84 @@ def stamp(target: Path, record: BuildRecord, manifest: Path) -> None:
         con.close()
 
 
-def publish(settings: Settings, target: Path) -> None:
+def _switch(settings: Settings, target: Path) -> None:
     """Swap current.duckdb to the new build with one atomic rename of a symlink."""
     link = current_path(settings)
     tmp = link.with_name(f".current-{secrets.token_hex(4)}")
     tmp.symlink_to(target.relative_to(link.parent))
     os.replace(tmp, link)
+
+
+class ObjectStore:
+    """The published builds on object storage: builds/<id>.duckdb and `current` under SAFELAKE_WAREHOUSE_URL."""
+
+    def __init__(self, settings: Settings, url: str):
+        import boto3
+        from botocore.config import Config
+
+        self.bucket, _, self.prefix = url.removeprefix("s3://").partition("/")
+        scheme = "https" if settings.s3_use_ssl else "http"
+        self.client = boto3.client(
+            "s3",
+            endpoint_url=f"{scheme}://{settings.s3_endpoint}" if settings.s3_endpoint else None,
+            aws_access_key_id=settings.s3_access_key_id and settings.s3_access_key_id.get_secret_value(),
+            aws_secret_access_key=settings.s3_secret_access_key and settings.s3_secret_access_key.get_secret_value(),
+            region_name=settings.s3_region,
+            config=Config(s3={"addressing_style": settings.s3_url_style}),
+        )
+
+    def current(self) -> str | None:
+        try:
+            body = self.client.get_object(Bucket=self.bucket, Key=self.prefix + "current")["Body"]
+        except self.client.exceptions.NoSuchKey:
+            return None
+        return body.read().decode().strip()
+
+    def upload(self, target: Path) -> None:
+        self.client.upload_file(str(target), self.bucket, f"{self.prefix}builds/{target.name}")
+
+    def point_to(self, build_id: str) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=self.prefix + "current", Body=build_id.encode())
+
+    def download(self, build_id: str, target: Path) -> None:
+        part = target.with_name(f".{target.name}-{secrets.token_hex(4)}.part")
+        try:
+            self.client.download_file(self.bucket, f"{self.prefix}builds/{build_id}.duckdb", str(part))
+            os.replace(part, target)
+        finally:
+            part.unlink(missing_ok=True)
+
+
+def object_store(settings: Settings) -> ObjectStore | None:
+    return ObjectStore(settings, settings.warehouse_url) if settings.warehouse_url else None
+
+
+def publish(settings: Settings, target: Path) -> None:
+    """Serve the new build here and, with object storage, to every reader that pulls."""
+    store = object_store(settings)
+    if store is not None:
+        store.upload(target)
+    _switch(settings, target)
+    if store is not None:
+        store.point_to(target.stem)
+
+
+def pull(settings: Settings) -> None:
+    """Serve here the build object storage names current (downloaded once); no-op without object storage.
+    Keeps the newest SAFELAKE_KEEP_BUILDS pulled files, so a reader that just resolved one still finds it."""
+    store = object_store(settings)
+    build_id = store.current() if store is not None else None
+    if store is None or build_id is None or build_id == published_build(settings):
+        return
+    target = builds_dir(settings) / f"{build_id}.duckdb"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        store.download(build_id, target)
+    _switch(settings, target)
+    pulled = sorted(builds_dir(settings).glob("*.duckdb"), key=lambda path: path.stat().st_mtime, reverse=True)
+    for path in pulled[settings.keep_builds :]:
+        if path != target and path != staging_path(settings):
+            path.unlink(missing_ok=True)
 
 
 def prune(settings: Settings) -> None:
@@ -156,6 +233,7 @@ def save_record(settings: Settings, record: BuildRecord) -> None:
 
 
 def published_file(settings: Settings) -> Path:
+    pull(settings)
     link = current_path(settings)
     if not link.exists():
         raise NoWarehouse(
