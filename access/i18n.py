@@ -203,9 +203,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No comparison with last year where the data does not cover the whole prior-year period (–).",
         "Без сравнения с прошлым годом там, где данные не охватывают весь тот же период год назад (–).",
     ),
+    # a suppressed cell is either small (1 to k) or hidden with one so that no sum or difference reveals it
+    "suppressed_cell": ("hidden", "скрыто"),
     "suppressed_note": (
-        "Counts from 1 to {k} are suppressed (shown as <{k1}).",
-        "Значения от 1 до {k} скрыты (показаны как <{k1}).",
+        "Counts from 1 to {k} are hidden, and a few others with them so that none can be worked out from totals.",
+        "Значения от 1 до {k} скрыты, а с ними и некоторые другие, чтобы их нельзя было вычислить из итогов.",
     ),
     # crime
     "crimes_registered": ("Crimes registered", "Зарегистрировано преступлений"),

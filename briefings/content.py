@@ -117,7 +117,6 @@ class Briefing:
     offline: list[dict[str, Any]]
     warnings: list[HealthWarning]
     crime_trend: list[tuple[dt.date, int | None, int | None]]  # day, crimes, the same weekday a year earlier
-    suppress_below: int  # the policy's threshold: a suppressed count reads "<N"
     rollout: list[tuple[dt.date, int | None, float | None]]  # month end, cameras installed (to date), plan
 
     @property
@@ -219,7 +218,6 @@ def load_briefing(settings: Settings, kind: str, scope: Scope) -> Briefing:
             offline=_dicts(con, OFFLINE_SQL),
             warnings=warnings(con),
             crime_trend=crime_trend(con, stamp.as_of),
-            suppress_below=settings.suppress_below,
             rollout=[tuple(row) for row in con.execute(ROLLOUT_SQL, [level]).fetchall()],
         )
     finally:

@@ -60,9 +60,10 @@ def local_time(moment: dt.datetime, tz: ZoneInfo, lang: Lang) -> str:
     return i18n.datetime(moment, lang, str(tz))
 
 
-def _count(value: int | None, below: int, lang: Lang) -> tuple[str, bool]:
-    """A count as shown, and whether the access policy suppressed it (NULL: a small minors / DV count)."""
-    return (f"<{below}", True) if value is None else (num(value, lang), False)
+def _count(value: int | None, lang: Lang) -> tuple[str, bool]:
+    """A count as shown, and whether the access policy suppressed it (NULL: a small count, or one hidden with it so
+    that none can be worked out)."""
+    return (t("suppressed_cell", lang), True) if value is None else (num(value, lang), False)
 
 
 def mover_rows(b: Briefing, lang: Lang) -> list[dict[str, Any]]:
@@ -71,8 +72,8 @@ def mover_rows(b: Briefing, lang: Lang) -> list[dict[str, Any]]:
         cells = []
         for window in WINDOWS:
             cur, prior, pct, complete = m.windows.get(window, NOTHING)
-            cur_s, hidden_cur = _count(cur, b.suppress_below, lang)
-            prior_s, hidden_prior = _count(prior, b.suppress_below, lang) if complete else ("–", False)
+            cur_s, hidden_cur = _count(cur, lang)
+            prior_s, hidden_prior = _count(prior, lang) if complete else ("–", False)
             hidden = hidden_cur or hidden_prior
             pct_s = "–" if pct is None or hidden else f"{'+' if pct > 0 else ''}{num(pct, lang, 1)}"
             colour = "" if pct is None or hidden or pct == 0 else (WORSE if pct > 0 else BETTER)
@@ -161,8 +162,8 @@ def csv_files(b: Briefing) -> dict[str, bytes]:
         for window in WINDOWS:
             if window in m.windows:
                 cur, prior, pct, complete = m.windows[window]
-                cur_s, hidden_cur = _count(cur, b.suppress_below, "en")
-                prior_s, hidden_prior = _count(prior, b.suppress_below, "en")
+                cur_s, hidden_cur = _count(cur, "en")
+                prior_s, hidden_prior = _count(prior, "en")
                 hidden = hidden_cur or hidden_prior
                 kpis.append(
                     [m.domain, m.metric, window, cur_s if hidden else cur]

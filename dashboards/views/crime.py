@@ -70,10 +70,10 @@ for name, prefix in (("minors", "crimes_against_minors"), ("dv", "dv_crimes")):
 # The policy's views blank small counts for scopes not cleared for them; a blank count is such a count.
 cleared = src.scope.cleared_for_sensitive
 k = ui.get_settings().suppress_below
-hidden = {c: f"<{k}" for c in columns if not cleared and c.endswith(("_current", "_prior"))}
+hidden = {c: t("suppressed_cell", lang) for c in columns if not cleared and c.endswith(("_current", "_prior"))}
 ui.table(minors.assign(key=[ctx.name(c) for c in minors["key"]]), columns, lang, na=hidden)
 if not cleared:
-    st.caption(t("suppressed_note", lang, k=k - 1, k1=k))
+    st.caption(t("suppressed_note", lang, k=k - 1))
 
 st.subheader(t("hour_weekday", lang))
 if area.district:

@@ -1,0 +1,5 @@
+{{ reference_csv({
+    'region_code': 'varchar',
+    'dispatch_minutes': 'integer',
+    'arrival_minutes': 'integer'
+}) }}
