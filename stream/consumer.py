@@ -241,8 +241,14 @@ async def run(
     )
 
     async def pull(stream_name: str, prefix: str) -> None:
-        sub = await js.pull_subscribe(f"{prefix}.>", durable=DURABLE, stream=stream_name, config=config)
+        sub = None
         while not stop.is_set():
+            if sub is None:
+                try:  # the broker may be away at start: a puller that died here would leave its stream unread
+                    sub = await js.pull_subscribe(f"{prefix}.>", durable=DURABLE, stream=stream_name, config=config)
+                except (nats.errors.Error, TimeoutError, OSError):
+                    await asyncio.sleep(0.2)
+                    continue
             room = settings.stream_batch - len(buffer)
             if room <= 0:
                 await asyncio.sleep(0.02)

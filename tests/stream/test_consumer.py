@@ -68,11 +68,6 @@ def test_sigkill_at_random_moments_under_load_loses_and_duplicates_nothing(live)
         assert s1 != s2 or first > last, "a stream sequence was committed twice"
 
 
-@pytest.mark.xfail(
-    reason="a consumer that meets a broker restart before its first commit takes nothing after it "
-    "(known defect, docs/streaming.md)",
-    strict=False,
-)
 def test_broker_restart_mid_stream_loses_nothing(live):
     published = events(3000, seed=5)
     batch = encoded(published)
