@@ -239,10 +239,11 @@ def _write(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFram
     columns = [*contract.column_names, *lake.LINEAGE]
     table, names = f"lake.{contract.name}", ", ".join(columns)
     lineage = (
-        "$sha256[_file + 1] AS _file_sha256, _line, $profile[_file + 1] AS _profile, $at[_file + 1] AS _ingested_at"
+        "$sha256[_file + 1] AS _file_sha256, _line, $profile[_file + 1] AS _profile, $at[_file + 1] AS _ingested_at, "
+        "$geography[_file + 1] AS _geography"
     )
     source = f"SELECT {', '.join(contract.column_names)}, {lineage} FROM final_rows"
-    params = _per_file(files, "sha256", "profile", "at")
+    params = _per_file(files, "sha256", "profile", "at", "geography")
     con.register("final_rows", final.select("_file", "_line", *contract.column_names))
     try:
         if not final["_in_lake"].any():
@@ -410,6 +411,7 @@ LINEAGE_OF_FILE: dict[str, Callable[[Prepared], object]] = {
     "at": lambda f: f.now,
     "name": lambda f: f.path.name,
     "dataset": lambda f: f.contract.name,
+    "geography": lambda f: f.profile.geography,
 }
 
 

@@ -6,6 +6,7 @@ import json
 import secrets
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -36,6 +37,15 @@ def _settings() -> Settings:
     return get_settings()
 
 
+def profile_geography(settings: Settings) -> Callable[[str | None], str]:
+    """The geography of the rows a profile wrote, for a lake written before rows carried it: the profile's,
+    else (a profile since removed, a live stream's subject) the configured geography."""
+    from ingestion.profiles import all_profiles
+
+    known = {name: p.geography for name, p in all_profiles().items() if p.geography}
+    return lambda profile: known.get(profile or "", settings.geography)
+
+
 @app.command()
 def init() -> None:
     """Create SAFELAKE_HOME's folders, install the DuckDB extensions and create the lake tables."""
@@ -53,7 +63,7 @@ def init() -> None:
     for folder in (settings.landing, settings.archive, settings.lake_dir, settings.warehouse_dir):
         folder.mkdir(parents=True, exist_ok=True)
     con = lake.connect(settings)
-    lake.ensure_tables(con)
+    lake.ensure_tables(con, profile_geography(settings))
     con.close()
     console.print(f"SafeLake home ready: {settings.home}")
 

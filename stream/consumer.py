@@ -89,12 +89,13 @@ def open_lake(settings: Settings) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _lineage(frame: pl.DataFrame, stream: str, now: dt.datetime) -> pl.DataFrame:
+def _lineage(frame: pl.DataFrame, stream: str, now: dt.datetime, geography: str) -> pl.DataFrame:
     return frame.with_columns(
         pl.lit(source(stream)).alias("_file_sha256"),
         pl.col("_seq").alias("_line"),
         pl.col("_subject").alias("_profile"),
         pl.lit(now).alias("_ingested_at"),
+        pl.lit(geography).alias("_geography"),
     ).drop("_seq", "_subject")
 
 
@@ -184,7 +185,7 @@ class Writer:
             for stream, result in checked.items():
                 contract = contracts[BY_NAME[stream].dataset]
                 if result.valid.height:
-                    rows = _lineage(result.valid, stream, now)
+                    rows = _lineage(result.valid, stream, now, self.settings.geography)
                     _merge_newest(con, contract, rows)
                     if contract.name == "camera_heartbeat":
                         _insert_state_changes(con, rows)
