@@ -16,11 +16,14 @@ from safelake.errors import SafeLakeError
 from safelake.settings import get_settings
 
 REFERENCE_DIR = Path(__file__).with_name("reference")
-NAME_COLUMNS = ("name_en", "name_ru", "name_ky")
+NAME_COLUMNS = ("name_en", "name_ru", "name_ky", "name_kk")
 Schema = dict[str, type[pl.DataType]]
 REGIONS: Schema = {"region_code": pl.String}
 DISTRICTS: Schema = {"district_code": pl.String, "region_code": pl.String}
 POPULATION: Schema = {"area_code": pl.String, "year": pl.Int32, "population": pl.Int64}
+ABOUT: Schema = {"name_en": pl.String, "name_ru": pl.String, "timezone": pl.String, "currency": pl.String}
+# The local time of a reference set without geography.csv (an operator's own, written before it existed).
+DEFAULT_TIMEZONE = "Asia/Bishkek"
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,17 @@ class Geography:
     districts: pl.DataFrame
     population: pl.DataFrame
     folder: Path
+    about: dict[str, str]  # geography.csv: its names, time zone and currency; {} when the set has none
+
+    @property
+    def timezone(self) -> str:
+        return self.about.get("timezone") or DEFAULT_TIMEZONE
+
+    @property
+    def files(self) -> list[str]:
+        """The reference tables the set has (its CSV files without the extension): the warehouse builds the
+        others empty, and the plan marts only where there is a plan."""
+        return sorted(p.stem for p in self.folder.glob("*.csv"))
 
     def region_lookup(self) -> dict[str, str]:
         """Lower-cased name in any language, or code → region code."""
@@ -56,16 +70,21 @@ def _lookup(frame: pl.DataFrame, code: str) -> dict[str, str]:
 
 def reference_dirs() -> tuple[Path, ...]:
     """Where reference sets are looked up: the operator's folder (SAFELAKE_REFERENCE_DIR) first."""
-    extra = get_settings().reference_dir
+    return search_roots(get_settings().reference_dir)
+
+
+def search_roots(extra: Path | None) -> tuple[Path, ...]:
     return (REFERENCE_DIR,) if extra is None else (extra, REFERENCE_DIR)
 
 
-def available() -> list[str]:
-    return sorted({p.name for root in reference_dirs() for p in root.iterdir() if (p / "regions.csv").exists()})
+def available(roots: tuple[Path, ...] | None = None) -> list[str]:
+    return sorted(
+        {p.name for root in roots or reference_dirs() for p in root.iterdir() if (p / "regions.csv").exists()}
+    )
 
 
-def geography(name: str) -> Geography:
-    return _geography(name, reference_dirs())
+def geography(name: str, roots: tuple[Path, ...] | None = None) -> Geography:
+    return _geography(name, roots or reference_dirs())
 
 
 @cache
@@ -74,7 +93,7 @@ def _geography(name: str, roots: tuple[Path, ...]) -> Geography:
     if folder is None:
         raise SafeLakeError(
             f"unknown reference geography {name!r}: no {name}/regions.csv in {', '.join(map(str, roots))}; "
-            f"available: {', '.join(available())}"
+            f"available: {', '.join(available(roots))}"
         )
 
     def read(file: str, schema: Schema) -> pl.DataFrame:
@@ -87,6 +106,12 @@ def _geography(name: str, roots: tuple[Path, ...]) -> Geography:
             raise SafeLakeError(f"reference set {folder}: {file} lacks columns {missing}; see docs/profiles.md")
         return frame.with_columns(pl.col(c).cast(t) for c, t in schema.items())
 
+    about = read("geography.csv", ABOUT)
     return Geography(
-        name, read("regions.csv", REGIONS), read("districts.csv", DISTRICTS), read("population.csv", POPULATION), folder
+        name,
+        read("regions.csv", REGIONS),
+        read("districts.csv", DISTRICTS),
+        read("population.csv", POPULATION),
+        folder,
+        about.row(0, named=True) if about.height else {},
     )

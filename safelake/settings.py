@@ -26,8 +26,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SAFELAKE_", env_file=".env", extra="ignore")
 
     home: Path = Path("var")
-    timezone: str = "Asia/Bishkek"
+    # The reference set (safelake/reference/<geography>/) whose rows a warehouse build reads; the plan's local
+    # time is its time zone (geography.csv) unless SAFELAKE_TIMEZONE says otherwise.
     geography: str = "kg"
+    timezone: str = "Asia/Bishkek"
     # Keyed hash for personal data. Required by anything that writes the lake; never defaulted.
     pii_key: SecretStr | None = None
     # DuckLake catalog; the embedded default is SQLite under home. Production: "postgres:dbname=... host=..."
@@ -132,6 +134,18 @@ class Settings(BaseSettings):
         if len({token.get_secret_value() for token in value.values()}) < len(value):
             raise ValueError("two sources share a token; give each source its own")
         return value
+
+    @model_validator(mode="after")
+    def _geography_zone(self) -> Settings:
+        from safelake.reference import geography, search_roots
+
+        try:
+            found = geography(self.geography, search_roots(self.reference_dir))
+        except SafeLakeError as exc:
+            raise ValueError(f"SAFELAKE_GEOGRAPHY: {exc}") from None
+        if "timezone" not in self.model_fields_set:
+            self.timezone = self._known_zone(found.timezone)
+        return self
 
     @model_validator(mode="after")
     def _object_storage_credentials(self) -> Settings:
