@@ -26,7 +26,7 @@ import xlsxwriter
 from rich.console import Console
 from rich.table import Table
 
-from safelake.reference import REFERENCE_DIR
+from safelake.reference import geography as reference
 from safelake.settings import get_settings
 
 Fmt = Callable[[Any], Any]
@@ -1123,16 +1123,21 @@ def demo_data(
     days: Annotated[int, typer.Option(min=1, help="Number of days.")] = 365,
     cameras: Annotated[int, typer.Option(min=1, help="Cameras in the registry at the end.")] = 20000,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 1,
+    geography: Annotated[
+        str | None, typer.Option(help="Reference set (kg, kz, ...) whose country's exports to write.")
+    ] = None,
 ) -> None:
-    """Write realistic demo exports into landing/, the way the regions send them."""
+    """Write realistic demo exports into landing/, the way the regions send them (default: SAFELAKE_GEOGRAPHY)."""
     settings = get_settings()
-    # yesterday where the data is reported (SAFELAKE_TIMEZONE), not on this machine's clock: the dashboards'
-    # windows end on the local last whole day, which must have data
-    first = start.date() if start else dt.datetime.now(ZoneInfo(settings.timezone)).date() - dt.timedelta(days=days)
+    place = reference(geography or settings.geography)
+    zone = settings.timezone if place.name == settings.geography else place.timezone
+    # yesterday where the data is reported (SAFELAKE_TIMEZONE, or the other geography's zone), not on this
+    # machine's clock: the dashboards' windows end on the local last whole day, which must have data
+    first = start.date() if start else dt.datetime.now(ZoneInfo(zone)).date() - dt.timedelta(days=days)
     console = Console()
     with console.status("generating demo data"):
-        written = generate(settings.landing, first, days, cameras, seed, REFERENCE_DIR / settings.geography)
-    table = Table("dataset", "rows", title=f"demo data in {settings.landing}")
+        written = generate(settings.landing, first, days, cameras, seed, place.folder)
+    table = Table("dataset", "rows", title=f"{place.name} demo data in {settings.landing}")
     for name, rows in written.items():
         table.add_row(name, f"{rows:,}")
     console.print(table)
