@@ -2,7 +2,10 @@
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
-export SAFELAKE_HOME ?= $(CURDIR)/var
+# One home per country: `SAFELAKE_GEOGRAPHY=kz make up` brings up Kazakhstan's instance in var-kz/ (its own
+# lake, warehouse, demo data and Airflow); kg's stays in var/.
+GEOGRAPHY := $(or $(SAFELAKE_GEOGRAPHY),kg)
+export SAFELAKE_HOME ?= $(CURDIR)/var$(if $(filter-out kg,$(GEOGRAPHY)),-$(GEOGRAPHY))
 
 # Dashboards hook: `make up` starts this Streamlit app once it exists (the dashboards come later).
 DASHBOARD_APP ?= dashboards/app.py

@@ -446,6 +446,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The live feed's broker does not answer: the figures stand still.",
         "Брокер онлайн-потока не отвечает: данные не обновляются.",
     ),
+    # geography: a build is of one country (access.read.Stamp.geography)
+    "no_plan": (
+        "{geography} has no plan in its reference data yet: there are no plan targets to show.",
+        "В справочных данных ({geography}) пока нет плана: целевых показателей нет.",
+    ),
 }
 
 CODES: dict[str, tuple[str, str]] = {

@@ -158,7 +158,7 @@ def page(key: str) -> Context:
         st.markdown(t("no_data_hint", lang))
         st.stop()
     info = ctx.info
-    tz = get_settings().timezone
+    tz = info["timezone"]
     st.caption(
         t(
             "as_of",
@@ -167,7 +167,7 @@ def page(key: str) -> Context:
             build=info["build_id"],
             built=i18n.datetime(info["built_at"], lang, tz),
         )
-        + f" · {ctx.area_name}"
+        + f" · {read.geography_name(info['geography'], lang)} ({tz}) · {ctx.area_name}"
     )
     silent = [i18n.code(s, lang) for s in info["silent_sources"]] + [ctx.name(r) for r in info["silent_regions"]]
     if silent:

@@ -11,6 +11,9 @@ from dashboards import charts, queries, ui
 
 ctx = ui.page("plan")
 lang, src = ctx.lang, ctx.src
+if not ctx.info["has_plan"]:
+    st.info(t("no_plan", lang, geography=read.geography_name(ctx.info["geography"], lang)))
+    st.stop()
 targets = queries.plan_progress(src, ctx.area.regional)
 regional = ctx.area.region is not None
 

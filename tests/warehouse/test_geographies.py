@@ -4,21 +4,34 @@ Yorkshire's street crime) in one lake; a kg and a kz warehouse are published fro
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
+from streamlit.testing.v1 import AppTest
 
+from access import i18n, read
+from access.policy import NATIONAL, connect
+from access.users import Role, User, hash_password, save_user
+from briefings.config import Recipient
+from briefings.content import load_briefing
+from briefings.render import render
+from dashboards import ui
 from ingestion.pipeline import FileResult, ingest
 from safelake import lake
 from safelake.reference import geography
-from safelake.settings import Settings
+from safelake.settings import Settings, get_settings
 from tests.conftest import PII_KEY, REALDATA
+from tests.dashboards.test_dashboards import APP, login
 from tools.demo import generate
 from warehouse.build import build
-from warehouse.publish import current_path
+from warehouse.publish import BuildRecord, current_path
 
 POLICE = REALDATA / "crime_policeuk_westyorkshire" / "2018-07-west-yorkshire-street.csv"
 # lake table → the warehouse's table of the same records
@@ -77,12 +90,18 @@ def test_every_lake_row_carries_its_profiles_geography(lake_of_three):
         con.close()
 
 
+@pytest.fixture(scope="module")
+def published(lake_of_three) -> dict[str, BuildRecord]:
+    """A kg and a kz warehouse built from the one lake."""
+    sites, _ = lake_of_three
+    return {name: build(settings) for name, settings in sites.items()}
+
+
 @pytest.mark.parametrize("name", ["kg", "kz"])
-def test_each_geography_publishes_a_warehouse_of_only_its_own_rows(lake_of_three, name):
+def test_each_geography_publishes_a_warehouse_of_only_its_own_rows(lake_of_three, published, name):
     sites, results = lake_of_three
     settings = sites[name]
-    record = build(settings)
-    assert record.status == "published", record.failures
+    assert published[name].status == "published", published[name].failures
     regions = set(geography(name).regions["region_code"])
     inserted = Counter()
     for r in results:
@@ -103,3 +122,72 @@ def test_each_geography_publishes_a_warehouse_of_only_its_own_rows(lake_of_three
         ).fetchone()[0]
         # Kyrgyzstan has a plan in its reference set; Kazakhstan's set has none: no plan marts, the rest built
         assert plan == (3 if (geography(name).folder / "plan_targets.csv").exists() else 0)
+
+
+def test_readers_of_a_geography_without_a_plan_say_so(lake_of_three, published, tmp_path, monkeypatch):
+    """Kazakhstan's reference set has no plan yet: the stamp names the country and its zone, the e-mail's plan
+    section and the plan page say there is no plan, and every page opens."""
+    settings = lake_of_three[0]["kz"]
+    assert published["kz"].status == "published"
+    if (geography("kz").folder / "plan_targets.csv").exists():
+        pytest.skip("the kz reference set has a plan now")
+    con = connect(settings)
+    stamp = read.stamp(con)
+    con.close()
+    assert (stamp.geography, stamp.timezone, stamp.has_plan) == ("kz", "Asia/Almaty", False)
+    assert read.geography_name(stamp.geography, "ru") == "Казахстан"
+    briefing = load_briefing(settings, "daily", NATIONAL)
+    assert briefing.plan == []
+    boss = Recipient(name="Boss", address="boss@example.org", role="leadership", language="en", briefings=["daily"])
+    no_plan = i18n.t("no_plan", "en", geography="Kazakhstan")
+    assert no_plan in render(briefing, boss, ZoneInfo(stamp.timezone)).text
+
+    for variable, value in {
+        "HOME": settings.home,
+        "GEOGRAPHY": "kz",
+        "LAKE_CATALOG": settings.catalog,
+        "LAKE_DATA_PATH": settings.data_path,
+        "PII_KEY": PII_KEY,
+        "USERS_FILE": tmp_path / "users.yaml",
+    }.items():
+        monkeypatch.setenv(f"SAFELAKE_{variable}", str(value))
+    get_settings.cache_clear()
+    try:
+        user = User(name="boss", role=Role.leadership, password_hash=hash_password("boss-password"))
+        save_user(get_settings(), user)
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.query_params.update({"lang": "en"})
+        at.run()
+        login(at, "boss", "boss-password")
+        assert not at.exception, [e.value for e in at.exception]
+        assert [i.value for i in at.info] == [no_plan]
+        assert "Kazakhstan (Asia/Almaty)" in at.caption[0].value
+        for page in ui.PAGES[1:]:
+            at.switch_page(f"views/{page}.py").run()
+            assert not at.exception, (page, [e.value for e in at.exception])
+    finally:
+        get_settings.cache_clear()
+
+
+def test_a_kazakhstan_instance_comes_up_by_the_steps_of_make_up(tmp_path):
+    """What `SAFELAKE_GEOGRAPHY=kz make up` runs before Airflow takes over: init, demo data, ingest, build."""
+    env = os.environ | {
+        "SAFELAKE_GEOGRAPHY": "kz",
+        "SAFELAKE_HOME": str(tmp_path / "var-kz"),
+        "SAFELAKE_PII_KEY": PII_KEY,
+    }
+    for step in (
+        ["ops", "init"],
+        ["tools.demo", "--days", "10", "--cameras", "60"],
+        ["ops", "ingest"],
+        ["ops", "build"],
+    ):
+        done = subprocess.run([sys.executable, "-m", *step], env=env, cwd=tmp_path, capture_output=True, text=True)
+        assert done.returncode == 0, (step, done.stdout[-2000:], done.stderr[-2000:])
+    settings = Settings(home=tmp_path / "var-kz", pii_key=PII_KEY, geography="kz")
+    archived = [p.name.split("-", 1)[1] for p in settings.archive.rglob("*") if p.is_file()]
+    assert archived and all(name.startswith("kz_") for name in archived)  # Kazakh exports, each ingested
+    with duckdb.connect(str(current_path(settings)), read_only=True) as warehouse:
+        assert warehouse.execute("SELECT geography, timezone FROM meta.build").fetchone() == ("kz", "Asia/Almaty")
+        codes = {r[0] for r in warehouse.execute("SELECT DISTINCT region_code FROM analytics.crime_reports").fetchall()}
+        assert codes == set(geography("kz").regions["region_code"])
