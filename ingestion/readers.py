@@ -13,11 +13,19 @@ import json
 import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from xml.etree import ElementTree
 
 import fastexcel
+import openpyxl
 import polars as pl
+from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, get_column_letter, range_boundaries
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from ingestion.profiles import Profile
+from ingestion.aggregate import check_totals
+from ingestion.profiles import Aggregate, Profile
+from ingestion.transform import Rejected
 from safelake.errors import SafeLakeError
 from safelake.settings import get_settings
 
@@ -146,8 +154,133 @@ def _xlsx_frame(path: Path, profile: Profile) -> pl.DataFrame:
     return cells.with_row_index("_line", offset=1).slice(profile.skip_rows)
 
 
+# An aggregate table's record is a cell; its `_line` packs the sheet's number, the row and the column, so that
+# it is unique: sheet 2, row 14, column 5 (E) is 2_000014_0005.
+SHEET_LINE, ROW_LINE = 10**10, 10**4
+XLSX_ERRORS = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, IndexError, SyntaxError)
+
+
+def _aggregate_book(path: Path) -> Workbook:
+    _check_unzipped(path)
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (*XLSX_ERRORS, OSError) as exc:
+        raise _book_refused(path, exc) from None
+
+
+def _book_refused(path: Path, exc: Exception) -> FileRefused:
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return FileRefused(f"{path}: not a readable XLSX workbook ({reason}); check the file")
+
+
+def _aggregate_sheets(path: Path, book: Workbook, spec: Aggregate) -> list[str]:
+    missing = [name for name in spec.sheets or [] if name not in book.sheetnames]
+    if missing:
+        raise FileRefused(
+            f"{path}: no sheet named {missing[0]!r} (it has {', '.join(map(repr, book.sheetnames))}); "
+            "fix the profile's `aggregate.sheets`"
+        )
+    return spec.sheets or book.sheetnames
+
+
+def _merged_ranges(sheet: ReadOnlyWorksheet) -> list[tuple[int, int, int, int]]:
+    """(first column, first row, last column, last row) of each merged range: a read-only sheet does not
+    parse them, so its XML is streamed once more for the `mergeCell` elements (after the rows)."""
+    ranges = []
+    with sheet._get_source() as source:  # the sheet's XML part; openpyxl keeps the accessor private
+        for _, element in ElementTree.iterparse(source):
+            if element.tag.endswith("}mergeCell"):
+                ranges.append(tuple(int(n) for n in range_boundaries(element.get("ref", ""))))
+            element.clear()
+    return ranges  # type: ignore[return-value]  # four ints each
+
+
+def _sheet_cells(path: Path, sheet: ReadOnlyWorksheet, number: int, spec: Aggregate, skip: int) -> list[dict]:
+    """The sheet's table as one record per non-empty cell right of the label column: its row label and its
+    header cells, a merged cell's value spread over its span (in the header rows and the label column)."""
+    first, label_at = skip + spec.header_rows, column_index_from_string(spec.label_column)
+    wanted = {name: coordinate_to_tuple(address) for name, address in spec.cells.items()}
+    extra: dict[str, str | None] = dict.fromkeys(spec.cells)
+    grid: list[list[str | None]] = []
+    labels: dict[int, str | None] = {}
+    cells: list[tuple[int, int, str]] = []
+    sheet.reset_dimensions()  # the stored dimension may be wrong: each row is read as long as it is
+    for row, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if len(values) > get_settings().ingest_max_columns:
+            column_names(path, [None] * len(values))  # refuses
+        if row >= SHEET_LINE // ROW_LINE:
+            raise FileRefused(f"{path}: sheet {sheet.title!r} has more rows than an aggregate table can; split it")
+        texts = [_cell(value) for value in values]
+        extra.update((name, texts[c - 1]) for name, (r, c) in wanted.items() if r == row and c <= len(texts))
+        if skip < row <= first:
+            grid.append(texts)
+        elif row > first:
+            labels[row] = texts[label_at - 1] if label_at <= len(texts) else None
+            cells += [(row, c, t) for c, t in enumerate(texts[label_at:], start=label_at + 1) if t and t.strip()]
+    width = max((c for _, c, _ in cells), default=0)
+    grid = [line + [None] * (width - len(line)) for line in grid]
+    for col1, row1, col2, row2 in _merged_ranges(sheet):
+        if skip < row1 <= first and col1 <= width:
+            value = grid[row1 - skip - 1][col1 - 1]
+            for r in range(row1, min(row2, first) + 1):
+                grid[r - skip - 1][col1 - 1 : min(col2, width)] = [value] * (min(col2, width) - col1 + 1)
+        elif row1 > first and col1 == label_at:
+            labels.update(dict.fromkeys(range(row1 + 1, row2 + 1), labels.get(row1)))
+    return [
+        {
+            "_line": number * SHEET_LINE + row * ROW_LINE + column,
+            "_row": row,
+            "_col": column,
+            "sheet": sheet.title,
+            "cell": f"{get_column_letter(column)}{row}",
+            "label": labels.get(row),
+            **{h: grid[level][column - 1] if level < len(grid) else None for level, h in enumerate(spec.headers)},
+            "value": text,
+            **extra,
+        }
+        for row, column, text in cells
+    ]
+
+
+def _read_aggregate(path: Path, profile: Profile) -> tuple[pl.DataFrame, list[Rejected]]:
+    """The tables of the profile's sheets unpivoted to one row per cell, their totals checked and taken out."""
+    spec = profile.aggregate
+    assert spec is not None
+    book = _aggregate_book(path)
+    try:
+        records = [
+            record
+            for name in _aggregate_sheets(path, book, spec)
+            for record in _sheet_cells(path, book[name], book.sheetnames.index(name) + 1, spec, profile.skip_rows)
+        ]
+    except XLSX_ERRORS as exc:
+        raise _book_refused(path, exc) from None
+    finally:
+        book.close()
+    schema = {"_line": pl.Int64, "_row": pl.Int64, "_col": pl.Int64} | dict.fromkeys(spec.columns, pl.String)
+    return check_totals(pl.DataFrame(records, schema=schema, orient="row"), profile, spec)
+
+
+def _aggregate_header(path: Path, profile: Profile) -> list[str]:
+    """The header rows' cells of the first sheet the profile reads (used to pick a profile)."""
+    spec = profile.aggregate
+    assert spec is not None
+    book = _aggregate_book(path)
+    try:
+        sheet = book[_aggregate_sheets(path, book, spec)[0]]
+        first, last = profile.skip_rows + 1, profile.skip_rows + spec.header_rows
+        rows = sheet.iter_rows(min_row=first, max_row=last, values_only=True)
+        return [text for values in rows for text in map(_cell, values) if text]
+    except XLSX_ERRORS as exc:
+        raise _book_refused(path, exc) from None
+    finally:
+        book.close()
+
+
 def header(path: Path, profile: Profile) -> list[str]:
     """The header cells as the profile would read them (used to pick a profile)."""
+    if profile.aggregate is not None:
+        return _aggregate_header(path, profile)
     if profile.format == "xlsx":
         cells = _xlsx_frame(path, profile)
         return column_names(path, list(cells.row(0)[1:]))[0] if cells.height else []
@@ -399,12 +532,13 @@ def _read_json(path: Path, profile: Profile) -> tuple[pl.DataFrame, list[tuple[i
     return pl.concat(frames, how="diagonal_relaxed"), bad
 
 
-def read(path: Path, profile: Profile) -> tuple[pl.DataFrame, list[tuple[int, str]], list[str]]:
-    """(text cells with `_line`, unreadable records as (line, reason), warnings about the header)."""
-    if profile.format == "json":
+def read(path: Path, profile: Profile) -> tuple[pl.DataFrame, list[tuple[int, str] | Rejected], list[str]]:
+    """(text cells with `_line`, unreadable records as (line, reason) or rejected ones, warnings about the
+    header)."""
+    if profile.format == "json" or profile.aggregate is not None:
         with path.open("rb") as fh:
-            _check_bytes(path, fh.read(65536), binary_ok=False)
-        frame, refused = _read_json(path, profile)
+            _check_bytes(path, fh.read(65536), binary_ok=profile.aggregate is not None)
+        frame, refused = _read_json(path, profile) if profile.aggregate is None else _read_aggregate(path, profile)
         return _require_columns(path, _as_text(frame), profile), refused, []
     data = path.read_bytes()
     _check_bytes(path, data, binary_ok=profile.format == "xlsx")
