@@ -83,4 +83,4 @@ def _detail(row: dict, headers: list[str]) -> str:
     if row["_unread"]:
         return f"total {row['_n']} at {where}: {row['_unread']} of its parts in its {row['_along']} are not numbers"
     parts = f"its {row['_parts']} parts in its {row['_along']}"
-    return f"total {row['_n']} at {where} is not the sum of {parts}, {row['_sum']}"
+    return f"total {row['_n']} at {where} is not {row['_sum']}, the sum of {parts}"
