@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import openpyxl
@@ -131,7 +132,8 @@ def test_sheets_with_merged_headers_ingest_and_a_wrong_total_is_quarantined(env,
     # every part of the wrong total is kept
     solved = lake_rows(
         env,
-        "SELECT sum(count) FROM lake.crime_aggregate WHERE measure = 'solved' AND offence_group IN ('homicide', 'assault')",
+        "SELECT sum(count) FROM lake.crime_aggregate "
+        "WHERE measure = 'solved' AND offence_group IN ('homicide', 'assault')",
     )
     assert solved == [(120,)]
     ((line, column, reason, detail, raw),) = lake_rows(
@@ -205,3 +207,29 @@ def test_a_profile_that_misreads_the_table_is_reported(tmp_path, change, message
     path.write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
     with pytest.raises(SafeLakeError, match=re.escape(message)):
         load_profile(path)
+
+
+def test_the_demo_workbooks_ingest_with_the_kz_profile(env, tmp_path):
+    from tools.demo_kz_aggregate import generate
+
+    reference = Path(env.reference_dir) / "kz"
+    written = generate(tmp_path / "landing", dt.date(2026, 1, 1), 90, 1, reference)
+    again = generate(tmp_path / "again", dt.date(2026, 1, 1), 90, 1, reference)
+    books = sorted((tmp_path / "landing" / "crime_aggregate").iterdir())
+    assert [p.name for p in books] == [f"kz_crime_stats_2026_{m:02}.xlsx" for m in (1, 2, 3)]
+    assert [p.read_bytes() for p in books] == [
+        (tmp_path / "again" / "crime_aggregate" / p.name).read_bytes() for p in books
+    ]
+    assert (written, again) == ({"rows": 243, "files": 3, "wrong_totals": 2}, written)
+    results = ingest(env, books)
+    assert [r.profile for r in results] == ["kz_crime_aggregate_xlsx"] * 3
+    assert sum(r.merged for r in results) == written["rows"]
+    assert sum(r.quarantined for r in results) == written["wrong_totals"]
+    assert all(r.rows_in == r.merged + r.quarantined for r in results)
+    assert sum((r.reasons for r in results), start=Counter()) == {"total_mismatch": 2}
+    months = lake_rows(env, "SELECT DISTINCT period_start, period_end FROM lake.crime_aggregate ORDER BY 1")
+    assert months == [
+        (dt.date(2026, 1, 1), dt.date(2026, 1, 31)),
+        (dt.date(2026, 2, 1), dt.date(2026, 2, 28)),
+        (dt.date(2026, 3, 1), dt.date(2026, 3, 31)),
+    ]
