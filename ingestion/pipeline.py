@@ -7,7 +7,7 @@ import hashlib
 import os
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -306,7 +306,7 @@ class Read:
     digest: str
     profile: Profile
     raw: pl.DataFrame
-    bad: list[tuple[int, str] | Rejected]
+    bad: Sequence[tuple[int, str] | Rejected]
     warnings: list[str]
 
 

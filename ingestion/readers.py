@@ -532,7 +532,7 @@ def _read_json(path: Path, profile: Profile) -> tuple[pl.DataFrame, list[tuple[i
     return pl.concat(frames, how="diagonal_relaxed"), bad
 
 
-def read(path: Path, profile: Profile) -> tuple[pl.DataFrame, list[tuple[int, str] | Rejected], list[str]]:
+def read(path: Path, profile: Profile) -> tuple[pl.DataFrame, Sequence[tuple[int, str] | Rejected], list[str]]:
     """(text cells with `_line`, unreadable records as (line, reason) or rejected ones, warnings about the
     header)."""
     if profile.format == "json" or profile.aggregate is not None:

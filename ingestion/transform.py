@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import polars as pl
@@ -203,7 +204,7 @@ class Rejected(NamedTuple):
     raw: str
 
 
-def unreadable(bad: list[tuple[int, str] | Rejected]) -> pl.DataFrame:
+def unreadable(bad: Sequence[tuple[int, str] | Rejected]) -> pl.DataFrame:
     """Records the reader could not parse, or rejected, as quarantine rows."""
     rows = [tuple(b) if isinstance(b, Rejected) else (b[0], None, "unreadable", b[1], None) for b in bad]
     return pl.DataFrame(rows, schema=QUARANTINE_SCHEMA, orient="row")
