@@ -18,9 +18,9 @@ import yaml
 
 from ingestion.pipeline import ingest
 from ingestion.profiles import load_profile
-from safelake import lake
 from safelake.errors import SafeLakeError
 from safelake.settings import get_settings
+from tests.ingestion.test_pipeline import lake_rows
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "profiles.md"
 TITLE = "Сведения о преступлениях за период с 01.01.2026 по 31.01.2026"
@@ -99,14 +99,6 @@ def env(settings, monkeypatch, tmp_path):
     monkeypatch.setenv("SAFELAKE_REFERENCE_DIR", str(reference.parent))
     get_settings.cache_clear()
     return get_settings()
-
-
-def lake_rows(settings, sql: str) -> list[tuple]:
-    con = lake.connect(settings, read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_sheets_with_merged_headers_ingest_and_a_wrong_total_is_quarantined(env, tmp_path):
