@@ -13,7 +13,7 @@ import json
 import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from xml.etree import ElementTree
+from xml.parsers import expat
 
 import fastexcel
 import openpyxl
@@ -157,7 +157,16 @@ def _xlsx_frame(path: Path, profile: Profile) -> pl.DataFrame:
 # An aggregate table's record is a cell; its `_line` packs the sheet's number, the row and the column, so that
 # it is unique: sheet 2, row 14, column 5 (E) is 2_000014_0005.
 SHEET_LINE, ROW_LINE = 10**10, 10**4
-XLSX_ERRORS = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, IndexError, SyntaxError)
+XLSX_ERRORS = (
+    zipfile.BadZipFile,
+    InvalidFileException,
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    SyntaxError,
+    expat.ExpatError,
+)
 
 
 def _aggregate_book(path: Path) -> Workbook:
@@ -185,14 +194,18 @@ def _aggregate_sheets(path: Path, book: Workbook, spec: Aggregate) -> list[str]:
 
 def _merged_ranges(sheet: ReadOnlyWorksheet) -> list[tuple[int, int, int, int]]:
     """(first column, first row, last column, last row) of each merged range: a read-only sheet does not
-    parse them, so its XML is streamed once more for the `mergeCell` elements (after the rows)."""
-    ranges = []
+    parse them, so its XML is streamed once more, by expat with a handler for `mergeCell` elements only."""
+    refs: list[str] = []
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if name.endswith("}mergeCell"):
+            refs.append(attrs.get("ref", ""))
+
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartElementHandler = start
     with sheet._get_source() as source:  # the sheet's XML part; openpyxl keeps the accessor private
-        for _, element in ElementTree.iterparse(source):
-            if element.tag.endswith("}mergeCell"):
-                ranges.append(tuple(int(n) for n in range_boundaries(element.get("ref", ""))))
-            element.clear()
-    return ranges  # type: ignore[return-value]  # four ints each
+        parser.ParseFile(source)
+    return [range_boundaries(ref) for ref in refs]
 
 
 def _sheet_cells(path: Path, sheet: ReadOnlyWorksheet, number: int, spec: Aggregate, skip: int) -> list[dict]:
