@@ -210,7 +210,8 @@ def _merged_ranges(sheet: ReadOnlyWorksheet) -> list[tuple[int, int, int, int]]:
 
 def _sheet_cells(path: Path, sheet: ReadOnlyWorksheet, number: int, spec: Aggregate, skip: int) -> list[dict]:
     """The sheet's table as one record per non-empty cell right of the label column: its row label and its
-    header cells, a merged cell's value spread over its span (in the header rows and the label column)."""
+    header cells, a merged header cell's value spread over its span. Merged cells below the headers are not
+    spread: a label or a count is never copied to a row that did not state it."""
     first, label_at = skip + spec.header_rows, column_index_from_string(spec.label_column)
     wanted = {name: coordinate_to_tuple(address) for name, address in spec.cells.items()}
     extra: dict[str, str | None] = dict.fromkeys(spec.cells)
@@ -237,8 +238,6 @@ def _sheet_cells(path: Path, sheet: ReadOnlyWorksheet, number: int, spec: Aggreg
             value = grid[row1 - skip - 1][col1 - 1]
             for r in range(row1, min(row2, first) + 1):
                 grid[r - skip - 1][col1 - 1 : min(col2, width)] = [value] * (min(col2, width) - col1 + 1)
-        elif row1 > first and col1 == label_at:
-            labels.update(dict.fromkeys(range(row1 + 1, row2 + 1), labels.get(row1)))
     return [
         {
             "_line": number * SHEET_LINE + row * ROW_LINE + column,

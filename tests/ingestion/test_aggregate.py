@@ -32,16 +32,17 @@ PROPERTY = {  # the page's sheet: Всего columns and the Республик�
         ["Республика Казахстан", 330, 159, 125, 9, 455, 168],
     ],
 }
-PERSON = {  # G8, Итого / Всего / раскрыто, says 121; its parts (G5:G7, and C8 + E8) sum to 120
+PERSON = {  # G9, Итого / Всего / раскрыто, says 121; its parts (G5:G7, and C9 + E9) sum to 120
     "groups": ["Убийство", "Причинение вреда здоровью"],
     "rows": [
         ["Астана", 3, 3, 40, 31, 43, 34],
         ["Алматы", 5, 4, 62, 50, 67, 54],
         ["Шымкент", 2, 2, 33, 30, 35, 32],
+        [],  # a blank row: lines stay the sheet's physical rows
         ["Итого", 10, 9, 135, 111, 145, 121],
     ],
 }
-WRONG_TOTAL_LINE = 2 * 10**10 + 8 * 10**4 + 7  # sheet 2, row 8, column 7 (G)
+WRONG_TOTAL_LINE = 2 * 10**10 + 9 * 10**4 + 7  # sheet 2, row 9, column 7 (G)
 
 
 def copy(table: dict, **cells: object) -> dict:
@@ -52,7 +53,7 @@ def copy(table: dict, **cells: object) -> dict:
     return {"groups": table["groups"], "rows": rows}
 
 
-PERSON_AGREEING = copy(PERSON, G8=120)
+PERSON_AGREEING = copy(PERSON, G9=120)
 
 
 def example_profile() -> str:
@@ -79,6 +80,8 @@ def write_book(path: Path, tables: dict[str, dict], compiled: str = "05.02.2026"
         for r, row in enumerate(table["rows"], start=5):
             for c, value in enumerate(row, start=1):
                 sheet.cell(r, c, value)
+        for merged in table.get("merged", []):
+            sheet.merge_cells(merged)
     book.create_sheet("Справка")["A1"] = "Примечание: «-» означает отсутствие случаев."
     book.save(path)
     return path
@@ -132,9 +135,9 @@ def test_sheets_with_merged_headers_ingest_and_a_wrong_total_is_quarantined(env,
         env, "SELECT line, column_name, reason, detail, raw FROM lake._quarantine"
     )
     assert (line, column, reason) == (WRONG_TOTAL_LINE, "count", "total_mismatch")
-    assert "121" in detail and "120" in detail and "Против личности!G8" in detail
+    assert "121" in detail and "120" in detail and "Против личности!G9" in detail
     assert (
-        json.loads(raw).items() >= {"sheet": "Против личности", "cell": "G8", "label": "Итого", "value": "121"}.items()
+        json.loads(raw).items() >= {"sheet": "Против личности", "cell": "G9", "label": "Итого", "value": "121"}.items()
     )
 
 
@@ -225,3 +228,24 @@ def test_the_demo_workbooks_ingest_with_the_kz_profile(env, tmp_path):
         (dt.date(2026, 2, 1), dt.date(2026, 2, 28)),
         (dt.date(2026, 3, 1), dt.date(2026, 3, 31)),
     ]
+
+
+def test_a_label_merged_down_is_not_copied_to_the_row_below(env, tmp_path):
+    table = {
+        "groups": PROPERTY["groups"],
+        "rows": [
+            ["Астана", 120, 61, 45, 9, 165, 70],
+            ["Алматы", 210, 98, 80, "-", 290, 98],
+            [None, 1, 0, 0, 0, 1, 0],
+            ["Республика Казахстан", 331, 159, 125, 9, 456, 168],
+        ],
+        "merged": ["A6:A7"],
+    }
+    path = write_book(
+        tmp_path / "crime_stats_2026_01.xlsx", {"Против собственности": table, "Против личности": PERSON_AGREEING}
+    )
+    (result,) = ingest(env, [path])
+    # B7:E7 have no region: quarantined, not counted for Алматы (nor dropped as its duplicates)
+    assert (result.rows_in, result.merged, result.duplicates, dict(result.reasons)) == (24, 20, 0, {"missing": 4})
+    cells = lake_rows(env, "SELECT raw::JSON->>'cell', column_name FROM lake._quarantine ORDER BY line")
+    assert cells == [("B7", "region_code"), ("C7", "region_code"), ("D7", "region_code"), ("E7", "region_code")]
