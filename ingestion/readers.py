@@ -12,6 +12,7 @@ import io
 import json
 import zipfile
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
 
@@ -192,26 +193,63 @@ def _aggregate_sheets(path: Path, book: Workbook, spec: Aggregate) -> list[str]:
     return spec.sheets or book.sheetnames
 
 
-def _merged_ranges(sheet: ReadOnlyWorksheet) -> list[tuple[int, int, int, int]]:
-    """(first column, first row, last column, last row) of each merged range: a read-only sheet does not
-    parse them, so its XML is streamed once more, by expat with a handler for `mergeCell` elements only."""
-    refs: list[str] = []
+@dataclass
+class _XmlCell:
+    """The cell a sheet's XML stream is in: its address, formula, stored value, and which of them is being read."""
+
+    ref: str = ""
+    formula: str | None = None
+    value: str = ""
+    inside: str = ""
+
+
+def _merges_and_formulas(
+    sheet: ReadOnlyWorksheet,
+) -> tuple[list[tuple[int, int, int, int]], dict[tuple[int, int], str]]:
+    """(first column, first row, last column, last row) of each merged range, and (row, column) → formula of
+    each cell that has a formula but no stored result (a workbook written by a program that does not compute
+    formulas), which openpyxl reads as empty. A read-only sheet parses neither, so its XML is streamed once
+    more, by expat with handlers only."""
+    merged: list[str] = []
+    formulas: dict[tuple[int, int], str] = {}
+    cell = _XmlCell()
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        if name.endswith("}mergeCell"):
-            refs.append(attrs.get("ref", ""))
+        tag = name.rpartition("}")[2]
+        if tag == "mergeCell":
+            merged.append(attrs.get("ref", ""))
+        elif tag == "c":
+            cell.ref, cell.formula, cell.value = attrs.get("r", ""), None, ""
+        elif tag == "f":
+            cell.inside, cell.formula = tag, ""
+        elif tag == "v":
+            cell.inside = tag
+
+    def text(data: str) -> None:
+        if cell.inside == "f":
+            cell.formula = f"{cell.formula}{data}"
+        elif cell.inside == "v":
+            cell.value += data
+
+    def end(name: str) -> None:
+        tag = name.rpartition("}")[2]
+        if tag in ("f", "v"):
+            cell.inside = ""
+        elif tag == "c" and cell.formula is not None and not cell.value.strip() and cell.ref:
+            formulas[coordinate_to_tuple(cell.ref)] = f"={cell.formula}"
 
     parser = expat.ParserCreate(namespace_separator="}")
-    parser.StartElementHandler = start
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
     with sheet._get_source() as source:  # the sheet's XML part; openpyxl keeps the accessor private
         parser.ParseFile(source)
-    return [range_boundaries(ref) for ref in refs]
+    return [range_boundaries(ref) for ref in merged], formulas
 
 
 def _sheet_cells(path: Path, sheet: ReadOnlyWorksheet, number: int, spec: Aggregate, skip: int) -> list[dict]:
     """The sheet's table as one record per non-empty cell right of the label column: its row label and its
     header cells, a merged header cell's value spread over its span. Merged cells below the headers are not
-    spread: a label or a count is never copied to a row that did not state it."""
+    spread: a label or a count is never copied to a row that did not state it. A formula without a stored
+    result is its text (`=SUM(B5:B7)`), which no count rule reads: quarantined, never taken for empty."""
     first, label_at = skip + spec.header_rows, column_index_from_string(spec.label_column)
     wanted = {name: coordinate_to_tuple(address) for name, address in spec.cells.items()}
     extra: dict[str, str | None] = dict.fromkeys(spec.cells)
@@ -231,9 +269,11 @@ def _sheet_cells(path: Path, sheet: ReadOnlyWorksheet, number: int, spec: Aggreg
         elif row > first:
             labels[row] = texts[label_at - 1] if label_at <= len(texts) else None
             cells += [(row, c, t) for c, t in enumerate(texts[label_at:], start=label_at + 1) if t and t.strip()]
+    merged, formulas = _merges_and_formulas(sheet)
+    cells += [(r, c, formula) for (r, c), formula in formulas.items() if r > first and c > label_at]
     width = max((c for _, c, _ in cells), default=0)
     grid = [line + [None] * (width - len(line)) for line in grid]
-    for col1, row1, col2, row2 in _merged_ranges(sheet):
+    for col1, row1, col2, row2 in merged:
         if skip < row1 <= first and col1 <= width:
             value = grid[row1 - skip - 1][col1 - 1]
             for r in range(row1, min(row2, first) + 1):

@@ -249,3 +249,14 @@ def test_a_label_merged_down_is_not_copied_to_the_row_below(env, tmp_path):
     assert (result.rows_in, result.merged, result.duplicates, dict(result.reasons)) == (24, 20, 0, {"missing": 4})
     cells = lake_rows(env, "SELECT raw::JSON->>'cell', column_name FROM lake._quarantine ORDER BY line")
     assert cells == [("B7", "region_code"), ("C7", "region_code"), ("D7", "region_code"), ("E7", "region_code")]
+
+
+def test_a_formula_without_a_stored_result_is_quarantined_not_taken_for_empty(env, tmp_path):
+    table = copy(PROPERTY, B6="=200+10")  # openpyxl stores the formula, not its result
+    path = write_book(
+        tmp_path / "crime_stats_2026_01.xlsx", {"Против собственности": table, "Против личности": PERSON_AGREEING}
+    )
+    (result,) = ingest(env, [path])
+    assert (result.rows_in, result.merged, dict(result.reasons)) == (22, 19, {"bad_int": 1, "total_unchecked": 2})
+    rows = lake_rows(env, "SELECT raw::JSON->>'cell', raw::JSON->>'value', reason FROM lake._quarantine ORDER BY line")
+    assert rows == [("B6", "=200+10", "bad_int"), ("F6", "290", "total_unchecked"), ("B7", "330", "total_unchecked")]
