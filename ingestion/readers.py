@@ -260,8 +260,11 @@ def _sheet_cells(path: Path, sheet: ReadOnlyWorksheet, number: int, spec: Aggreg
     for row, values in enumerate(sheet.iter_rows(values_only=True), start=1):
         if len(values) > get_settings().ingest_max_columns:
             column_names(path, [None] * len(values))  # refuses
-        if row >= SHEET_LINE // ROW_LINE:
-            raise FileRefused(f"{path}: sheet {sheet.title!r} has more rows than an aggregate table can; split it")
+        if row >= SHEET_LINE // ROW_LINE or len(values) >= ROW_LINE:
+            raise FileRefused(
+                f"{path}: sheet {sheet.title!r} is larger than an aggregate table can be "
+                f"({SHEET_LINE // ROW_LINE - 1:,} rows, {ROW_LINE - 1:,} columns); split it"
+            )
         texts = [_cell(value) for value in values]
         extra.update((name, texts[c - 1]) for name, (r, c) in wanted.items() if r == row and c <= len(texts))
         if skip < row <= first:
