@@ -584,6 +584,14 @@ CODES: dict[str, tuple[str, str]] = {
     "orthodox_christmas": ("Orthodox Christmas", "Рождество Христово"),
     "victory_day": ("Victory Day", "День Победы"),
     "womens_day": ("International Women's Day", "Международный женский день"),
+    # aggregate statistics (contract crime_aggregate: dataset, measures, quarantine reasons)
+    "crime_aggregate": ("Crime statistics (aggregate tables)", "Статистика преступлений (сводные таблицы)"),
+    "registered": ("Registered", "Зарегистрировано"),
+    "solved": ("Solved", "Раскрыто"),
+    "sent_to_court": ("Sent to court", "Направлено в суд"),
+    "discontinued": ("Discontinued", "Прекращено"),
+    "total_mismatch": ("Total differs from its parts", "Итог не равен сумме слагаемых"),
+    "total_unchecked": ("Total cannot be checked", "Итог не проверить"),
 }
 
 WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), "ru": ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")}

@@ -7,7 +7,7 @@ import hashlib
 import os
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -19,7 +19,7 @@ import polars as pl
 from ingestion import readers
 from ingestion.profiles import Profile, all_profiles, get_profile, profile_problems
 from ingestion.readers import FileRefused
-from ingestion.transform import apply_profile, in_scope, unreadable
+from ingestion.transform import Rejected, apply_profile, in_scope, unreadable
 from safelake import lake
 from safelake.contracts import Contract, load_contracts
 from safelake.errors import SafeLakeError
@@ -307,7 +307,7 @@ class Read:
     digest: str
     profile: Profile
     raw: pl.DataFrame
-    bad: list[tuple[int, str]]
+    bad: Sequence[tuple[int, str] | Rejected]
     warnings: list[str]
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import polars as pl
 
@@ -192,8 +194,17 @@ def in_scope(raw: pl.DataFrame, profile: Profile) -> pl.Series:
     return listed_here if scope.include is not None else ~listed_here
 
 
-def unreadable(bad: list[tuple[int, str]]) -> pl.DataFrame:
-    """Records the reader could not parse, as quarantine rows."""
-    return pl.DataFrame(
-        [(line, None, "unreadable", reason, None) for line, reason in bad], schema=QUARANTINE_SCHEMA, orient="row"
-    )
+class Rejected(NamedTuple):
+    """A record the reader itself rejects for a reason of its own (a total that disagrees with its parts)."""
+
+    line: int
+    column_name: str
+    reason: str
+    detail: str
+    raw: str
+
+
+def unreadable(bad: Sequence[tuple[int, str] | Rejected]) -> pl.DataFrame:
+    """Records the reader could not parse, or rejected, as quarantine rows."""
+    rows = [tuple(b) if isinstance(b, Rejected) else (b[0], None, "unreadable", b[1], None) for b in bad]
+    return pl.DataFrame(rows, schema=QUARANTINE_SCHEMA, orient="row")
