@@ -278,6 +278,9 @@ class Dialect:
     road: Callable[[int], str]  # the name of national road number n
     encodings: dict[str, str] = field(default_factory=dict)  # a Kyrgyz export's encoding → this country's
     drop: frozenset[str] = frozenset()  # record fields the exports do not have
+    # the country's own datasets beside the shared ones: (landing, start, days, seed, reference_dir) → manifest
+    # entries by dataset
+    more: Callable[[Path, date, int, int, Path], dict[str, Any]] = lambda *_: {}
 
     def file(self, name: str) -> str:
         word, _, rest = name.partition("_")
@@ -1111,6 +1114,7 @@ def generate(
     )
     status = {"rows": rows, "files": files, "defects": {"duplicate": repeated}, "updates": 0}
     manifest["camera_status"] = status
+    manifest |= geo.dialect.more(landing, start, days, seed, reference_dir)
     (landing / ".demo_manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return {name: manifest[name]["rows"] for name in DATASETS}
 

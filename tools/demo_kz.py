@@ -10,6 +10,11 @@ ingestion/profiles/kz_*.yaml.
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from tools import demo_kz_aggregate
 from tools.demo import Dialect, _vec
 
 KAZAKH_CRIME_HEADERS = {
@@ -39,6 +44,12 @@ RUSSIAN_HEADERS = {
     "oblast": "region",
 }
 
+
+def kazakh_datasets(landing: Path, start: date, days: int, seed: int, reference_dir: Path) -> dict[str, Any]:
+    """Kazakhstan's exports that Kyrgyzstan's demo has no counterpart of: the monthly crime statistics."""
+    return {"crime_aggregate": demo_kz_aggregate.generate(landing, start, days, seed, reference_dir)}
+
+
 KAZAKHSTAN = Dialect(
     timezone="Asia/Almaty",
     files={
@@ -62,4 +73,5 @@ KAZAKHSTAN = Dialect(
     road=lambda n: f"А-{n}",
     encodings={"cp1251": "utf-8"},
     drop=frozenset({"district"}),
+    more=kazakh_datasets,
 )
