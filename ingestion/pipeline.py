@@ -210,13 +210,16 @@ def _judge(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFram
                 FROM sequence WINDOW prev AS ({prev})
             ), judged AS (
                 SELECT *, {wins} AS _wins FROM ranked
+            ), compared AS (  -- apart from the filter below: WHERE runs first and would hide the lake's row
+                SELECT *, {content} AS _content,
+                    last_value(CASE WHEN _wins THEN {content} END IGNORE NULLS) OVER prev AS _replaced
+                FROM judged WINDOW prev AS ({prev})
             )
             SELECT _seq, CASE
                 WHEN _before = 0 THEN 'inserted'
-                WHEN _wins AND {content} IS DISTINCT FROM
-                    last_value(CASE WHEN _wins THEN {content} END IGNORE NULLS) OVER prev THEN 'corrected'
+                WHEN _wins AND _content IS DISTINCT FROM _replaced THEN 'corrected'
                 ELSE 'duplicate' END AS _status, _in_lake
-            FROM judged WHERE _seq > 0 WINDOW prev AS ({prev})
+            FROM compared WHERE _seq > 0
             """,
             bounds,
         ).pl()

@@ -256,3 +256,19 @@ def test_a_landing_file_younger_than_the_settle_time_waits(extra, monkeypatch):
     monkeypatch.setenv("SAFELAKE_LANDING_SETTLE_SECONDS", "0")
     get_settings.cache_clear()
     assert [r.status for r in ingest(get_settings())] == ["ingested"]
+
+
+def test_a_row_already_in_the_lake_sent_again_unchanged_is_a_duplicate(extra, tmp_path):
+    """A versioned record re-sent byte for byte in a later file is a duplicate, not a correction, and the lake
+    keeps the row (and its lineage) it had."""
+    (tmp_path / "road_a.csv").write_text(road_rows("a"))
+    (tmp_path / "road_b.csv").write_text(road_rows("a", "b"))
+    (first,) = ingest(extra, [tmp_path / "road_a.csv"])
+    (second,) = ingest(extra, [tmp_path / "road_b.csv"])
+    assert (second.inserted, second.corrected, second.duplicates) == (1, 0, 1)
+    con = lake.connect(extra, read_only=True)
+    try:
+        lineage = con.execute("SELECT _file_sha256 FROM lake.road_incident WHERE incident_id = 'a'").fetchall()
+    finally:
+        con.close()
+    assert lineage == [(first.digest,)]
