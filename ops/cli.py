@@ -207,7 +207,10 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
         for failure in last.failures[:5]:
             console.print(f"  failed: {failure}", markup=False)
     for refusal in report["refused"]:
-        console.print(f"{refusal['status']} ({refusal['at']}): {refusal['message']}", markup=False, soft_wrap=True)
+        tries = f", {refusal['attempts']} runs" if refusal["attempts"] > 1 else ""
+        console.print(
+            f"{refusal['status']} ({refusal['at']}{tries}): {refusal['message']}", markup=False, soft_wrap=True
+        )
     _print_stream(report["stream"])
 
 
