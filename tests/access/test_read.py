@@ -12,6 +12,7 @@ from access import i18n, read
 from access.policy import NATIONAL, Scope, connect
 from safelake.contracts import load_contracts
 from safelake.settings import Settings
+from safelake.validate import QuarantineReason
 from warehouse.publish import published_build
 
 # the contracts' code lists the dashboards and e-mails show as words
@@ -71,6 +72,13 @@ def test_every_code_the_readers_show_has_a_label_in_both_languages():
     }
     assert not missing
     assert all(en and ru for en, ru in i18n.CODES.values())
+
+
+def test_every_quarantine_reason_has_a_label_in_both_languages():
+    """The one list of reasons (files and live events) against the catalogue; a Russian label is Russian."""
+    assert {reason.value for reason in QuarantineReason} - set(i18n.CODES) == set()
+    for reason in QuarantineReason:
+        assert i18n.code(reason, "en") != i18n.code(reason, "ru") and not i18n.latin_words(i18n.code(reason, "ru"))
 
 
 def test_every_phrase_has_the_same_placeholders_in_both_languages():
