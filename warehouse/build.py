@@ -25,7 +25,7 @@ from safelake import lake
 from safelake.contracts import load_contracts
 from safelake.errors import SafeLakeError
 from safelake.locks import build_lock
-from safelake.reference import REFERENCE_DIR
+from safelake.reference import reference_folder
 from safelake.settings import Settings
 from warehouse.publish import (
     BuildRecord,
@@ -65,7 +65,7 @@ def dbt_vars(settings: Settings, target: Path) -> dict[str, Any]:
         "extension_dir": str(settings.extension_dir),
         "lake_catalog": settings.catalog,
         "lake_data_path": settings.data_path,
-        "reference_dir": str(REFERENCE_DIR / settings.geography),
+        "reference_dir": str(reference_folder(settings.geography)),
         "timezone": settings.timezone,
         "code_lists": {
             column.code_list: list(column.codes)
@@ -164,7 +164,7 @@ def code_fingerprint(settings: Settings, project: Path = DBT_PROJECT) -> str:
     reference models read, the time zone and geography, and the dbt and DuckDB versions. Unit tests
     run on fixed inputs (their `given` rows and pinned vars), never on the lake's data."""
     digest = hashlib.sha256()
-    for root in (project, REFERENCE_DIR):
+    for root in (project, reference_folder(settings.geography)):
         for path in sorted(root.rglob("*")):
             if path.is_file() and not {"target", "logs", "dbt_packages"} & set(path.relative_to(root).parts):
                 digest.update(f"{path.relative_to(root)}\0".encode())
