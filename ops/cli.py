@@ -287,7 +287,7 @@ def sql(
     bound_process_memory(settings)  # this process runs one query: its memory is the query's
     result = run_sql(settings, account.name, account.scope, query)
     limits = {"rows": f"{settings.sql_row_limit} rows", "bytes": f"{settings.sql_result_mb} MB"}
-    note = f"{len(result.rows)} row(s) in {result.seconds:.2f} s" + (
+    note = f"{result.table.num_rows} row(s) in {result.seconds:.2f} s" + (
         f"; cut at the limit of {limits[result.cut_by]}" if result.truncated else ""
     )
     if output == "parquet":

@@ -52,7 +52,7 @@ def run() -> None:
     try:
         st.session_state["sql_result"] = run_sql(settings, user.name, user.scope, st.session_state["sql_text"])
     except QueryRefused as exc:
-        st.session_state["sql_error"] = str(exc)
+        st.session_state["sql_error"] = exc
 
 
 def save() -> None:
@@ -78,26 +78,30 @@ with editor:
     st.text_area(t("sql_editor", lang), key="sql_text", height=180)
     st.button(t("run", lang), type="primary", key="sql_run", on_click=run)
     if "sql_error" in st.session_state:
-        st.error(t("sql_refused", lang, reason=st.session_state["sql_error"].replace("`", "'")))
+        st.error(t("sql_refused", lang, reason=st.session_state["sql_error"].text(lang)))
     elif (result := st.session_state.get("sql_result")) is not None:
         frame = result_frame(result)
         st.caption(t("sql_rows", lang, rows=i18n.num(len(frame), lang), seconds=i18n.num(result.seconds, lang, 2)))
-        if result.truncated:
+        if result.cut_by == "rows":
             st.warning(t("sql_truncated", lang, limit=i18n.num(settings.sql_row_limit, lang)))
+        elif result.cut_by == "bytes":
+            rows, mb = i18n.num(result.table.num_rows, lang), i18n.num(settings.sql_result_mb, lang)
+            st.warning(t("sql_truncated_bytes", lang, rows=rows, mb=mb))
         ui.results(frame, lang)
         if (fig := charts.auto(frame, lang)) is not None:
             ui.chart(fig, key="sql_chart")
         left, right = st.columns(2)
+        # the files are made when a button is clicked: made on every rerun, each would hold another copy
         left.download_button(
             t("download_csv", lang),
-            csvsafe.to_bytes(result.columns, result.rows),
+            lambda: csvsafe.to_bytes(result.columns, result.rows),
             "query.csv",
             "text/csv",
             on_click="ignore",
         )
         right.download_button(
             t("download_parquet", lang),
-            parquet(result),
+            lambda: parquet(result),
             "query.parquet",
             "application/vnd.apache.parquet",
             on_click="ignore",

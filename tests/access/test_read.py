@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 
 import pytest
 
 from access import i18n, read
-from access.policy import NATIONAL, Scope, connect
+from access.policy import NATIONAL, QueryRefused, Refusal, Scope, connect
 from safelake.contracts import load_contracts
 from safelake.settings import Settings
 from safelake.validate import QuarantineReason
@@ -79,6 +80,18 @@ def test_every_quarantine_reason_has_a_label_in_both_languages():
     assert {reason.value for reason in QuarantineReason} - set(i18n.CODES) == set()
     for reason in QuarantineReason:
         assert i18n.code(reason, "en") != i18n.code(reason, "ru") and not i18n.latin_words(i18n.code(reason, "ru"))
+
+
+def test_every_sql_refusal_reads_in_both_languages():
+    """The policy's refusals by kind: English for the CLI and the audit log, Russian on Russian pages (values,
+    which are names and DuckDB's words, as code)."""
+    for kind in Refusal:
+        en, ru = i18n.STRINGS[f"sql_refusal_{kind}"]
+        names = {name for _, name, _, _ in string.Formatter().parse(en) if name}
+        assert not i18n.latin_words(ru.format(**dict.fromkeys(names, "Zz"))) - {"Zz"}, ru
+    refused = QueryRefused(Refusal.TABLE_FUNCTION, name="read_csv")
+    assert str(refused) == "table function read_csv() is not allowed; read the views in marts and analytics"
+    assert refused.text("ru") == "табличная функция `read_csv()` запрещена; читайте представления marts и analytics"
 
 
 def test_every_phrase_has_the_same_placeholders_in_both_languages():

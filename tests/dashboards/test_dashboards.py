@@ -7,7 +7,10 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -627,9 +630,61 @@ def test_sql_page_shows_a_refusal_as_one_line_and_nothing_else(home: Published, 
     assert error and "\n" not in error and not at.exception
     assert result_frame(at) is None and not at.get("download_button")
     assert not [c for c in at.get("plotly_chart") if c.proto.id.endswith("-sql_chart")]
-    # in Russian, in Russian words; the policy's own line quoted as code
+    # in Russian, in Russian words: the refusal's reason too, with only names and SQL words as code
     [error] = [e.value for e in run_query(open_page("sql", user="ana", lang="ru"), sql).error]
-    assert error.startswith("Запрос отклонён: `") and not i18n.latin_words(re.sub(r"`[^`]*`", "", error)), error
+    assert error.startswith("Запрос отклонён: ") and not i18n.latin_words(re.sub(r"`[^`]*`", "", error)), error
+    assert ("табличная функция" if "read_csv" in sql else "разрешены только запросы") in error, error
+
+
+def test_sql_page_says_when_the_result_was_cut_by_its_bytes(home: Published, monkeypatch) -> None:
+    monkeypatch.setenv("SAFELAKE_SQL_RESULT_MB", "1")
+    get_settings.cache_clear()
+    try:
+        at = run_query(open_page("sql", user="ana"), "SELECT x, repeat('x', 1000) AS pad FROM range(5000) t(x)")
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    shown = len(result_frame(at))
+    assert 0 < shown < 1000
+    [warning] = [w.value for w in at.warning]
+    assert warning.startswith(f"Cut at {shown:,} rows, the 1 MB result limit"), warning
+
+
+# One process per measurement: its resident memory is the page's alone.
+MEMORY_PROBE = """
+import gc, json, sys
+from tests.dashboards.test_dashboards import open_page, run_query
+
+def rss(field):
+    status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+    return int(status[field].split()[0]) // 1024
+
+at = open_page("sql", user="ana")
+start = rss("VmRSS")
+at = run_query(at, "SELECT length(list(x)) AS n FROM range(100000000) t(x)")
+heavy = {"errors": [e.value for e in at.error], "peak": rss("VmHWM") - start}
+at = run_query(at, "SELECT x, repeat('x', 6000) AS pad FROM range(20000) t(x)")
+wide = {"warnings": [w.value for w in at.warning]}
+del at
+gc.collect()
+print(json.dumps({"heavy": heavy, "wide": wide, "left": rss("VmRSS") - start}))
+"""
+
+
+def test_sql_page_memory_stays_under_the_caps_and_is_released_after_the_session(home: Published) -> None:
+    """A query that needs more than SAFELAKE_SQL_MEMORY_LIMIT is stopped at it, and a result at the row limit
+    (60 MB) is not kept once the session is over: no download file is made before its button is clicked,
+    and the result is held once, as Arrow."""
+    env = {**os.environ, "SAFELAKE_SQL_MEMORY_LIMIT": "256MB", "PYTHONPATH": str(Path(APP).parents[1])}
+    done = subprocess.run([sys.executable, "-c", MEMORY_PROBE], env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    measured = json.loads(done.stdout.splitlines()[-1])
+    assert measured["heavy"]["errors"] == [
+        "Query refused: the query needed more than the 256MB memory limit; filter first"
+    ], measured
+    assert measured["heavy"]["peak"] < 256 + 128, measured  # MB: the limit, and room for the page itself
+    assert measured["wide"]["warnings"][0].startswith("Cut at 10,000 rows"), measured
+    assert measured["left"] < 64, measured  # MB, after a 60 MB result (SAFELAKE_SQL_RESULT_MB is 64)
 
 
 def test_sql_page_keeps_a_regional_chief_in_their_region(home: Published) -> None:
