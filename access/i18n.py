@@ -375,10 +375,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "load": ("Load", "Загрузить"),
     "delete": ("Delete", "Удалить"),
     "no_saved": ("No saved queries yet.", "Сохранённых запросов пока нет."),
-    "column_descriptions_en": (
-        "Column descriptions (dbt documentation, English)",
-        "Описания столбцов (документация dbt, на английском)",
-    ),
     "schema_browser": ("Schema: marts and analytics", "Схема: marts и analytics"),
     "table": ("Table", "Таблица"),
     "description": ("Description", "Описание"),

@@ -5,21 +5,17 @@ queries; a schema browser of marts and analytics with the dbt descriptions."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import streamlit as st
-import yaml
 
 from access import csvsafe, i18n
 from access.i18n import t
 from access.policy import QueryRefused, QueryResult, run_sql
-from dashboards import auth, charts, queries, saved_queries, ui
+from dashboards import auth, charts, queries, saved_queries, schema_ru, ui
 
-# the schema browser's table descriptions in Russian (the English ones are dbt's, stored in the build)
-DESCRIPTIONS_RU: dict[str, str] = yaml.safe_load((Path(__file__).parents[1] / "schema_ru.yaml").read_text("utf-8"))
 EXAMPLE = (
     "SELECT region_code, sum(crimes_registered) AS crimes\nFROM marts.agg_crime_daily\nGROUP BY 1\nORDER BY 2 DESC"
 )
@@ -129,16 +125,15 @@ if catalog["description"].isna().all() and catalog["table_description"].isna().a
     st.caption(t("no_descriptions", lang))
 tables = catalog.drop_duplicates(["schema", "table"]).assign(name=lambda f: f["schema"] + "." + f["table"])
 if lang == "ru":
-    tables["table_description"] = [DESCRIPTIONS_RU.get(n) for n in tables["name"]]
+    tables["table_description"] = [schema_ru.table(n) for n in tables["name"]]
 listing, chosen_table = st.columns(2)
 with listing:
     ui.table(tables, {"name": (t("table", lang), "text"), "table_description": (t("description", lang), "text")}, lang)
 with chosen_table:
     chosen = st.selectbox(t("table", lang), tables["name"].tolist(), key="sql_table")
     columns = catalog[catalog["schema"] + "." + catalog["table"] == chosen]
-    described = {"column": (t("column", lang), "text"), "type": (t("type", lang), "text")}
-    # columns and types are identifiers and SQL codes; their descriptions are dbt's, in English only
-    ui.table(columns, described | ({} if lang == "ru" else {"description": (t("description", lang), "text")}), lang)
     if lang == "ru":
-        with st.expander(t("column_descriptions_en", lang)):
-            ui.table(columns, {"column": ("column", "text"), "description": ("description", "text")}, lang)
+        columns = columns.assign(description=[schema_ru.column(chosen, c) for c in columns["column"]])
+    # column names and SQL types are identifiers and codes, shown as they are
+    described = {"column": (t("column", lang), "text"), "type": (t("type", lang), "text")}
+    ui.table(columns, described | {"description": (t("description", lang), "text")}, lang)

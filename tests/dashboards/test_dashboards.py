@@ -23,7 +23,7 @@ from streamlit.testing.v1 import AppTest
 from access import i18n, read
 from access.policy import connect, schema_catalog
 from access.users import Role, User, hash_password, save_user
-from dashboards import charts, queries, saved_queries, ui
+from dashboards import charts, queries, saved_queries, schema_ru, ui
 from safelake.settings import get_settings
 from tests.conftest import Published
 
@@ -722,10 +722,30 @@ def test_sql_page_schema_browser_lists_marts_and_analytics(home: Published, wh: 
     columns = frame(at, "Column")
     assert columns["Column"].tolist() == [c["column"] for c in catalog if f"{c['schema']}.{c['table']}" == chosen]
     assert columns["Type"].tolist() == [c["type"] for c in catalog if f"{c['schema']}.{c['table']}" == chosen]
-    # in Russian every table is described in Russian (dashboards/schema_ru.yaml)
-    ru = frame(open_page("sql", user="ana", lang="ru"), "Таблица")
+    # in Russian every table and column is described in Russian (dashboards/schema_ru.yaml)
+    at = open_page("sql", user="ana", lang="ru")
+    ru = frame(at, "Таблица")
     assert set(ru["Таблица"]) == set(tables["Table"])
     assert all(d != i18n.DASH and not i18n.latin_words(d) for d in ru["Описание"])
+    ru_columns = frame(at, "Столбец")
+    assert ru_columns["Столбец"].tolist() == columns["Column"].tolist()
+    names = set(ru_columns["Столбец"])
+    assert all(d != i18n.DASH and not i18n.latin_words(d) - names for d in ru_columns["Описание"]), ru_columns
+
+
+def test_every_published_column_has_a_russian_description(wh: duckdb.DuckDBPyConnection) -> None:
+    catalog = schema_catalog(wh)
+    missing = [
+        f"{c['schema']}.{c['table']}.{c['column']}"
+        for c in catalog
+        if not schema_ru.column(f"{c['schema']}.{c['table']}", c["column"])
+    ]
+    assert not missing, missing
+    columns = {c["column"] for c in catalog}
+    assert (
+        not {w for c in catalog for w in i18n.latin_words(schema_ru.column(f"{c['schema']}.{c['table']}", c["column"]))}
+        - columns
+    )
 
 
 def test_auto_chart_picks_the_first_label_and_number_columns() -> None:
@@ -798,9 +818,8 @@ def test_every_page_in_russian_has_no_english_word(
         if page != "plan":
             at.switch_page(f"views/{page}.py").run()
             assert not at.exception, [e.value for e in at.exception]
-        # the engineers' technical view names columns and tables as they are; dbt's column descriptions are English
-        english = (i18n.t("technical_view", "ru"), i18n.t("column_descriptions_en", "ru"))
-        technical = [e for e in at.expander if e.label in english]
+        # the engineers' technical view names columns and tables as they are
+        technical = [e for e in at.expander if e.label == i18n.t("technical_view", "ru")]
         foreign = i18n.latin_words(shown_words(at)) - names
         foreign -= {w for e in technical for w in i18n.latin_words(shown_words(e))}
         assert not foreign, (page, sorted(foreign))
