@@ -4,6 +4,7 @@ queries; a schema browser of marts and analytics with the dbt descriptions."""
 
 from __future__ import annotations
 
+import functools
 import io
 
 import pandas as pd
@@ -34,6 +35,10 @@ def result_frame(result: QueryResult) -> pd.DataFrame:
         if pa.types.is_decimal(field.type):
             table = table.set_column(i, field.name, table.column(i).cast(pa.float64()))
     return table.to_pandas(date_as_object=False)
+
+
+def csv(result: QueryResult) -> bytes:
+    return csvsafe.to_bytes(result.columns, result.rows)
 
 
 def parquet(result: QueryResult) -> bytes:
@@ -90,14 +95,14 @@ with editor:
         # the files are made when a button is clicked: made on every rerun, each would hold another copy
         left.download_button(
             t("download_csv", lang),
-            lambda: csvsafe.to_bytes(result.columns, result.rows),
+            functools.partial(csv, result),
             "query.csv",
             "text/csv",
             on_click="ignore",
         )
         right.download_button(
             t("download_parquet", lang),
-            lambda: parquet(result),
+            functools.partial(parquet, result),
             "query.parquet",
             "application/vnd.apache.parquet",
             on_click="ignore",
