@@ -293,12 +293,75 @@ STRINGS: dict[str, tuple[str, str]] = {
         "SQL: один SELECT по `marts.*`, `analytics.*`, `meta.build`",
     ),
     "run": ("Run", "Выполнить"),
-    # the policy's one line (access.policy.QueryRefused), quoted as it is: it names SQL and DuckDB's words
-    "sql_refused": ("Query refused: `{reason}`", "Запрос отклонён: `{reason}`"),
+    # the policy's refusal (access.policy.QueryRefused) in the reader's language: one sql_refusal_<kind> below
+    "sql_refused": ("Query refused: {reason}", "Запрос отклонён: {reason}"),
+    # fixes: why a query was refused (access.policy.Refusal); names, SQL words and DuckDB's own messages as code
+    "sql_refusal_too_long": ("the query is longer than {kb} kB; shorten it", "запрос длиннее {kb} КБ; сократите его"),
+    "sql_refusal_only_select": (
+        "only SELECT queries are allowed (no CREATE, INSERT, COPY, ATTACH, SET, PRAGMA ...)",
+        "разрешены только запросы SELECT (без `CREATE`, `INSERT`, `COPY`, `ATTACH`, `SET`, `PRAGMA` ...)",
+    ),
+    "sql_refusal_does_not_parse": ("the query does not parse: {message}", "запрос не разбирается: `{message}`"),
+    "sql_refusal_one_statement": ("one statement at a time, please", "по одному запросу за раз"),
+    "sql_refusal_nested_check": (
+        "the query is nested too deeply to check; flatten it (CTEs, fewer brackets)",
+        "запрос вложен слишком глубоко для проверки; упростите его (`WITH`, меньше скобок)",
+    ),
+    "sql_refusal_cte_shadows": (
+        "a CTE may not be named like a catalog object ({names}); rename it",
+        "имя в `WITH` совпадает с объектом каталога (`{names}`); переименуйте его",
+    ),
+    "sql_refusal_clause": (
+        "{clause} is not allowed; read the views in marts and analytics",
+        "`{clause}` не разрешено; читайте представления marts и analytics",
+    ),
+    "sql_refusal_not_readable": (
+        "{name}: only the views in {schemas} can be read",
+        "`{name}`: читать можно только представления `{schemas}`",
+    ),
+    "sql_refusal_meta_only_build": (
+        "meta.{table}: only meta.build can be read",
+        "`meta.{table}`: из meta можно читать только `meta.build`",
+    ),
+    "sql_refusal_table_function": (
+        "table function {name}() is not allowed; read the views in marts and analytics",
+        "табличная функция `{name}()` запрещена; читайте представления marts и analytics",
+    ),
+    "sql_refusal_function": ("function {name}() is not allowed", "функция `{name}()` запрещена"),
+    "sql_refusal_row_too_large": (
+        "one row of the result is larger than the {mb} MB result limit; select fewer or smaller columns "
+        "(no whole tables in one cell)",
+        "одна строка результата больше лимита результата {mb} МБ; выберите меньше столбцов или поменьше "
+        "(не целую таблицу в одной ячейке)",
+    ),
+    "sql_refusal_timeout": (
+        "the query ran longer than {seconds} s and was stopped; narrow it (filters, aggregates) or ask for a "
+        "longer SQL timeout",
+        "запрос выполнялся дольше {seconds} с и остановлен; сузьте его (фильтры, агрегаты) или попросите "
+        "больший тайм-аут SQL",
+    ),
+    "sql_refusal_memory": (
+        "the query needed more than the {limit} memory limit; filter first",
+        "запросу не хватило лимита памяти `{limit}`; сначала отфильтруйте данные",
+    ),
+    "sql_refusal_nested_run": (
+        "the query is nested too deeply to run; flatten it (CTEs, fewer brackets)",
+        "запрос вложен слишком глубоко для выполнения; упростите его (`WITH`, меньше скобок)",
+    ),
+    "sql_refusal_error": ("{message}", "ошибка выполнения запроса: `{message}`"),
+    "sql_refusal_failed": (
+        "the query failed ({name}); the details are in the audit log",
+        "запрос не выполнен (`{name}`); подробности — в журнале аудита",
+    ),
     "sql_rows": ("Rows: {rows} · {seconds} s", "Строк: {rows} · {seconds} с"),
     "sql_truncated": (
         "Cut at {limit} rows (SAFELAKE_SQL_ROW_LIMIT): narrow the query or aggregate.",
         "Обрезано до {limit} строк (SAFELAKE_SQL_ROW_LIMIT): сузьте запрос или агрегируйте.",
+    ),
+    "sql_truncated_bytes": (
+        "Cut at {rows} rows, the {mb} MB result limit (`SAFELAKE_SQL_RESULT_MB`): narrow the query or aggregate.",
+        "Обрезано до {rows} строк — лимит результата {mb} МБ (`SAFELAKE_SQL_RESULT_MB`): сузьте запрос или "
+        "агрегируйте.",
     ),
     "sql_scope": (
         "Rows of {area} only: your scope is applied to every view.",
@@ -312,10 +375,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "load": ("Load", "Загрузить"),
     "delete": ("Delete", "Удалить"),
     "no_saved": ("No saved queries yet.", "Сохранённых запросов пока нет."),
-    "column_descriptions_en": (
-        "Column descriptions (dbt documentation, English)",
-        "Описания столбцов (документация dbt, на английском)",
-    ),
     "schema_browser": ("Schema: marts and analytics", "Схема: marts и analytics"),
     "table": ("Table", "Таблица"),
     "description": ("Description", "Описание"),
@@ -383,6 +442,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chart_trend": (
         "Crimes registered per day, last 8 weeks (grey: a year earlier)",
         "Зарегистрировано преступлений в день, 8 недель (серым — год назад)",
+    ),
+    # fixes: the trend chart without a year-earlier line (the lake's first year)
+    "chart_trend_this_year": (
+        "Crimes registered per day, last 8 weeks",
+        "Зарегистрировано преступлений в день, 8 недель",
     ),
     "chart_offline": ("Cameras offline > 24 h", "Камеры без связи > 24 ч"),
     "chart_movers": ("Change over 28 days, %", "Изменение за 28 дней, %"),
@@ -556,6 +620,19 @@ CODES: dict[str, tuple[str, str]] = {
     "missing": ("Missing value", "Пропущено значение"),
     "future_date": ("Future date", "Дата в будущем"),
     "unreadable": ("Unreadable row", "Нечитаемая строка"),
+    # fixes: the rest of the quarantine reasons (safelake.validate.QuarantineReason)
+    "bad_int": ("Not a whole number", "Не целое число"),
+    "bad_double": ("Not a number", "Не число"),
+    "bad_decimal": ("Not an exact amount", "Не точная сумма"),
+    "bad_bool": ("Not yes or no", "Не «да» или «нет»"),
+    "nonexistent_local_time": ("Time skipped by the clock change", "Время, пропущенное при переводе часов"),
+    "unknown_district": ("Unknown district", "Неизвестный район"),
+    "implausible_date": ("Implausibly early date", "Неправдоподобно ранняя дата"),
+    "inconsistent": ("Inconsistent values", "Противоречивые значения"),
+    "too_large": ("Event too large", "Слишком большое событие"),
+    "not_json": ("Not JSON", "Нечитаемое сообщение"),
+    "bad_schema": ("Unexpected fields", "Неожиданные поля"),
+    "subject_mismatch": ("Region differs from the subject", "Регион не совпадает с адресом сообщения"),
     # 102 calls (contracts: call_status, call_priority, call_category) and incident kinds
     "received": ("Received", "Принят"),
     "dispatched": ("Dispatched", "Наряд направлен"),

@@ -76,13 +76,15 @@ def plan_chart(b: Briefing, lang: Lang) -> Spec:
 
 
 def trend_chart(b: Briefing, lang: Lang) -> Spec:
+    """Crimes per day, and a year earlier in grey where the data reaches back; the title names only the lines
+    drawn (the lake's first year has no year-earlier line)."""
+    year_ago = any(prior is not None for _, _, prior in b.crime_trend)
+    series = {t("crimes", lang): 1} | ({t("year_ago", lang): 2} if year_ago else {})
     rows = [
-        {"day": d.isoformat(), "series": series, "n": n}
-        for d, current, prior in b.crime_trend
-        for series, n in ((t("crimes", lang), current), (t("year_ago", lang), prior))
+        {"day": day[0].isoformat(), "series": name, "n": day[i]} for day in b.crime_trend for name, i in series.items()
     ]
     return _spec(
-        t("chart_trend", lang),
+        t("chart_trend" if year_ago else "chart_trend_this_year", lang),
         150,
         {
             "data": {"values": rows},
@@ -94,10 +96,7 @@ def trend_chart(b: Briefing, lang: Lang) -> Spec:
                     "field": "series",
                     "type": "nominal",
                     "title": None,
-                    "scale": {
-                        "domain": [t("crimes", lang), t("year_ago", lang)],
-                        "range": ["#1565c0", "#bdbdbd"],
-                    },
+                    "scale": {"domain": list(series), "range": ["#1565c0", "#bdbdbd"][: len(series)]},
                     "legend": {"orient": "top"},
                 },
             },

@@ -227,6 +227,7 @@ def render(b: Briefing, recipient: Recipient, tz: ZoneInfo) -> Rendered:
         "offline_more": max(len(b.offline) - OFFLINE_ROWS, 0),
         "warnings": warning_lines(b, lang),
         "cids": cids,
+        "titles": {name: spec["title"]["text"] for name, spec in specs.items()},  # say what each chart draws
         "fmt": lambda v: num(v, lang),
     }
     env = _templates()

@@ -16,6 +16,7 @@ import polars as pl
 from ingestion.profiles import Aggregate, Profile
 from ingestion.transform import Rejected, text_expr, typed_expr
 from safelake.contracts import load_contracts
+from safelake.validate import QuarantineReason
 
 
 def _is_total(column: str, labels: list[str]) -> pl.Expr:
@@ -56,19 +57,19 @@ def check_totals(cells: pl.DataFrame, profile: Profile, aggregate: Aggregate) ->
     checked = [by_column.with_columns(_along=pl.lit("column")), *_along_columns(cells, headers)]
     verdicts = pl.concat(checked, how="diagonal_relaxed").with_columns(
         _reason=pl.when(pl.col("_n").is_null() | pl.col("_parts").is_null() | (pl.col("_unread") > 0))
-        .then(pl.lit("total_unchecked"))
+        .then(pl.lit(QuarantineReason.TOTAL_UNCHECKED.value))
         .when(pl.col("_sum") != pl.col("_n"))
-        .then(pl.lit("total_mismatch"))
+        .then(pl.lit(QuarantineReason.TOTAL_MISMATCH.value))
     )
     source = [c for c in cells.columns if not c.startswith("_")]
     failed = (
         verdicts.filter(pl.col("_reason").is_not_null())
-        .sort("_line", pl.col("_reason") != "total_mismatch")
+        .sort("_line", pl.col("_reason") != QuarantineReason.TOTAL_MISMATCH)
         .unique("_line", keep="first", maintain_order=True)
         .with_columns(_raw=pl.struct(source).struct.json_encode())
     )
     rejected = [
-        Rejected(row["_line"], name, row["_reason"], _detail(row, headers), row["_raw"])
+        Rejected(row["_line"], name, QuarantineReason(row["_reason"]), _detail(row, headers), row["_raw"])
         for row in failed.iter_rows(named=True)
     ]
     return cells.filter(~total).select("_line", *source), rejected

@@ -217,7 +217,10 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
         for failure in last.failures[:5]:
             console.print(f"  failed: {failure}", markup=False)
     for refusal in report["refused"]:
-        console.print(f"{refusal['status']} ({refusal['at']}): {refusal['message']}", markup=False, soft_wrap=True)
+        tries = f", {refusal['attempts']} runs" if refusal["attempts"] > 1 else ""
+        console.print(
+            f"{refusal['status']} ({refusal['at']}{tries}): {refusal['message']}", markup=False, soft_wrap=True
+        )
     _print_stream(report["stream"])
 
 
@@ -294,7 +297,7 @@ def sql(
     bound_process_memory(settings)  # this process runs one query: its memory is the query's
     result = run_sql(settings, account.name, account.scope, query)
     limits = {"rows": f"{settings.sql_row_limit} rows", "bytes": f"{settings.sql_result_mb} MB"}
-    note = f"{len(result.rows)} row(s) in {result.seconds:.2f} s" + (
+    note = f"{result.table.num_rows} row(s) in {result.seconds:.2f} s" + (
         f"; cut at the limit of {limits[result.cut_by]}" if result.truncated else ""
     )
     if output == "parquet":

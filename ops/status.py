@@ -81,12 +81,13 @@ def _files(con: duckdb.DuckDBPyConnection, tables: set[str]) -> list[dict[str, A
 
 
 def _refused(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Files refused or failed, the latest outcome of each path, unless it was ingested since."""
+    """Files refused or failed, the latest outcome of each path, unless it was ingested since; `at` is the last
+    of its `attempts` (runs that refused it unchanged)."""
     return _records(
         con,
         f"""
         SELECT file_path AS file, coalesce(nullif(dataset, ''), '{NO_PROFILE}') AS dataset, status, message,
-            strftime(recorded_at, '%Y-%m-%dT%H:%M:%S%z') AS at
+            strftime(recorded_at, '%Y-%m-%dT%H:%M:%S%z') AS at, coalesce(attempts, 1) AS attempts
         FROM lake._ingest_files
         QUALIFY row_number() OVER (PARTITION BY file_path ORDER BY recorded_at DESC) = 1 AND status <> 'ingested'
         ORDER BY recorded_at, file_path

@@ -40,7 +40,8 @@ SYSTEM_TABLES = {
         "quarantined": "BIGINT",
         "ingested_at": "TIMESTAMPTZ",
     },
-    # Each file's outcome by path (ingested, refused, failed), for `safelake status`.
+    # Each file's outcome by path (ingested, refused, failed), for `safelake status`. A file refused again
+    # unchanged, for the same reason, keeps its one row: `attempts` counts the runs, `recorded_at` is the last.
     "_ingest_files": {
         "file_path": "VARCHAR",
         "file_sha256": "VARCHAR",
@@ -50,6 +51,7 @@ SYSTEM_TABLES = {
         "message": "VARCHAR",
         "out_of_scope": "BIGINT",
         "recorded_at": "TIMESTAMPTZ",
+        "attempts": "BIGINT",
     },
     "_quarantine": {
         "file_sha256": "VARCHAR",

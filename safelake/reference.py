@@ -87,14 +87,25 @@ def geography(name: str, roots: tuple[Path, ...] | None = None) -> Geography:
     return _geography(name, roots or reference_dirs())
 
 
-@cache
-def _geography(name: str, roots: tuple[Path, ...]) -> Geography:
+def reference_folder(name: str) -> Path:
+    """The folder of the reference set `name`, looked up as everything that reads reference data does
+    (ingestion, the warehouse build): SAFELAKE_REFERENCE_DIR first, then the package's."""
+    return _folder(name, reference_dirs())
+
+
+def _folder(name: str, roots: tuple[Path, ...]) -> Path:
     folder = next((root / name for root in roots if (root / name / "regions.csv").exists()), None)
     if folder is None:
         raise SafeLakeError(
             f"unknown reference geography {name!r}: no {name}/regions.csv in {', '.join(map(str, roots))}; "
             f"available: {', '.join(available(roots))}"
         )
+    return folder
+
+
+@cache
+def _geography(name: str, roots: tuple[Path, ...]) -> Geography:
+    folder = _folder(name, roots)
 
     def read(file: str, schema: Schema) -> pl.DataFrame:
         """The file's columns as text, its numbers typed; an optional file that is absent is empty."""

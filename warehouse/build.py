@@ -25,7 +25,7 @@ from safelake import lake
 from safelake.contracts import load_contracts
 from safelake.errors import SafeLakeError
 from safelake.locks import build_lock
-from safelake.reference import REFERENCE_DIR, geography
+from safelake.reference import geography, reference_folder
 from safelake.settings import Settings
 from warehouse.publish import (
     BuildRecord,
@@ -168,7 +168,7 @@ def code_fingerprint(settings: Settings, project: Path = DBT_PROJECT) -> str:
     reference models read, the time zone and geography, and the dbt and DuckDB versions. Unit tests
     run on fixed inputs (their `given` rows and pinned vars), never on the lake's data."""
     digest = hashlib.sha256()
-    for root in (project, REFERENCE_DIR):
+    for root in (project, reference_folder(settings.geography)):
         for path in sorted(root.rglob("*")):
             if path.is_file() and not {"target", "logs", "dbt_packages"} & set(path.relative_to(root).parts):
                 digest.update(f"{path.relative_to(root)}\0".encode())

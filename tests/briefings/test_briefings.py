@@ -17,6 +17,7 @@ import socket
 import struct
 from email.message import Message
 from pathlib import Path
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,6 +27,7 @@ from typer.testing import CliRunner
 from access import i18n
 from access.policy import NATIONAL, Scope, connect
 from briefings import config as briefing_config
+from briefings.charts import trend_chart
 from briefings.config import ConfigError, Recipient, Schedule, load
 from briefings.content import Mover, Window, load_briefing
 from briefings.deliver import Ledger, deliver, due, ledger_path
@@ -467,3 +469,16 @@ def test_every_email_in_russian_has_no_english_word(home, kind, region):
     companies = {w for o in b.offline for w in (o["contractor"] or "").split()}
     foreign = i18n.latin_words("\n".join(words)) - companies
     assert not foreign, sorted(foreign)
+
+
+def test_the_trend_chart_title_names_only_the_lines_drawn():
+    """In the lake's first year there is no year-earlier line: the title does not promise one."""
+    days = [dt.date(2026, 3, 1) + dt.timedelta(days=i) for i in range(3)]
+    for lang in ("en", "ru"):
+        first_year = trend_chart(SimpleNamespace(crime_trend=[(d, 5, None) for d in days]), lang)
+        assert first_year["title"]["text"] == i18n.t("chart_trend_this_year", lang)
+        assert {r["series"] for r in first_year["data"]["values"]} == {i18n.t("crimes", lang)}
+        assert first_year["encoding"]["color"]["scale"]["domain"] == [i18n.t("crimes", lang)]
+        later = trend_chart(SimpleNamespace(crime_trend=[(d, 5, 4) for d in days]), lang)
+        assert later["title"]["text"] == i18n.t("chart_trend", lang)
+        assert {r["series"] for r in later["data"]["values"]} == {i18n.t("crimes", lang), i18n.t("year_ago", lang)}

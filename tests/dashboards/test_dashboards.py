@@ -7,7 +7,10 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +23,7 @@ from streamlit.testing.v1 import AppTest
 from access import i18n, read
 from access.policy import connect, schema_catalog
 from access.users import Role, User, hash_password, save_user
-from dashboards import charts, queries, saved_queries, ui
+from dashboards import charts, queries, saved_queries, schema_ru, ui
 from safelake.settings import get_settings
 from tests.conftest import Published
 
@@ -627,9 +630,62 @@ def test_sql_page_shows_a_refusal_as_one_line_and_nothing_else(home: Published, 
     assert error and "\n" not in error and not at.exception
     assert result_frame(at) is None and not at.get("download_button")
     assert not [c for c in at.get("plotly_chart") if c.proto.id.endswith("-sql_chart")]
-    # in Russian, in Russian words; the policy's own line quoted as code
+    # in Russian, in Russian words: the refusal's reason too, with only names and SQL words as code
     [error] = [e.value for e in run_query(open_page("sql", user="ana", lang="ru"), sql).error]
-    assert error.startswith("Запрос отклонён: `") and not i18n.latin_words(re.sub(r"`[^`]*`", "", error)), error
+    assert error.startswith("Запрос отклонён: ") and not i18n.latin_words(re.sub(r"`[^`]*`", "", error)), error
+    assert ("табличная функция" if "read_csv" in sql else "разрешены только запросы") in error, error
+
+
+def test_sql_page_says_when_the_result_was_cut_by_its_bytes(home: Published, monkeypatch) -> None:
+    monkeypatch.setenv("SAFELAKE_SQL_RESULT_MB", "1")
+    get_settings.cache_clear()
+    try:
+        at = run_query(open_page("sql", user="ana"), "SELECT x, repeat('x', 1000) AS pad FROM range(5000) t(x)")
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    shown = len(result_frame(at))
+    assert 0 < shown < 1000
+    [warning] = [w.value for w in at.warning]
+    assert warning.startswith(f"Cut at {shown:,} rows, the 1 MB result limit"), warning
+
+
+# One process per measurement: its resident memory is the page's alone.
+MEMORY_PROBE = """
+import gc, json, sys
+from tests.dashboards.test_dashboards import open_page, run_query
+
+def rss(field):
+    status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+    return int(status[field].split()[0]) // 1024
+
+at = run_query(open_page("sql", user="ana"), "SELECT 1 AS one")  # what any first query loads once
+start = rss("VmRSS")
+at = run_query(at, "SELECT length(list(x)) AS n FROM range(100000000) t(x)")
+heavy = {"errors": [e.value for e in at.error], "peak": rss("VmHWM") - start}
+at = run_query(at, "SELECT x, repeat('x', 6000) AS pad FROM range(20000) t(x)")
+wide = {"warnings": [w.value for w in at.warning]}
+del at
+gc.collect()
+print(json.dumps({"heavy": heavy, "wide": wide, "left": rss("VmRSS") - start}))
+"""
+
+
+def test_sql_page_memory_stays_under_the_caps_and_is_released_after_the_session(home: Published) -> None:
+    """A query that needs more than SAFELAKE_SQL_MEMORY_LIMIT is stopped at it, and a result at the row limit
+    (60 MB) is not kept once the session is over: no download file is made before its button is clicked,
+    and the result is held once, as Arrow."""
+    env = {**os.environ, "SAFELAKE_SQL_MEMORY_LIMIT": "256MB", "PYTHONPATH": str(Path(APP).parents[1])}
+    done = subprocess.run([sys.executable, "-c", MEMORY_PROBE], env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    measured = json.loads(done.stdout.splitlines()[-1])
+    assert measured["heavy"]["errors"] == [
+        "Query refused: the query needed more than the 256MB memory limit; filter first"
+    ], measured
+    assert measured["heavy"]["peak"] < 256 + 128, measured  # MB: the limit, and room for the page itself
+    assert measured["wide"]["warnings"][0].startswith("Cut at 10,000 rows"), measured
+    # MB, after a 60 MB result: less than the result itself and the allocator's slack (339 MB before)
+    assert measured["left"] < 96, measured
 
 
 def test_sql_page_keeps_a_regional_chief_in_their_region(home: Published) -> None:
@@ -667,10 +723,30 @@ def test_sql_page_schema_browser_lists_marts_and_analytics(home: Published, wh: 
     columns = frame(at, "Column")
     assert columns["Column"].tolist() == [c["column"] for c in catalog if f"{c['schema']}.{c['table']}" == chosen]
     assert columns["Type"].tolist() == [c["type"] for c in catalog if f"{c['schema']}.{c['table']}" == chosen]
-    # in Russian every table is described in Russian (dashboards/schema_ru.yaml)
-    ru = frame(open_page("sql", user="ana", lang="ru"), "Таблица")
+    # in Russian every table and column is described in Russian (dashboards/schema_ru.yaml)
+    at = open_page("sql", user="ana", lang="ru")
+    ru = frame(at, "Таблица")
     assert set(ru["Таблица"]) == set(tables["Table"])
     assert all(d != i18n.DASH and not i18n.latin_words(d) for d in ru["Описание"])
+    ru_columns = frame(at, "Столбец")
+    assert ru_columns["Столбец"].tolist() == columns["Column"].tolist()
+    names = set(ru_columns["Столбец"])
+    assert all(d != i18n.DASH and not i18n.latin_words(d) - names for d in ru_columns["Описание"]), ru_columns
+
+
+def test_every_published_column_has_a_russian_description(wh: duckdb.DuckDBPyConnection) -> None:
+    catalog = schema_catalog(wh)
+    missing = [
+        f"{c['schema']}.{c['table']}.{c['column']}"
+        for c in catalog
+        if not schema_ru.column(f"{c['schema']}.{c['table']}", c["column"])
+    ]
+    assert not missing, missing
+    columns = {c["column"] for c in catalog}
+    assert (
+        not {w for c in catalog for w in i18n.latin_words(schema_ru.column(f"{c['schema']}.{c['table']}", c["column"]))}
+        - columns
+    )
 
 
 def test_auto_chart_picks_the_first_label_and_number_columns() -> None:
@@ -743,9 +819,8 @@ def test_every_page_in_russian_has_no_english_word(
         if page != "plan":
             at.switch_page(f"views/{page}.py").run()
             assert not at.exception, [e.value for e in at.exception]
-        # the engineers' technical view names columns and tables as they are; dbt's column descriptions are English
-        english = (i18n.t("technical_view", "ru"), i18n.t("column_descriptions_en", "ru"))
-        technical = [e for e in at.expander if e.label in english]
+        # the engineers' technical view names columns and tables as they are
+        technical = [e for e in at.expander if e.label == i18n.t("technical_view", "ru")]
         foreign = i18n.latin_words(shown_words(at)) - names
         foreign -= {w for e in technical for w in i18n.latin_words(shown_words(e))}
         assert not foreign, (page, sorted(foreign))
