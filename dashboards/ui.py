@@ -347,7 +347,13 @@ def area_map(
         number = None if row is None or i18n.missing(row[value]) else float(row[value])
         if len(areas) > 1:
             shared.append(ctx.name(feature["properties"]["code"]))
-        shapes.append(charts.Shape(feature, number, "<br><br>".join(figures(a) for a in areas)))
+        # the shape and its code only: the file's other properties are not the browser's business
+        outline = {
+            "type": "Feature",
+            "properties": {"code": feature["properties"]["code"]},
+            "geometry": feature["geometry"],
+        }
+        shapes.append(charts.Shape(outline, number, "<br><br>".join(figures(a) for a in areas)))
     label, kind = columns[value]
     chosen = ctx.area.region if level == "region" else ctx.area.district
     fig = charts.choropleth(shapes, lang, label, kind == "pct", higher_is_better, chosen)
