@@ -143,18 +143,16 @@ def offline_chart(b: Briefing, lang: Lang) -> Spec:
 def offline_map(features: list[dict[str, Any]], counts: Counter[str], lang: Lang) -> Spec:
     """The areas' shapes (inline GeoJSON) shaded by their offline cameras, each count written on its area; an area
     with none is grey. A shape standing for several areas (Bishkek's districts) carries their sum."""
+    offline = [sum(counts[c] for c in reference.covered(f)) for f in features]
     shapes = [
-        {
-            "type": "Feature",
-            "properties": {"n": sum(counts[c] for c in reference.covered(f))},
-            "geometry": _clockwise(f["geometry"]),
-        }
-        for f in features
+        {"type": "Feature", "properties": {"n": n}, "geometry": _clockwise(f["geometry"])}
+        for f, n in zip(features, offline, strict=True)
     ]
     labels = [
-        {"lon": lon, "lat": lat, "n": shape["properties"]["n"]}
-        for shape, (lon, lat) in zip(shapes, (_label_point(f["geometry"]) for f in features), strict=True)
-        if shape["properties"]["n"]
+        {"lon": lon, "lat": lat, "n": n}
+        for f, n in zip(features, offline, strict=True)
+        if n
+        for lon, lat in [_label_point(f["geometry"])]
     ]
     return _spec(
         t("chart_offline", lang),

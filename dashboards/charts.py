@@ -215,7 +215,7 @@ def choropleth(
         part = [s for s in shapes if (s.value is not None) == valued]
         if not part:
             continue
-        z = [s.value if valued else 0.0 for s in part]
+        z = [0.0 if s.value is None else s.value for s in part]
         colours: Any = [[0, "#fff5f0"], [1, "#a50f15"]] if not higher_is_better else [[0, "#a50f15"], [1, "#fff5f0"]]
         fig.add_trace(
             go.Choroplethmap(
