@@ -80,6 +80,28 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No boundaries for this level in the reference data: shown as a table.",
         "Для этого уровня нет границ в справочных данных: показано таблицей.",
     ),
+    # --- maps (dashboards' choropleths, the e-mails' map) ---
+    "map_no_data": ("no data", "нет данных"),
+    "map_installed_share": ("Installed, % of the year-end target", "Установлено, % от цели на конец года"),
+    "map_click": ("Click an area on the map to open it.", "Нажмите на область на карте, чтобы открыть её."),
+    "map_shared_shape": (
+        "{area}: one shape for several districts (no open boundaries of its districts); not coloured, the figures "
+        "of each are in its tooltip and the table.",
+        "{area}: одна фигура на несколько районов (открытых границ районов нет); не закрашена, цифры каждого — "
+        "во всплывающей подсказке и в таблице.",
+    ),
+    "map_attribution_kg": (
+        "Administrative boundaries of Kyrgyzstan: Ministry of Emergency Situations of the Kyrgyz Republic / UN OCHA, "
+        "Common Operational Datasets (HDX), CC BY 3.0 IGO. Simplified by SafeLake.",
+        "Административные границы Кыргызстана: Министерство чрезвычайных ситуаций Кыргызской Республики / УКГВ ООН "
+        "(OCHA), общие оперативные наборы данных (HDX), лицензия CC BY 3.0 IGO. Упрощены SafeLake.",
+    ),
+    "map_attribution_kz": (
+        "Administrative boundaries of Kazakhstan (2024): geokz by Alexander Rodionov (CC BY 4.0), based on UN OCHA "
+        "Common Operational Datasets (HDX, CC BY 3.0 IGO). Simplified by SafeLake.",
+        "Административные границы Казахстана (2024): geokz, автор Александр Родионов (лицензия CC BY 4.0), на основе "
+        "общих оперативных наборов данных УКГВ ООН (OCHA) (HDX, лицензия CC BY 3.0 IGO). Упрощены SafeLake.",
+    ),
     "national_only": (
         "This view exists nationally and per region only: showing {area}.",
         "Этот показатель есть только по стране и регионам: показано — {area}.",
@@ -804,6 +826,7 @@ LATIN_ALLOWED = frozenset(
     {"SafeLake", "SQL", "CompStat", "MTTR", "MTBF", "SSO", "CSV", "Parquet", "SMS", "KPI", "SELECT", "DuckDB"}
     | {"marts", "analytics", "meta", "build", "make", "up", "safelake", "users", "demo", "add", "ingest"}
     | {"Language", "English"}  # the language switch names itself in both languages
+    | {"OCHA", "HDX", "CC", "BY", "IGO", "geokz"}  # maps: the boundaries' sources and licences
 )
 _WORD = re.compile(r"(?<![\w\-.@/`])\d*[.,]?\d*[A-Za-z][A-Za-z_']*(?![\w\-.@/`])")
 

@@ -6,9 +6,11 @@ own sets (looked up first); adding a country is adding a folder (format: docs/pr
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -126,3 +128,36 @@ def _geography(name: str, roots: tuple[Path, ...]) -> Geography:
         folder,
         about.row(0, named=True) if about.height else {},
     )
+
+
+def boundaries(name: str, level: str) -> dict[str, Any] | None:
+    """The geography's `<level>s.geojson` (a FeatureCollection, each feature's area code in properties.code; see
+    the folder's BOUNDARIES.md), or None where it has no boundaries for that level. Shared: do not modify it."""
+    return _boundaries(name, level, reference_dirs())
+
+
+@cache
+def _boundaries(name: str, level: str, roots: tuple[Path, ...]) -> dict[str, Any] | None:
+    path = next(
+        (root / name / f"{level}s.geojson" for root in roots if (root / name / f"{level}s.geojson").exists()), None
+    )
+    if path is None:
+        return None
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        codes = [feature["properties"]["code"] for feature in data["features"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SafeLakeError(
+            f"boundary file {path}: not a GeoJSON FeatureCollection with properties.code on every feature ({exc!r}); "
+            "fix or remove the file (format: safelake/reference/kg/BOUNDARIES.md)"
+        ) from exc
+    if len(set(codes)) != len(codes):
+        raise SafeLakeError(f"boundary file {path}: a code appears on more than one feature; each must be unique")
+    return data
+
+
+def covered(feature: dict[str, Any]) -> list[str]:
+    """The area codes one boundary feature stands for: its code, or the codes listed in properties.covers (one
+    shape for several areas, e.g. Bishkek's four city districts)."""
+    props = feature["properties"]
+    return str(props.get("covers") or props["code"]).split()

@@ -52,6 +52,7 @@ ui.areas(
     t("availability", lang),
     area_columns,
     key="availability",
+    higher_is_better=True,
     target=(goal, t("availability_target", lang)) if goal is not None else None,
 )
 

@@ -436,14 +436,22 @@ def test_number_and_date_formats() -> None:
     assert i18n.code("speeding", "ru") == "Превышение скорости" and i18n.code("new_code", "en") == "New code"
 
 
-def test_choropleth_draws_features_by_code() -> None:
-    square = {"type": "Polygon", "coordinates": [[[74, 42], [75, 42], [75, 43], [74, 43], [74, 42]]]}
-    geojson = {
-        "type": "FeatureCollection",
-        "features": [{"type": "Feature", "properties": {"code": "KG-C"}, "geometry": square}],
-    }
-    fig = charts.choropleth(geojson, ["KG-C"], [12.5], "en")
-    assert fig.data[0].locations == ("KG-C",) and fig.layout.map.center.lon == 74.5
+def test_choropleth_greys_shapes_without_a_value_and_fits_the_view() -> None:
+    def square(code: str, lon: float) -> dict[str, Any]:
+        ring = [[lon, 42], [lon + 1, 42], [lon + 1, 43], [lon, 43], [lon, 42]]
+        return {"type": "Feature", "properties": {"code": code}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+    shapes = [
+        charts.Shape(square("KG-C", 74), 12.5, "<b>Chuy</b>"),
+        charts.Shape(square("KG-Y", 76), None, "<b>Issyk-Kul</b><br>hidden"),
+    ]
+    fig = charts.choropleth(shapes, "en", "Rate", chosen="KG-C")
+    grey, coloured = fig.data
+    assert grey.locations == ("KG-Y",) and grey.showscale is False and grey.hovertext == ("<b>Issyk-Kul</b><br>hidden",)
+    assert {c for _, c in grey.colorscale} == {charts.NO_VALUE}  # a missing or hidden value is never a colour
+    assert coloured.locations == ("KG-C",) and coloured.z == (12.5,) and coloured.marker.line.width == (2.5,)
+    assert [f["properties"]["code"] for f in coloured.geojson["features"]] == ["KG-C"]
+    assert fig.layout.map.center.lon == 75.5 and 6 < fig.layout.map.zoom < 8  # three degrees wide in 560 px
 
 
 # --- login ----------------------------------------------------------------------------------------------------
@@ -824,3 +832,118 @@ def test_every_page_in_russian_has_no_english_word(
         foreign = i18n.latin_words(shown_words(at)) - names
         foreign -= {w for e in technical for w in i18n.latin_words(shown_words(e))}
         assert not foreign, (page, sorted(foreign))
+
+
+# --- maps ---------------------------------------------------------------------------------------------------------
+
+MAPS = {  # page: its maps' keys
+    "plan": ["rollout_map"],
+    "cameras": ["availability_map"],
+    "crime": ["crime_rates_map", "minors_map"],
+    "road": ["road_map"],
+    "fraud": ["fraud_map"],
+    "live": ["live_map"],
+}
+
+
+def map_shapes(at: AppTest, key: str) -> dict[str, tuple[float | None, str]]:
+    """A map's shapes: code -> (value, or None where the shape is grey; hover text)."""
+    shapes = {}
+    for trace in figure(at, key)["data"]:
+        assert trace["type"] == "choroplethmap" and trace["featureidkey"] == "properties.code"
+        assert [f["properties"]["code"] for f in trace["geojson"]["features"]] == list(trace["locations"])
+        grey = not trace["showscale"]
+        for code, z, hover in zip(trace["locations"], values(trace["z"]), trace["hovertext"], strict=True):
+            shapes[code] = (None if grey else z, hover)
+    return shapes
+
+
+def click_map(at: AppTest, key: str, code: str) -> AppTest:
+    """A click on one area of a map as the browser reports it: Plotly's selection, through Streamlit's widget state
+    (AppTest has no API for a chart selection)."""
+    (chart,) = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
+    states = at._tree.get_widget_states()
+    state = states.widgets.add()
+    state.id = chart.proto.id
+    point = {"curve_number": 1, "point_number": 0, "point_index": 0, "location": code}
+    state.string_value = json.dumps({"selection": {"points": [point], "point_indices": [0], "box": [], "lasso": []}})
+    return at._run(states)
+
+
+def test_every_area_page_has_a_map_of_the_regions_with_its_figures(
+    home: Published, wh: duckdb.DuckDBPyConnection
+) -> None:
+    regions = {c for (c,) in wh.execute("SELECT region_code FROM analytics.regions").fetchall()}
+    rates = dict(
+        wh.execute(
+            """SELECT region_code, rate_per_100k FROM marts.kpi_crime_compstat
+               WHERE compstat_window = '28d' AND area_level = 'region' AND offence_code = 'all'"""
+        ).fetchall()
+    )
+    for page, keys in MAPS.items():
+        at = open_page(page)
+        for key in keys:
+            assert set(map_shapes(at, key)) == regions, (page, key)  # every region's shape, once
+        assert any("UN OCHA" in c.value and "CC BY 3.0 IGO" in c.value for c in at.caption), page
+        if page == "crime":
+            shown = map_shapes(at, "crime_rates_map")
+            for code, rate in rates.items():
+                value, hover = shown[code]
+                assert value == pytest.approx(rate) and f"Per 100,000: {i18n.num(rate, 'en', 2)}" in hover
+                assert hover.startswith(
+                    f"<b>{one(wh, 'SELECT name_en FROM analytics.regions WHERE region_code = ?', [code])}</b>"
+                )
+    at = open_page("crime", lang="ru")
+    (_, hover) = map_shapes(at, "crime_rates_map")["KG-C"]
+    assert hover.startswith("<b>Чуйская область</b>") and "Административные границы Кыргызстана" in page_text(at)
+
+
+def test_a_click_on_the_map_drills_down_to_the_regions_districts(
+    home: Published, wh: duckdb.DuckDBPyConnection
+) -> None:
+    at = click_map(open_page("crime"), "crime_rates_map", "KG-C")
+    assert not at.exception and at.session_state["region"] == "KG-C" and at.query_params["region"] == "KG-C"
+    districts = {
+        c for (c,) in wh.execute("SELECT district_code FROM analytics.districts WHERE region_code = 'KG-C'").fetchall()
+    }
+    shown = map_shapes(at, "crime_rates_map")
+    assert set(shown) == districts  # the district level: Chuy's districts, no other shape
+    assert set(frame(at, "District")["District"]) <= {at.session_state["context"].name(c) for c in districts} | {
+        "Unknown"
+    }
+    district = sorted(districts)[0]
+    at = click_map(at, "crime_rates_map", district)
+    assert at.session_state["district"] == district and at.query_params["district"] == district
+    # Bishkek's four city districts have one shape: listed in its hover, not coloured as any one of them
+    at = click_map(open_page("road"), "road_map", "KG-GB")
+    ((code, (value, hover)),) = map_shapes(at, "road_map").items()
+    assert code == "KG-GB" and value is None and hover.count("<b>") == 4
+    assert any("one shape for several districts" in c.value for c in at.caption)
+
+
+def test_a_regional_chiefs_maps_show_only_their_region(home: Published) -> None:
+    for page, keys in MAPS.items():
+        at = open_page(page, user="chief")
+        for key in keys:
+            assert set(map_shapes(at, key)) == {REGION}, (page, key)  # Bishkek, as a region or as its one shape
+
+
+def test_hidden_small_counts_are_grey_on_the_map_and_hidden_in_its_hover(
+    home: Published, wh: duckdb.DuckDBPyConnection
+) -> None:
+    counts = """SELECT district_code, region_code, crimes_against_minors_current FROM marts.kpi_crime_compstat
+                WHERE compstat_window = '28d' AND area_level = 'district' AND offence_code = 'all'"""
+    # Bishkek's districts share one shape, never coloured: a region with shapes of its own
+    hidden = {d: r for d, r, minors in scoped("ana").execute(counts).fetchall() if minors is None and r != REGION}
+    assert hidden, "the demo data has no suppressed district count to test with"
+    region = next(iter(hidden.values()))
+    seen = {d: minors for d, r, minors in wh.execute(counts).fetchall() if r == region}
+    for user in ("ana", "boss"):
+        shown = map_shapes(open_page("crime", user=user, region=region), "minors_map")
+        for code, minors in seen.items():
+            value, hover = shown[code]
+            if user == "ana" and code in hidden:
+                assert value is None and "Against minors: hidden" in hover
+            else:
+                assert value == minors and f"Against minors: {i18n.num(minors, 'en')}" in hover
+        assert any(d in hidden and shown[d][0] is None for d in seen) == (user == "ana")
