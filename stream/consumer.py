@@ -20,7 +20,6 @@ import duckdb
 import nats
 import polars as pl
 from nats.aio.msg import Msg
-from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import AckPolicy, ConsumerConfig
 
 from safelake import lake
@@ -255,7 +254,7 @@ async def run(
                 continue
             try:
                 msgs = await sub.fetch(batch=min(FETCH, room), timeout=0.5)
-            except NatsTimeout:
+            except TimeoutError:  # nats-py's own, and now and then a bare one when a fetch ends idle
                 continue
             except nats.errors.Error:  # the broker is away: the client reconnects; try again shortly
                 await asyncio.sleep(0.2)
@@ -267,6 +266,9 @@ async def run(
     last = 0.0
     try:
         while not stop.is_set():
+            for task in pullers:
+                if task.done():  # a puller that died would leave its stream unread while the rest went on
+                    task.result()
             if not buffer:
                 arrived.clear()
                 try:
