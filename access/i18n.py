@@ -446,6 +446,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The live feed's broker does not answer: the figures stand still.",
         "Брокер онлайн-потока не отвечает: данные не обновляются.",
     ),
+    # --- the live path on the Data health page ---
+    "live_streams": ("Live feeds", "Онлайн-потоки"),
+    "stream_messages": ("Messages held by the broker", "Сообщений у брокера"),
+    "stream_lag_short": ("Not yet in the lake", "Ещё не в озере"),
+    "consumer_pulling": ("Loader running", "Загрузчик работает"),
+    "last_commit": ("Last written to the lake", "Последняя запись в озеро"),
+    "stream_quarantine": ("Live feeds: set aside by reason", "Онлайн-потоки: отложено по причинам"),
+    "stream_none_quarantined": ("No live message was set aside.", "Ни одно сообщение онлайн-потоков не отложено."),
 }
 
 CODES: dict[str, tuple[str, str]] = {
@@ -579,6 +587,15 @@ CODES: dict[str, tuple[str, str]] = {
     "orthodox_christmas": ("Orthodox Christmas", "Рождество Христово"),
     "victory_day": ("Victory Day", "День Победы"),
     "womens_day": ("International Women's Day", "Международный женский день"),
+    # the live path: its datasets and the quarantine reasons only a stream message can have (stream/events.py)
+    "camera_heartbeat": ("Camera heartbeats (live)", "Сигналы камер (онлайн)"),
+    "dispatch_call": ("102 calls (live)", "Вызовы 102 (онлайн)"),
+    "incident_report": ("Incident reports (live)", "Сообщения о происшествиях (онлайн)"),
+    "too_large": ("Message too large", "Слишком большое сообщение"),
+    "not_json": ("Not JSON", "Неверный формат сообщения"),
+    "bad_schema": ("Unknown or nested fields", "Неизвестные или вложенные поля"),
+    "subject_mismatch": ("Region differs from the feed's", "Регион не совпадает с потоком"),
+    "unknown_district": ("Unknown district", "Неизвестный район"),
 }
 
 WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), "ru": ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")}

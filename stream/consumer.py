@@ -31,6 +31,7 @@ from stream.events import Message, check, source
 from stream.streams import BY_NAME, STREAMS, ensure_streams
 
 DURABLE = "safelake-lake"
+COMMIT_AUTHOR = "safelake stream"  # on each commit's lake snapshot: lake_maintenance thins these out
 LIVE_TABLES = ("camera_heartbeat", "dispatch_call", "incident_report")
 FETCH = 1000  # messages asked for at once per stream
 
@@ -180,6 +181,7 @@ class Writer:
         }
         con = self.con
         with lake_lock(self.settings), lake.transaction(con):
+            con.execute("CALL lake.set_commit_message(?, 'stream commit')", [COMMIT_AUTHOR])
             for stream, result in checked.items():
                 contract = contracts[BY_NAME[stream].dataset]
                 if result.valid.height:
