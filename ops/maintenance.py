@@ -92,7 +92,7 @@ def expire_snapshots(settings: Settings, now: dt.datetime | None = None) -> dict
             [COMMIT_AUTHOR],
         ).fetchall()
         keep.add(snapshots[-1][0])
-        last_of_hour = {}
+        last_of_hour: dict[dt.datetime, int] = {}
         for snapshot, at, streamed in snapshots:
             if streamed:
                 last_of_hour[at.replace(minute=0, second=0, microsecond=0)] = snapshot
