@@ -211,8 +211,9 @@ def latency(url: str, home: Path, seconds: float, env: dict[str, str]) -> dict[s
         "seconds": seconds,
         "msgs_per_s": round(sent / seconds),
         "probes_seen": len(delays),
-        "p50_s": round(statistics.median(delays), 3),
-        "p95_s": round(delays[int(0.95 * (len(delays) - 1))], 3),
+        # none seen: the consumer did not keep up within the run (a busy machine); no latency to report
+        "p50_s": round(statistics.median(delays), 3) if delays else None,
+        "p95_s": round(delays[int(0.95 * (len(delays) - 1))], 3) if delays else None,
     }
 
 
@@ -254,7 +255,7 @@ def main() -> None:
             broker.wait()
     national = results["national_latency"]["msgs_per_s"]
     results["goals"] = {
-        "national_p95_le_2s": results["national_latency"]["p95_s"] <= 2,
+        "national_p95_le_2s": (results["national_latency"]["p95_s"] or float("inf")) <= 2,
         "sustained_ge_10x_national": results["sustained"]["safelake_msgs_per_s"] >= 10 * national,
         "cost_le_3x_floor": results["sustained"]["cost_ratio"] <= 3,
     }
