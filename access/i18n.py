@@ -537,6 +537,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{geography} has no plan in its reference data yet: there are no plan targets to show.",
         "В справочных данных ({geography}) пока нет плана: целевых показателей нет.",
     ),
+    # --- the live path on the Data health page ---
+    "live_streams": ("Live feeds", "Онлайн-потоки"),
+    "stream_messages": ("Messages held by the broker", "Сообщений у брокера"),
+    "stream_lag_short": ("Not yet in the lake", "Ещё не в озере"),
+    "consumer_pulling": ("Loader running", "Загрузчик работает"),
+    "last_commit": ("Last written to the lake", "Последняя запись в озеро"),
+    "stream_quarantine": ("Live feeds: set aside by reason", "Онлайн-потоки: отложено по причинам"),
+    "stream_none_quarantined": ("No live message was set aside.", "Ни одно сообщение онлайн-потоков не отложено."),
 }
 
 CODES: dict[str, tuple[str, str]] = {
@@ -648,13 +656,8 @@ CODES: dict[str, tuple[str, str]] = {
     "bad_decimal": ("Not an exact amount", "Не точная сумма"),
     "bad_bool": ("Not yes or no", "Не «да» или «нет»"),
     "nonexistent_local_time": ("Time skipped by the clock change", "Время, пропущенное при переводе часов"),
-    "unknown_district": ("Unknown district", "Неизвестный район"),
     "implausible_date": ("Implausibly early date", "Неправдоподобно ранняя дата"),
     "inconsistent": ("Inconsistent values", "Противоречивые значения"),
-    "too_large": ("Event too large", "Слишком большое событие"),
-    "not_json": ("Not JSON", "Нечитаемое сообщение"),
-    "bad_schema": ("Unexpected fields", "Неожиданные поля"),
-    "subject_mismatch": ("Region differs from the subject", "Регион не совпадает с адресом сообщения"),
     # 102 calls (contracts: call_status, call_priority, call_category) and incident kinds
     "received": ("Received", "Принят"),
     "dispatched": ("Dispatched", "Наряд направлен"),
@@ -691,6 +694,15 @@ CODES: dict[str, tuple[str, str]] = {
     "discontinued": ("Discontinued", "Прекращено"),
     "total_mismatch": ("Total differs from its parts", "Итог не равен сумме слагаемых"),
     "total_unchecked": ("Total cannot be checked", "Итог не проверить"),
+    # the live path: its datasets and the quarantine reasons only a stream message can have (stream/events.py)
+    "camera_heartbeat": ("Camera heartbeats (live)", "Сигналы камер (онлайн)"),
+    "dispatch_call": ("102 calls (live)", "Вызовы 102 (онлайн)"),
+    "incident_report": ("Incident reports (live)", "Сообщения о происшествиях (онлайн)"),
+    "too_large": ("Message too large", "Слишком большое сообщение"),
+    "not_json": ("Not JSON", "Неверный формат сообщения"),
+    "bad_schema": ("Unknown or nested fields", "Неизвестные или вложенные поля"),
+    "subject_mismatch": ("Region differs from the feed's", "Регион не совпадает с потоком"),
+    "unknown_district": ("Unknown district", "Неизвестный район"),
 }
 
 WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), "ru": ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")}

@@ -119,7 +119,8 @@ def build_state(settings: Settings, record: BuildRecord, now: dt.datetime | None
 
 
 def stream_status(settings: Settings, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Per stream: messages held, lag, a consumer pulling, last commit, quarantined; cameras online/offline now."""
+    """Per stream: messages held, lag, a consumer pulling, last commit, quarantined (by reason); cameras
+    online/offline now."""
     now = now or dt.datetime.now(dt.UTC)
     found = health(settings)
     cameras: list[dict[str, Any]] = []
@@ -142,6 +143,7 @@ def stream_status(settings: Settings, now: dt.datetime | None = None) -> dict[st
                 "consumer_alive": s.consumer_alive,
                 "last_commit": s.last_commit.isoformat() if s.last_commit else None,
                 "quarantined": s.quarantined,
+                "quarantined_by_reason": s.quarantined_by_reason,
             }
             for s in found.streams
         ],
