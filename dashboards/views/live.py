@@ -113,7 +113,7 @@ def operations(ctx: ui.Context) -> None:
 
     st.subheader(t("recent_incidents", lang, hours=INCIDENT_HOURS))
     # live tables follow the scope, not the sidebar's area: the nation by region, a regional scope by district
-    level = "region" if ctx.src is None or ctx.src.scope.is_national else "district"
+    level: ui.Level = "region" if ctx.src is None or ctx.src.scope.is_national else "district"
     counts = incidents.groupby(f"{level}_code").size().rename("incidents").reset_index()
     label = t("recent_incidents", lang, hours=INCIDENT_HOURS)
     ui.area_map(
