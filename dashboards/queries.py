@@ -85,8 +85,14 @@ FRAUD = CompStat("kpi_fraud_compstat", "scheme", ("fraud_reports", "loss_amount"
 
 _HASH: dict[str | type[Any], Callable[[Any], Any]] = {
     # what the policy's views depend on: users with the same region and clearance share the cached results
-    Scope: lambda s: (s.region_code, s.cleared_for_sensitive),
-    Source: lambda s: (s.build_id, s.path, s.scope.region_code, s.scope.cleared_for_sensitive),
+    Scope: lambda s: (s.region_code, s.cleared_for_sensitive, s.cleared_for_personnel),
+    Source: lambda s: (
+        s.build_id,
+        s.path,
+        s.scope.region_code,
+        s.scope.cleared_for_sensitive,
+        s.scope.cleared_for_personnel,
+    ),
     Area: lambda a: (a.region, a.district),
     CompStat: lambda c: c.table,
 }
