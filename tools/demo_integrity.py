@@ -60,7 +60,7 @@ severe_reprimand           | 16    | Строгий выговор
 incomplete_fitness_warning | 8     | Предупреждение о неполном служебном соответствии
 demotion                   | 3     | Понижение в должности
 dismissal                  | 5     | Увольнение
-none                       | 10    | Не применялось
+no_sanction                | 10    | Не применялось
 """)
 ARTICLES = _table("""
 article | share
@@ -85,13 +85,21 @@ account_compromise    | 12    | Account compromise  | 4
 vulnerability_exploit | 6     | Exploit             | 20
 other                 | 4     | Other               | 8
 """)
-SYSTEMS = ("ЕРП (единый реестр правонарушений)", "ИС «Безопасная страна»", "Электронная почта МВД", "Портал 102",
-           "ИС паспортного учёта", "Сайт МВД", "АРМ дежурной части")
+SYSTEMS = (
+    "ЕРП (единый реестр правонарушений)",
+    "ИС «Безопасная страна»",
+    "Электронная почта МВД",
+    "Портал 102",
+    "ИС паспортного учёта",
+    "Сайт МВД",
+    "АРМ дежурной части",
+)
 IMPACTS = ("P4", "P3", "P2", "P1")  # low .. critical, in the centre's words
 RESOURCES = ("phone_number", "website", "card", "other")
 RESOURCES_RU = ("Номер телефона", "Сайт", "Банковская карта", "Другое")
 # a fraud report's channel and payment decide what can be blocked: phone and messenger numbers, sites, cards
 BLOCK_SHARE = 0.35
+RU_DAY = _opt(lambda v: v.strftime("%d.%m.%Y"))
 
 
 def _days_after(rng: Rng, when: datetime, median_days: float, sigma: float = 0.9) -> datetime:
@@ -130,8 +138,8 @@ def _discipline(rng: Rng, geo: Geo, start: datetime, days: int, units: list[dict
             ("Область", "region", _area(geo.regions, "name_ru")),
             ("Район", "district", _area(geo.districts, "name_ru")),
             ("Вид нарушения", "breach_type", _label(BREACHES["ru"])),
-            ("Дата возбуждения", "opened_on", _opt(lambda v: v.strftime("%d.%m.%Y"))),
-            ("Дата решения", "decided_on", _opt(lambda v: v.strftime("%d.%m.%Y"))),
+            ("Дата возбуждения", "opened_on", RU_DAY),
+            ("Дата решения", "decided_on", RU_DAY),
             ("Взыскание", "sanction", _label(SANCTIONS["ru"])),
             ("Дата изменения", "updated_at", RU_TS),
         ),
@@ -164,7 +172,7 @@ def _discipline(rng: Rng, geo: Geo, start: datetime, days: int, units: list[dict
     spoil = {
         "bad_date": [("opened_on", "31.02.2026"), ("opened_on", "—")],
         "unknown_code": [("breach_type", "Иное нарушение (уточняется)")],
-        "decided_before_opened": [("decided_on", lambda rec: (rec["opened_on"] - timedelta(days=3)).strftime("%d.%m.%Y"))],
+        "decided_before_opened": [("decided_on", lambda rec: RU_DAY(rec["opened_on"] - timedelta(days=3)))],
     }
     _emit(sink, rng, recs, place_of, spoil)
 
