@@ -492,6 +492,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "median_hours_to_block": ("Median hours to block", "Медиана, часов до блокировки"),
     "blocked_within_24h_pct": ("Blocked within 24 h", "Заблокировано за 24 ч"),
     "resource_type": ("Resource", "Тип ресурса"),
+    "integrity_line": (
+        "Discipline, 28 days: {cases} cases, {rate} per 100 staff. Corruption offences: {corruption}, {clearance} "
+        "cleared.",
+        "Дисциплина за 28 дней: {cases} дел, {rate} на 100 сотрудников. Коррупционные преступления: {corruption}, "
+        "раскрыто {clearance}.",
+    ),
+    "cyber_line": (
+        "Cyber incidents, 28 days: {incidents}, median {hours} h to contain. Fraud resources blocked: {blocked}, "
+        "median {block_hours} h from the report.",
+        "Киберинциденты за 28 дней: {incidents}, медиана локализации {hours} ч. Заблокировано ресурсов мошенников: "
+        "{blocked}, медиана {block_hours} ч от заявления.",
+    ),
     "region_level_only": (
         "These figures are kept per region: showing {area}.",
         "Эти показатели ведутся по регионам: показано — {area}.",

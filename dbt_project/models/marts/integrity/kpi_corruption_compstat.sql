@@ -43,6 +43,8 @@ final as (
     select
         {{ compstat_columns('compstat') }},
         compstat.dimension_value as article,
+        articles.title_en as article_title_en,
+        articles.title_ru as article_title_ru,
         compstat.corruption_offences_current,
         compstat.corruption_offences_prior,
         compstat.corruption_offences_change,
@@ -60,6 +62,8 @@ final as (
         compstat.officers_charged_current,
         compstat.officers_charged_prior
     from compstat
+    left join articles
+        on compstat.dimension_value = articles.article
 
 )
 
