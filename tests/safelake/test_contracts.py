@@ -18,6 +18,10 @@ EXPECTED = {
     "camera_heartbeat",
     "dispatch_call",
     "incident_report",
+    # discipline & integrity, cybersecurity
+    "disciplinary_case",
+    "cyber_incident",
+    "fraud_resource_block",
 }
 
 
