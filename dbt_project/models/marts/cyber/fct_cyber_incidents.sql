@@ -9,14 +9,7 @@ incidents as (
 final as (
 
     select
-        incident_id,
-        system,
-        incident_type,
-        impact,
-        region_code,
-        detected_at,
-        detected_date,
-        contained_at,
+        * exclude (updated_at, {{ lineage_columns() }}),
         contained_at is not null as is_contained,
         round(date_diff('minute', detected_at, contained_at) / 60.0, 2) as hours_to_contain
     from incidents
