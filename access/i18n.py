@@ -674,6 +674,7 @@ CODES: dict[str, tuple[str, str]] = {
     "disciplinary_case": ("Disciplinary cases", "Дисциплинарные дела"),
     "cyber_incident": ("Cyber incidents", "Киберинциденты"),
     "fraud_resource_block": ("Blocked fraud resources", "Блокировки ресурсов мошенников"),
+    "inconsistent": ("Inconsistent values", "Несогласованные значения"),
 }
 
 WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), "ru": ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")}
