@@ -105,15 +105,15 @@ blocks = queries.compstat_window(
 ui.window_caption(blocks, lang)
 if len(blocks):
     row = blocks.iloc[0]
-    cards = st.columns(4)
-    cards[0].metric(
+    block_cards = st.columns(4)
+    block_cards[0].metric(
         t("resources_blocked", lang),
         i18n.num(row["resources_blocked_current"], lang),
         delta=ui.delta(row["resources_blocked_pct_change"], lang),
     )
-    cards[1].metric(t("block_requests", lang), i18n.num(row["block_requests_current"], lang))
-    cards[2].metric(t("median_hours_to_block", lang), hours(row["median_hours_to_block"]))
-    cards[3].metric(t("blocked_within_24h_pct", lang), i18n.pct(row["blocked_within_24h_pct"], lang))
+    block_cards[1].metric(t("block_requests", lang), i18n.num(row["block_requests_current"], lang))
+    block_cards[2].metric(t("median_hours_to_block", lang), hours(row["median_hours_to_block"]))
+    block_cards[3].metric(t("blocked_within_24h_pct", lang), i18n.pct(row["blocked_within_24h_pct"], lang))
 
 st.subheader(f"{t('compstat', lang)}: {t('resources_blocked', lang)} — {t('resource_type', lang)}")
 ui.compstat_table(
