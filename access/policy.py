@@ -6,7 +6,9 @@ only views `marts.*`, `analytics.*` and `meta.build`, cut to the reader's scope:
 - rows: a regional scope sees only rows of its region (tables with a `region_code` column); national
   aggregates without one (plan progress, holiday periods) are empty for it;
 - sensitive data: for a scope not cleared, what the models declare sensitive (dbt `meta`, stored in the
-  build as meta.declared) is withheld or suppressed, with complementary cells (access/suppression.py).
+  build as meta.declared) is withheld or suppressed, with complementary cells (access/suppression.py);
+- personnel data (discipline and integrity): a model declared `personnel: true` has no rows for a scope not
+  cleared for personnel data, and counts declared `clearance: personnel` are suppressed for it.
 
 External access (files, network, extensions) is off, memory bounded, and the configuration locked
 before the connection is handed out. Analysts' SQL (`run_sql`) is further checked before it runs:
@@ -31,7 +33,7 @@ import duckdb
 import pyarrow as pa
 
 from access import i18n
-from access.suppression import TableRules, load_rules, patterns
+from access.suppression import TableRules, clearance, load_rules, patterns
 from safelake.errors import SafeLakeError
 from safelake.lake import fetch_one
 from safelake.settings import Settings
@@ -89,12 +91,14 @@ class QueryRefused(SafeLakeError):
 
 @dataclasses.dataclass(frozen=True)
 class Scope:
-    """What a reader may see: one region (ISO 3166-2 code) or the nation (None), and whether it is
-    cleared for small counts about minors and domestic violence."""
+    """What a reader may see: one region (ISO 3166-2 code) or the nation (None), whether it is cleared for
+    small counts about minors and domestic violence, and whether it is cleared for personnel data (discipline
+    and integrity: the case rows and their small counts)."""
 
     name: str = "national"
     region_code: str | None = None
     cleared_for_sensitive: bool = False
+    cleared_for_personnel: bool = False
 
     def __post_init__(self) -> None:
         if self.region_code is not None and not re.fullmatch(r"[A-Z]{2}-[A-Z0-9]{1,3}", self.region_code):
@@ -103,6 +107,14 @@ class Scope:
     @property
     def is_national(self) -> bool:
         return self.region_code is None
+
+    def cleared_for(self, clearance: str) -> bool:
+        """Whether the scope may see what a model declares under this clearance (suppression.CLEARANCES)."""
+        return self.cleared_for_personnel if clearance == "personnel" else self.cleared_for_sensitive
+
+    @property
+    def cleared_for_all(self) -> bool:
+        return self.cleared_for_sensitive and self.cleared_for_personnel
 
 
 NATIONAL = Scope("national", None, cleared_for_sensitive=True)
@@ -124,9 +136,12 @@ def _view_sql(
             where.append("false")
     replaced = []
     join = ""
-    if rules is not None and not scope.cleared_for_sensitive:
+    if rules is not None:
+        if rules.personnel and not scope.cleared_for_personnel:
+            where.append("false")
         rows = rules.sensitive_rows or "true"
-        replaced += [f"CASE WHEN {rows} THEN NULL ELSE t.{c} END AS {c}" for c in rules.of_kind("withheld")]
+        withheld = [c for c in rules.of_kind("withheld") if not scope.cleared_for(clearance(rules.columns[c]))]
+        replaced += [f"CASE WHEN {rows} THEN NULL ELSE t.{c} END AS {c}" for c in withheld]
         if hidden_table:
             replaced += [f"CASE WHEN h.{c} THEN NULL ELSE t.{c} END AS {c}" for c in hidden]
             join = f" LEFT JOIN {hidden_table} h ON h.row_id = t.rowid"
@@ -163,7 +178,7 @@ def connect(settings: Settings, scope: Scope = NATIONAL) -> duckdb.DuckDBPyConne
         ).fetchall()
         rules: dict[str, TableRules] = {}
         hidden: dict[str, dict[str, set[int]]] = {}
-        if not scope.cleared_for_sensitive:
+        if not scope.cleared_for_all:
             rules = load_rules(con, WAREHOUSE_ALIAS)
             hidden = patterns(con, WAREHOUSE_ALIAS, path.stem, rules, settings.suppress_below, settings.home / "access")
         con.execute(f"CREATE SCHEMA memory.{POLICY_SCHEMA}")
@@ -171,7 +186,8 @@ def connect(settings: Settings, scope: Scope = NATIONAL) -> duckdb.DuckDBPyConne
             con.execute(f"CREATE SCHEMA memory.{schema}")
         for index, (schema, table, columns) in enumerate(tables):
             name = f"{schema}.{table}"
-            cells = hidden.get(name, {})
+            declared = rules[name].columns if name in rules else {}
+            cells = {c: v for c, v in hidden.get(name, {}).items() if not scope.cleared_for(clearance(declared[c]))}
             view = _view_sql(name, columns, scope, rules.get(name), cells, _hidden_table(con, index, cells))
             con.execute(f"CREATE VIEW memory.{name} AS {view}")
         con.execute("USE memory")

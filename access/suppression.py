@@ -10,6 +10,10 @@ A published column is sensitive when its dbt `meta` says so:
   suppression) so that no published total, sum of parts or difference gives a hidden cell back;
 - `sensitive: derived`, `of: [columns]` - NULL wherever one of those columns is.
 
+Each declaration applies to scopes without its `clearance`: `sensitive` (the default: minors, domestic violence)
+or `personnel` (discipline and integrity). A table declared `personnel: true` has no rows at all for a scope
+not cleared for personnel data (access/policy.py).
+
 `suppression` describes the table's additive structure: `tables_by` (columns whose values make separate
 tables, e.g. the CompStat window), `area` (the level column, then the codes from the top down: a row's parent
 has the same codes but the last one), `category` and `category_total` (the category value that holds the sum
@@ -41,6 +45,13 @@ from safelake.errors import SafeLakeError
 from safelake.lake import fetch_one
 
 KINDS = ("withheld", "count", "derived")
+# who may see a sensitive column: scopes cleared for small counts about minors and domestic violence
+# (`sensitive`, the default) or for personnel data (`personnel`: discipline and integrity)
+CLEARANCES = ("sensitive", "personnel")
+
+
+def clearance(meta: dict) -> str:
+    return meta.get("clearance", "sensitive")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,6 +62,7 @@ class TableRules:
     columns: dict[str, dict]
     sensitive_rows: str | None = None
     suppression: dict | None = None
+    personnel: bool = False  # every row is personnel data
 
     def of_kind(self, kind: str) -> list[str]:
         return [c for c, meta in self.columns.items() if meta["sensitive"] == kind]
@@ -78,11 +90,16 @@ def load_rules(con: duckdb.DuckDBPyConnection, alias: str) -> dict[str, TableRul
         if column is None:
             entry["sensitive_rows"] = meta.get("sensitive_rows")
             entry["suppression"] = meta.get("suppression")
+            entry["personnel"] = meta.get("personnel") is True
         elif "sensitive" in meta:
             if meta["sensitive"] not in KINDS:
                 raise SafeLakeError(f"{schema}.{table}.{column}: meta sensitive must be one of {', '.join(KINDS)}")
+            if clearance(meta) not in CLEARANCES:
+                raise SafeLakeError(f"{schema}.{table}.{column}: meta clearance must be one of {', '.join(CLEARANCES)}")
             entry["columns"][column] = meta
-    return {name: TableRules(name, **entry) for name, entry in tables.items() if entry["columns"]}
+    return {
+        name: TableRules(name, **entry) for name, entry in tables.items() if entry["columns"] or entry.get("personnel")
+    }
 
 
 Cell = int  # the row's rowid in the published table

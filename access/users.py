@@ -31,14 +31,18 @@ class Role(StrEnum):
     regional_chief = "regional_chief"  # their own region only
     analyst = "analyst"  # national, pseudonymised facts, small counts suppressed
     admin = "admin"  # national, cleared
+    internal_security = "internal_security"  # national, cleared for personnel data (discipline and integrity)
 
 
 CLEARED = {Role.leadership, Role.admin}
+PERSONNEL_CLEARED = {Role.internal_security}  # officers stay pseudonyms even for them
 
 
 def scope_for(name: str, role: Role, region_code: str | None) -> Scope:
     """The scope a role gives, for a dashboard user or an e-mail recipient alike."""
-    return Scope(name, region_code, cleared_for_sensitive=role in CLEARED)
+    return Scope(
+        name, region_code, cleared_for_sensitive=role in CLEARED, cleared_for_personnel=role in PERSONNEL_CLEARED
+    )
 
 
 class User(BaseModel):
@@ -211,6 +215,7 @@ DEMO_USERS = (
     ("chief.bishkek", "KG-GB", "Начальник ГУВД г. Бишкек"),
     ("analyst", None, "Аналитик"),
     ("admin", None, "Администратор"),
+    ("internal_security", None, "Служба собственной безопасности"),
 )
 
 

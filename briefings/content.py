@@ -67,6 +67,23 @@ where is_measured and area_level = ?
 order by month_end desc limit 1
 """
 
+# discipline & integrity and cybersecurity headline figures: the ranking window, at the scope's level, every area
+# and category; counts about employees the policy suppressed for the scope are NULL
+INTEGRITY_SQL = """
+select d.breach_type is not null as has_discipline, d.disciplinary_cases_current, d.cases_per_100_staff,
+       c.corruption_offences_current, c.clearance_rate_pct,
+       i.incidents_current, i.median_hours_to_contain, b.resources_blocked_current, b.median_hours_to_block
+from (select 1) as one
+left join marts.kpi_discipline_compstat d
+    on d.compstat_window = $window and d.area_level = $level and d.breach_type = 'all'
+left join marts.kpi_corruption_compstat c
+    on c.compstat_window = $window and c.area_level = $level and c.article = 'all'
+left join marts.kpi_cyber_incidents i
+    on i.compstat_window = $window and i.area_level = $level and i.incident_type = 'all'
+left join marts.kpi_fraud_resource_blocks b
+    on b.compstat_window = $window and b.area_level = $level and b.resource_type = 'all'
+"""
+
 
 class Window(NamedTuple):
     """One CompStat window of a KPI. Counts about minors and domestic violence are None where the access
@@ -120,6 +137,7 @@ class Briefing:
     warnings: list[HealthWarning]
     crime_trend: list[tuple[dt.date, int | None, int | None]]  # day, crimes, the same weekday a year earlier
     rollout: list[tuple[dt.date, int | None, float | None]]  # month end, cameras installed (to date), plan
+    integrity: dict[str, Any]  # INTEGRITY_SQL's row (the ranking window)
 
     @property
     def comparable(self) -> bool:
@@ -132,7 +150,7 @@ class Briefing:
         return sorted(moving, key=lambda m: (-abs(m.score), m.metric))[:n]
 
 
-def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict[str, Any]]:
+def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> list[dict[str, Any]]:
     cur = con.execute(sql, params or [])
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
@@ -224,6 +242,7 @@ def load_briefing(settings: Settings, kind: str, scope: Scope) -> Briefing:
             warnings=warnings(con),
             crime_trend=crime_trend(con, stamp.as_of),
             rollout=[tuple(row) for row in con.execute(ROLLOUT_SQL, [level]).fetchall()],
+            integrity=_dicts(con, INTEGRITY_SQL, {"window": RANK_WINDOW, "level": level})[0],
         )
     finally:
         con.close()

@@ -136,6 +136,33 @@ def camera_line(b: Briefing, lang: Lang) -> str | None:
     return f"{scope_name(b, lang)}: {line}"
 
 
+def integrity_lines(b: Briefing, lang: Lang) -> list[str]:
+    """Discipline, corruption, cyber incidents and blocked fraud resources over the ranking window. A case count the
+    policy suppressed for the recipient (personnel data) reads "hidden", and so does the rate made from it; no row
+    at all means no case in the window or a year earlier."""
+    row = b.integrity
+    cases, hidden = _count(row["disciplinary_cases_current"] if row["has_discipline"] else 0, lang)
+    rate = cases if hidden else num(row["cases_per_100_staff"] or 0, lang, 2)
+    return [
+        t(
+            "integrity_line",
+            lang,
+            cases=cases,
+            rate=rate,
+            corruption=num(row["corruption_offences_current"] or 0, lang),
+            clearance=i18n.pct(row["clearance_rate_pct"], lang),
+        ),
+        t(
+            "cyber_line",
+            lang,
+            incidents=num(row["incidents_current"] or 0, lang),
+            hours=i18n.num(row["median_hours_to_contain"], lang, 1),
+            blocked=num(row["resources_blocked_current"] or 0, lang),
+            block_hours=i18n.num(row["median_hours_to_block"], lang, 1),
+        ),
+    ]
+
+
 def offline_rows(b: Briefing, lang: Lang, tz: ZoneInfo) -> list[dict[str, Any]]:
     return [
         {
@@ -216,6 +243,7 @@ def render(b: Briefing, recipient: Recipient, tz: ZoneInfo) -> Rendered:
         else t("no_plan", lang, geography=read.geography_name(b.geography, lang)),
         "plan": plan_rows(b, lang),
         "cameras": camera_line(b, lang),
+        "integrity": integrity_lines(b, lang),
         "movers": mover_rows(b, lang),
         "no_movers": t("no_movers" if b.comparable else "no_comparison", lang),
         "movers_through": t("compstat_through", lang, date=i18n.date(b.compstat_through, lang))

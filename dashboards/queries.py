@@ -85,8 +85,14 @@ FRAUD = CompStat("kpi_fraud_compstat", "scheme", ("fraud_reports", "loss_amount"
 
 _HASH: dict[str | type[Any], Callable[[Any], Any]] = {
     # what the policy's views depend on: users with the same region and clearance share the cached results
-    Scope: lambda s: (s.region_code, s.cleared_for_sensitive),
-    Source: lambda s: (s.build_id, s.path, s.scope.region_code, s.scope.cleared_for_sensitive),
+    Scope: lambda s: (s.region_code, s.cleared_for_sensitive, s.cleared_for_personnel),
+    Source: lambda s: (
+        s.build_id,
+        s.path,
+        s.scope.region_code,
+        s.scope.cleared_for_sensitive,
+        s.scope.cleared_for_personnel,
+    ),
     Area: lambda a: (a.region, a.district),
     CompStat: lambda c: c.table,
 }
@@ -489,3 +495,41 @@ def catalog(src: Source) -> pd.DataFrame:
     rows = _on_cursor(src, schema_catalog)
     columns = ["schema", "table", "table_description", "column", "type", "description"]
     return pd.DataFrame(rows, columns=columns)
+
+
+# --- discipline & integrity, cybersecurity --------------------------------------------------------------------
+
+DISCIPLINE = CompStat("kpi_discipline_compstat", "breach_type", ("disciplinary_cases",))
+CORRUPTION = CompStat("kpi_corruption_compstat", "article", ("corruption_offences",))
+CYBER = CompStat("kpi_cyber_incidents", "incident_type", ("incidents",))
+BLOCKS = CompStat("kpi_fraud_resource_blocks", "resource_type", ("resources_blocked",))
+
+
+@_cached
+def discipline_cases(src: Source, window: str, area: Area, breach_type: str, limit: int = 200) -> pd.DataFrame:
+    """The period's disciplinary cases, newest first: personnel data, so the policy's view has no rows for a scope
+    not cleared for it; the employee is a pseudonym for every scope."""
+    days = period_days(src, window) or (None, None)
+    where, params = _codes(area)
+    if breach_type != "all":
+        where += " AND breach_type = ?"
+        params.append(breach_type)
+    return _df(
+        src,
+        f"""SELECT case_id, officer_pseudonym, unit_id, region_code, district_code, breach_type, opened_date,
+                   decided_date, sanction
+            FROM marts.fct_disciplinary_cases WHERE opened_date BETWEEN ? AND ? AND {where}
+            ORDER BY opened_date DESC, case_id LIMIT {int(limit)}""",
+        [*days, *params],
+    )
+
+
+@_cached
+def corruption_articles(src: Source) -> dict[str, tuple[str, str]]:
+    """Article → (English title, Russian title), as the corruption mart carries them."""
+    frame = _df(
+        src,
+        """SELECT DISTINCT article, article_title_en, article_title_ru FROM marts.kpi_corruption_compstat
+           WHERE article <> 'all'""",
+    )
+    return {row.article: (row.article_title_en, row.article_title_ru) for row in frame.itertuples()}

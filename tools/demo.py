@@ -827,7 +827,7 @@ def _road(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None:
     _emit(sink, rng, recs, place_of, spoil, correct)
 
 
-def _fraud(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None:
+def _fraud(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> list[Record]:
     reported = _event_times(rng, start.date(), days, ANNUAL["fraud_report"], "fraud")
     n = reported.size
     scheme = rng.choice(len(SCHEMES["code"]), n, p=_p(SCHEMES["share"]))
@@ -908,6 +908,7 @@ def _fraud(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None:
         "negative_amount": [("loss_amount", lambda rec: "-" + COMMA(rec["loss_amount"] or 5000.0))],
     }
     _emit(sink, rng, recs, place_of, spoil, correct)
+    return recs
 
 
 @dataclass(frozen=True)
@@ -1102,8 +1103,11 @@ def generate(
     sinks = {name: Sink(geo.dialect) for name in ("crime_report", "road_incident", "fraud_report", "camera")}
     _crime(rng["crime_report"], geo, t0, days, sinks["crime_report"])
     _road(rng["road_incident"], geo, t0, days, sinks["road_incident"])
-    _fraud(rng["fraud_report"], geo, t0, days, sinks["fraud_report"])
+    fraud = _fraud(rng["fraud_report"], geo, t0, days, sinks["fraud_report"])
     fleet = _cameras(rng["camera"], geo, t0, days, cameras, sinks["camera"])
+    from tools import demo_integrity  # it builds on this module's writers, so it is imported once they exist
+
+    sinks |= demo_integrity.generate(seed, geo, t0, days, fraud, sinks["crime_report"], reference_dir)
     manifest: dict[str, Any] = {"start": start.isoformat(), "days": days, "cameras": cameras, "seed": seed}
     for name, sink in sinks.items():
         rows, files = sink.flush(landing / name, t0)
@@ -1116,7 +1120,7 @@ def generate(
     manifest["camera_status"] = status
     manifest |= geo.dialect.more(landing, start, days, seed, reference_dir)
     (landing / ".demo_manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    return {name: manifest[name]["rows"] for name in DATASETS}
+    return {name: manifest[name]["rows"] for name in (*DATASETS, *demo_integrity.DATASETS)}
 
 
 def demo_data(

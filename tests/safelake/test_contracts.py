@@ -19,6 +19,10 @@ EXPECTED = {
     "dispatch_call",
     "incident_report",
     "crime_aggregate",
+    # discipline & integrity, cybersecurity
+    "disciplinary_case",
+    "cyber_incident",
+    "fraud_resource_block",
 }
 
 

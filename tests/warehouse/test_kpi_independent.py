@@ -80,7 +80,8 @@ def sources(published) -> dict[str, pl.DataFrame]:
                 file="file",
                 line="line",
             )
-            for p in archive.glob("crime_report/*/*-kusp_*.csv")
+            for registry in ("kusp", "corruption")  # the corruption registry's cases are crime reports too
+            for p in archive.glob(f"crime_report/*/*-{registry}_*.csv")
         ]
     )
     fraud = pl.concat(

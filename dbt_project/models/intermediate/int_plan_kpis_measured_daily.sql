@@ -42,6 +42,33 @@ camera_days as (
 
 ),
 
+disciplinary_cases as (
+
+    select * from {{ ref('fct_disciplinary_cases') }}
+
+),
+
+corruption_offences as (
+
+    select crime_reports.*
+    from {{ ref('stg_lake__crime_reports') }} as crime_reports
+    inner join {{ ref('corruption_articles') }} as articles
+        on crime_reports.article = articles.article
+
+),
+
+cyber_incidents as (
+
+    select * from {{ ref('fct_cyber_incidents') }}
+
+),
+
+fraud_resource_blocks as (
+
+    select * from {{ ref('fct_fraud_resource_blocks') }}
+
+),
+
 measures_by_region as (
 
     -- every measure is a sum of counts, so a region's rows add up to the nation's
@@ -75,6 +102,21 @@ measures_by_region as (
     union all
     select 'availability_pct', 'ratio', region_code, date_day, sum(up_minutes), sum(expected_minutes)
     from camera_days group by all
+    union all
+    -- personnel data: measured for the nation only (no region), so no region's small count reaches the plan
+    select 'disciplinary_cases', 'flow', null, opened_date, count(*), null
+    from disciplinary_cases group by all
+    union all
+    select 'corruption_clearance_pct', 'ratio', region_code, registered_date,
+        count(*) filter (where is_cleared), count(*)
+    from corruption_offences group by all
+    union all
+    select 'cyber_contained_24h_pct', 'ratio', null, detected_date,
+        count(*) filter (where hours_to_contain <= 24), count(*)
+    from cyber_incidents group by all
+    union all
+    select 'fraud_resources_blocked', 'flow', null, blocked_date, count(*), null
+    from fraud_resource_blocks where is_blocked group by all
     union all
     -- installations per day; turned into the installed stock below
     select 'cameras_installed', 'stock', region_code, installed_on, count(*), null

@@ -1,0 +1,5 @@
+{{ reference_csv({
+    'article': 'varchar',
+    'title_en': 'varchar',
+    'title_ru': 'varchar'
+}) }}
