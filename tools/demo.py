@@ -1042,8 +1042,11 @@ def generate(
     rows, files, repeated = _camera_status(rng["camera_status"], fleet, t0, days, landing / "camera_status")
     status = {"rows": rows, "files": files, "defects": {"duplicate": repeated}, "updates": 0}
     manifest["camera_status"] = status
+    from tools import demo_service  # it builds on this module's helpers
+
+    manifest |= demo_service.generate(landing, geo, t0, days, seed)
     (landing / ".demo_manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    return {name: manifest[name]["rows"] for name in DATASETS}
+    return {name: manifest[name]["rows"] for name in (*DATASETS, *demo_service.DATASETS)}
 
 
 def demo_data(

@@ -3,5 +3,6 @@
     'region_code': 'varchar',
     'name_en': 'varchar',
     'name_ru': 'varchar',
-    'name_ky': 'varchar'
+    'name_ky': 'varchar',
+    'area_type': 'varchar'
 }) }}
