@@ -71,10 +71,10 @@ district_chief  | Начальник РОВД
 """)
 PRIORITIES = _table("""
 code   | ru           | share | dispatch
-urgent | Экстренный   | 0.15  | 1.0
-high   | Высокий      | 0.30  | 1.8
-normal | Обычный      | 0.45  | 3.0
-low    | Низкий       | 0.10  | 5.0
+urgent | Экстренный   | 0.15  | 0.7
+high   | Высокий      | 0.30  | 1.2
+normal | Обычный      | 0.45  | 2.0
+low    | Низкий       | 0.10  | 4.0
 """)
 CALLS = _table("""
 code              | ru                                | share
@@ -96,7 +96,7 @@ STATUSES = {
     "closed": "Закрыт",
     "cancelled": "Отменён",
 }
-TRAVEL_MINUTES = {"city": 8.0, "rural": 16.0}  # median minutes from dispatch to the first unit on scene
+TRAVEL_MINUTES = {"city": 5.0, "rural": 14.0}  # median minutes from dispatch to the first unit on scene
 STAMP = _opt(lambda v: v.strftime("%Y-%m-%d %H:%M:%S"))
 RU_DAY = _opt(lambda v: v.strftime("%d.%m.%Y"))
 RU_TS = _opt(lambda v: v.strftime("%d.%m.%Y %H:%M"))
@@ -194,6 +194,8 @@ def _appeals(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None
         when = datetime.combine(answered, datetime.min.time()) + timedelta(hours=17)
         versions.append(versions[-1] | {"updated_at": when, "answered_on": answered, "outcome": outcome[i]})
         shown = [v | {"_week": _week(v["updated_at"], start)} for v in versions if v["updated_at"] < end]
+        if not shown:  # registered after the last export
+            continue
         # a version written in the same week as the one before replaces it in that week's export
         kept = [
             v for v, nxt in zip(shown, [*shown[1:], None], strict=True) if nxt is None or nxt["_week"] != v["_week"]
