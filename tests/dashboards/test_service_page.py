@@ -38,7 +38,7 @@ def test_service_page_shows_the_marts_figures(home: Published, wh: duckdb.DuckDB
     # the end-to-end segments by area type, city and rural held to their own standards
     segments = frame(at, t("area_type", lang)).set_index(t("area_type", lang))
     assert {i18n.code(c, lang) for c in ("all", "city", "rural")} <= set(segments.index)
-    assert segments.loc[i18n.code("all", lang), f"{t('seg_to_arrival', lang)}, p90"] == i18n.num(p90, lang, 1)
+    assert segments.loc[i18n.code("all", lang), f"{t('seg_to_arrival', lang)}, p90"] == pytest.approx(p90)
     # one row per region in the appeals' area table and the CompStat table of calls
     regions = {n for (n,) in wh.execute(f"SELECT name_{lang} FROM analytics.regions").fetchall()}
     assert set(frame(at, t("region", lang))[t("region", lang)]) == regions

@@ -18,6 +18,8 @@ EXPECTED = {
     "camera_heartbeat",
     "dispatch_call",
     "incident_report",
+    "citizen_appeal",
+    "reception_session",
 }
 
 
