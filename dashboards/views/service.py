@@ -22,6 +22,12 @@ def pp_delta(now: float, before: float, frame) -> str | None:  # type: ignore[no
     return ui.delta(now - before, lang) if ui.prior_complete(frame) else None
 
 
+def count_card(card, label: str, row, count: str) -> None:  # type: ignore[no-untyped-def]
+    """A count with its change against a year earlier; neither more nor less is better in itself."""
+    value, change = i18n.num(row[f"{count}_current"], lang), ui.delta(row[f"{count}_pct_change"], lang)
+    card.metric(t(label, lang), value, delta=change, delta_color="off")
+
+
 # --- appeals ---------------------------------------------------------------------------------------------------
 st.header(t("appeals", lang))
 appeal_columns = (
@@ -39,12 +45,7 @@ ui.window_caption(total, lang)
 if len(total):
     row = total.iloc[0]
     cards = st.columns(5)
-    cards[0].metric(
-        t("appeals_received", lang),
-        i18n.num(row["appeals_received_current"], lang),
-        delta=ui.delta(row["appeals_received_pct_change"], lang),
-        delta_color="off",
-    )
+    count_card(cards[0], "appeals_received", row, "appeals_received")
     cards[1].metric(
         t("on_time", lang),
         i18n.pct(row["on_time_pct"], lang),
@@ -136,12 +137,7 @@ total = queries.compstat_window(src, DISPATCH, window, area, "total", dispatch_c
 if len(total):
     row = total.iloc[0]
     cards = st.columns(5)
-    cards[0].metric(
-        t("calls_102", lang),
-        i18n.num(row["calls_current"], lang),
-        delta=ui.delta(row["calls_pct_change"], lang),
-        delta_color="off",
-    )
+    count_card(cards[0], "calls_102", row, "calls")
     cards[1].metric(t("to_dispatch", lang, p="p50"), i18n.num(row["to_dispatch_p50_minutes"], lang, 1))
     cards[2].metric(t("to_arrival", lang, p="p50"), i18n.num(row["to_arrival_p50_minutes"], lang, 1))
     cards[3].metric(

@@ -52,6 +52,7 @@ def test_a_regional_chief_sees_the_regions_service(home: Published) -> None:  # 
         "WHERE compstat_window = '28d' AND area_level = 'region' AND category = 'all'"
     ).fetchone()[0]
     assert metric(at, "Answered on time") == i18n.pct(on_time, "en")
-    districts = {n for (n,) in gb.execute(f"SELECT name_en FROM analytics.districts WHERE region_code = '{REGION}'")}
+    districts = gb.execute(f"SELECT name_en FROM analytics.districts WHERE region_code = '{REGION}'").fetchall()
+    districts = {n for (n,) in districts}
     assert set(frame(at, "District")["District"]) <= districts | {"Unknown"}
     assert gb.execute("SELECT count(DISTINCT region_code) FROM analytics.dispatch_calls").fetchone()[0] == 1

@@ -63,11 +63,7 @@ final as (
         compstat.calls_attended_current,
         {{ safe_ratio('compstat.dispatched_within_standard_current', 'compstat.calls_dispatched_current', 100, 1) }}
             as dispatch_within_standard_pct,
-        {{ safe_ratio('compstat.arrived_within_standard_current', 'compstat.calls_attended_current', 100, 1) }}
-            as arrival_within_standard_pct,
-        case when compstat.prior_is_complete then
-            {{ safe_ratio('compstat.arrived_within_standard_prior', 'compstat.calls_attended_prior', 100, 1) }}
-        end as arrival_within_standard_pct_prior,
+        {{ compstat_share('arrived_within_standard', 'calls_attended', 'arrival_within_standard_pct') }},
         {%- for segment in segments %}
         round(quantiles.{{ segment }}_p50_current, 2) as {{ segment }}_p50_minutes,
         round(quantiles.{{ segment }}_p90_current, 2) as {{ segment }}_p90_minutes,
@@ -78,12 +74,7 @@ final as (
             quantiles.to_arrival_p90_current > quantiles.to_arrival_p90_prior
         end as is_worse
     from compstat
-    left join quantiles
-        on compstat.compstat_window = quantiles.compstat_window
-        and compstat.area_level = quantiles.area_level
-        and compstat.region_code is not distinct from quantiles.region_code
-        and compstat.district_code is not distinct from quantiles.district_code
-        and compstat.dimension_value = quantiles.dimension_value
+    left join quantiles on {{ compstat_match('compstat', 'quantiles') }}
 
 )
 

@@ -27,18 +27,11 @@ final as (
         compstat.sessions_held_prior,
         compstat.sessions_held_change,
         compstat.sessions_held_pct_change,
-        {{ safe_ratio('compstat.sessions_held_current', 'compstat.sessions_scheduled_current', 100, 1) }}
-            as held_pct,
-        case when compstat.prior_is_complete then
-            {{ safe_ratio('compstat.sessions_held_prior', 'compstat.sessions_scheduled_prior', 100, 1) }}
-        end as held_pct_prior,
+        {{ compstat_share('sessions_held', 'sessions_scheduled', 'held_pct') }},
         compstat.citizens_received_current,
         compstat.citizens_received_prior,
         compstat.citizens_received_pct_change,
-        case when compstat.prior_is_complete then
-            compstat.sessions_held_current * compstat.sessions_scheduled_prior
-                < compstat.sessions_held_prior * compstat.sessions_scheduled_current
-        end as is_worse
+        held_pct < held_pct_prior as is_worse
     from compstat
 
 )
