@@ -470,6 +470,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "От звонка до прибытия: ответ → карточка → наряд → на месте, минуты",
     ),
     "area_type": ("Area", "Местность"),
+    "segment": ("Segment", "Этап"),
     "seg_answer_to_entry": ("Answered → entered", "Ответ → карточка"),
     "seg_entry_to_dispatch": ("Entered → unit assigned", "Карточка → наряд"),
     "seg_dispatch_to_arrival": ("Assigned → on scene", "Наряд → на месте"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from access import i18n
@@ -152,18 +153,28 @@ if len(total):
         delta=pp_delta(row["arrival_within_standard_pct"], row["arrival_within_standard_pct_prior"], total),
     )
 st.subheader(t("segments_end_to_end", lang))
-by_type = queries.compstat_window(src, DISPATCH, window, area, "category", dispatch_columns)
-segment_table = {"key": (t("area_type", lang), "text"), "calls_current": (t("calls_102", lang), "int")}
-for segment in SEGMENTS:
-    segment_table |= {
-        f"{segment}_p50_minutes": (f"{t(f'seg_{segment}', lang)}, p50", "num1"),
-        f"{segment}_p90_minutes": (f"{t(f'seg_{segment}', lang)}, p90", "num1"),
-    }
-segment_table |= {
-    "dispatch_within_standard_pct": (t("dispatch_within_standard", lang), "pct"),
-    "arrival_within_standard_pct": (t("arrival_within_standard", lang), "pct"),
-}
-ui.table(by_type.assign(key=[i18n.code(c, lang) for c in by_type["key"]]), segment_table, lang)
+by_type = queries.compstat_window(src, DISPATCH, window, area, "category", dispatch_columns).set_index("key")
+types = [k for k in ("all", "city", "rural", "unknown") if k in by_type.index]
+segments = pd.DataFrame(
+    {"segment": [t(f"seg_{s}", lang) for s in SEGMENTS]}
+    | {f"{k}_{q}": [by_type.loc[k, f"{s}_{q}_minutes"] for s in SEGMENTS] for k in types for q in ("p50", "p90")}
+)
+ui.table(
+    segments,
+    {"segment": (t("segment", lang), "text")}
+    | {f"{k}_{q}": (f"{i18n.code(k, lang)}, {q}", "num1") for k in types for q in ("p50", "p90")},
+    lang,
+)
+ui.table(
+    by_type.loc[types].reset_index().assign(key=[i18n.code(k, lang) for k in types]),
+    {
+        "key": (t("area_type", lang), "text"),
+        "calls_current": (t("calls_102", lang), "int"),
+        "dispatch_within_standard_pct": (t("dispatch_within_standard", lang), "pct"),
+        "arrival_within_standard_pct": (t("arrival_within_standard", lang), "pct"),
+    },
+    lang,
+)
 st.caption(t("segments_note", lang))
 by_area = queries.compstat_window(src, DISPATCH, window, area, "area", dispatch_columns)
 ui.areas(

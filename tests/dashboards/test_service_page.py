@@ -12,6 +12,7 @@ from tests.conftest import Published
 from tests.dashboards.test_dashboards import REGION, frame, home, metric, open_page, scoped, wh  # noqa: F401
 
 NATION = "compstat_window = '28d' AND area_level = 'nation'"
+SEGMENTS = ("answer_to_entry", "entry_to_dispatch", "dispatch_to_arrival", "to_dispatch", "to_arrival")  # in page order
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
@@ -35,10 +36,16 @@ def test_service_page_shows_the_marts_figures(home: Published, wh: duckdb.DuckDB
     ).fetchone()
     assert metric(at, t("to_arrival", lang, p="p90")) == i18n.num(p90, lang, 1)
     assert metric(at, t("arrival_within_standard", lang)) == i18n.pct(within, lang)
-    # the end-to-end segments by area type, city and rural held to their own standards
-    segments = frame(at, t("area_type", lang)).set_index(t("area_type", lang))
-    assert {i18n.code(c, lang) for c in ("all", "city", "rural")} <= set(segments.index)
-    assert segments.loc[i18n.code("all", lang), f"{t('seg_to_arrival', lang)}, p90"] == pytest.approx(p90)
+    # the end-to-end segments for the whole area, its cities and its rural districts
+    segments = frame(at, t("segment", lang)).set_index(t("segment", lang))
+    assert list(segments.index) == [t(f"seg_{s}", lang) for s in SEGMENTS]
+    assert segments.loc[t("seg_to_arrival", lang), f"{i18n.code('all', lang)}, p90"] == pytest.approx(p90)
+    city = wh.execute(
+        f"SELECT to_arrival_p90_minutes FROM marts.kpi_dispatch_compstat WHERE {NATION} AND area_type = 'city'"
+    ).fetchone()[0]
+    assert segments.loc[t("seg_to_arrival", lang), f"{i18n.code('city', lang)}, p90"] == pytest.approx(city)
+    shares = frame(at, t("area_type", lang)).set_index(t("area_type", lang))
+    assert {i18n.code(c, lang) for c in ("all", "city", "rural")} <= set(shares.index)
     # one row per region in the appeals' area table and the CompStat table of calls
     regions = {n for (n,) in wh.execute(f"SELECT name_{lang} FROM analytics.regions").fetchall()}
     assert set(frame(at, t("region", lang))[t("region", lang)]) == regions
