@@ -307,7 +307,6 @@ def _dispatch(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> Non
     dispatched = created + to_dispatch.astype("timedelta64[s]")
     arrived = dispatched + travel.astype("timedelta64[s]")
     closed = np.where(cancelled | advice, created + 120, arrived + on_scene.astype("timedelta64[s]"))
-    _, phones = _people(rng, n)
     layout = Layout(
         (
             ("Номер вызова", "call_id", TEXT),
@@ -322,7 +321,6 @@ def _dispatch(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> Non
             ("Область", "region", _area(geo.regions, "region_code")),
             ("Район", "district", _area(geo.districts, "district_code")),
             ("Наряд", "unit_id", TEXT),
-            ("Телефон заявителя", "caller_phone", TEXT),
             ("Изменено", "updated_at", STAMP),
         ),
         delimiter=";",
@@ -344,7 +342,6 @@ def _dispatch(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> Non
             "region": int(region[i]),
             "district": int(district[i]),
             "unit_id": f"N-{int(rng.integers(1, 400)):03d}" if times["dispatched_at"] else None,
-            "caller_phone": phones[i],
         }
         first = _as_of(base, times, export, cancelled[i])
         recs.append(first | {"_file": day})

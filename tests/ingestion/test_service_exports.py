@@ -19,7 +19,7 @@ APPEALS = (
 )
 DISPATCH = (
     "Номер вызова;Время ответа;Время создания карточки;Время назначения наряда;Время прибытия;Время закрытия;Статус;"
-    "Приоритет;Категория;Область;Район;Наряд;Телефон заявителя;Изменено"
+    "Приоритет;Категория;Область;Район;Наряд;Изменено"
 )
 
 
@@ -51,7 +51,7 @@ def test_a_due_date_ahead_is_kept_a_received_date_ahead_is_not(settings) -> None
 def call_line(call: str, status: str, arrived: str, closed: str, updated: str, dispatched: str = "10:04:00") -> str:
     day = "2026-03-01"
     times = [f"{day} {t}" if t else "" for t in ("10:00:00", "10:01:10", dispatched, arrived, closed)]
-    return ";".join([call, *times, status, "Высокий", "Кража", "KG-C", "KG-C-TOK", "N-001", "0555 123456", updated])
+    return ";".join([call, *times, status, "Высокий", "Кража", "KG-C", "KG-C-TOK", "N-001", updated])
 
 
 def stream_call(call: str, status: str, arrived: str | None, closed: str | None, updated: str) -> Message:
