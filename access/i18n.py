@@ -607,6 +607,50 @@ STRINGS: dict[str, tuple[str, str]] = {
         "These figures are kept per region: showing {area}.",
         "Эти показатели ведутся по регионам: показано — {area}.",
     ),
+    # --- service to citizens (appeals, receptions, 102 response) ---
+    "service": ("Service to citizens", "Работа с гражданами"),
+    "appeals": ("Citizens' appeals", "Обращения граждан"),
+    "appeals_received": ("Appeals received", "Поступило обращений"),
+    "on_time": ("Answered on time", "Рассмотрено в срок"),
+    "median_days_to_answer": ("Median days to answer", "Медиана срока ответа, дней"),
+    "overdue_open_appeals": ("Overdue, not answered", "Просрочено, без ответа"),
+    "of_open": ("of {n} open appeals", "из {n} обращений на рассмотрении"),
+    "repeat_share": ("Repeat appeals", "Повторные обращения"),
+    "receptions": ("Personal receptions of citizens", "Личный приём граждан"),
+    "sessions_scheduled": ("Scheduled", "По графику"),
+    "sessions_held": ("Held", "Проведено"),
+    "held_pct": ("Held as scheduled", "Проведено по графику"),
+    "citizens_received": ("Citizens received", "Принято граждан"),
+    "leader_position": ("Leader", "Руководитель"),
+    "response_102": ("102 response", "Реагирование на вызовы 102"),
+    "calls_102": ("102 calls", "Вызовы 102"),
+    "arrival_within_standard": ("On scene within the standard", "Прибытие в пределах норматива"),
+    "dispatch_within_standard": ("Dispatched within the standard", "Направление в пределах норматива"),
+    "segments_end_to_end": (
+        "End to end: answered → entered → unit assigned → on scene, minutes",
+        "От звонка до прибытия: ответ → карточка → наряд → на месте, минуты",
+    ),
+    "area_type": ("Area", "Местность"),
+    "segment": ("Segment", "Этап"),
+    "seg_answer_to_entry": ("Answered → entered", "Ответ → карточка"),
+    "seg_entry_to_dispatch": ("Entered → unit assigned", "Карточка → наряд"),
+    "seg_dispatch_to_arrival": ("Assigned → on scene", "Наряд → на месте"),
+    "seg_to_dispatch": ("Answered → unit assigned", "Ответ → наряд"),
+    "seg_to_arrival": ("Answered → on scene", "Ответ → на месте"),
+    "service_line": (
+        "Service to citizens, 28 days: appeals answered on time {on_time}, {overdue} overdue without an answer; "
+        "receptions held as scheduled {held}; 102: first unit on scene within {p90} min for 9 calls in 10, "
+        "{within} within the standard.",
+        "Работа с гражданами, 28 дней: обращений рассмотрено в срок {on_time}, просрочено без ответа {overdue}; "
+        "личных приёмов проведено по графику {held}; 102: наряд на месте за {p90} мин в 9 вызовах из 10, "
+        "в пределах норматива {within}.",
+    ),
+    "segments_note": (
+        "Medians (p50) and 90th percentiles (p90) of each segment, as New York's 911 end-to-end reporting measures "
+        "them; the standard depends on the region and whether the district is a city or rural.",
+        "Медианы (p50) и 90-е процентили (p90) каждого этапа, как в сквозной отчётности службы 911 Нью-Йорка; "
+        "норматив зависит от региона и от того, городской район или сельский.",
+    ),
 }
 
 CODES: dict[str, tuple[str, str]] = {
@@ -798,6 +842,32 @@ CODES: dict[str, tuple[str, str]] = {
     "disciplinary_case": ("Disciplinary cases", "Дисциплинарные дела"),
     "cyber_incident": ("Cyber incidents", "Киберинциденты"),
     "fraud_resource_block": ("Blocked fraud resources", "Блокировки ресурсов мошенников"),
+    # service to citizens: plan KPIs, appeal categories, channels and outcomes, leaders, area types
+    "appeals_on_time_pct": ("Appeals answered on time, %", "Обращения, рассмотренные в срок, %"),
+    "receptions_held_pct": ("Receptions held as scheduled, %", "Личные приёмы, проведённые по графику, %"),
+    "arrival_within_standard_pct": ("102: on scene within the standard, %", "102: прибытие в пределах норматива, %"),
+    "complaint": ("Complaint", "Жалоба"),
+    "statement": ("Statement", "Заявление"),
+    "proposal": ("Proposal", "Предложение"),
+    "information_request": ("Request for information", "Запрос информации"),
+    "office": ("In person", "Лично"),
+    "post": ("Post", "Почта"),
+    "online_portal": ("Online portal", "Интернет-приёмная"),
+    "102": ("102", "102"),
+    "hotline": ("Hotline", "Телефон доверия"),
+    "upheld": ("Upheld", "Удовлетворено"),
+    "partially_upheld": ("Partly upheld", "Удовлетворено частично"),
+    "rejected": ("Rejected", "Отказано"),
+    "explained": ("Explained", "Разъяснено"),
+    "forwarded": ("Forwarded", "Направлено по подведомственности"),
+    "withdrawn": ("Withdrawn", "Отозвано"),
+    "minister": ("Minister", "Министр"),
+    "deputy_minister": ("Deputy minister", "Заместитель министра"),
+    "department_head": ("Head of department", "Начальник департамента"),
+    "regional_chief": ("Regional chief", "Начальник ГУВД/УВД"),
+    "district_chief": ("District chief", "Начальник РОВД"),
+    "city": ("City", "Город"),
+    "rural": ("Rural", "Сельская местность"),
 }
 
 WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), "ru": ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")}

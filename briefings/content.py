@@ -84,6 +84,15 @@ left join marts.kpi_fraud_resource_blocks b
     on b.compstat_window = $window and b.area_level = $level and b.resource_type = 'all'
 """
 
+# the service-to-citizens headline over the ranking window: appeals on time and overdue, receptions, 102 arrival
+SERVICE_SQL = """
+select a.on_time_pct, a.overdue_open_appeals, r.held_pct, d.to_arrival_p90_minutes, d.arrival_within_standard_pct
+from (select 1) as one
+left join marts.kpi_appeals_compstat a on a.category = 'all' and a.compstat_window = $1 and a.area_level = $2
+left join marts.kpi_receptions_compstat r on r.leader_position = 'all' and r.compstat_window = $1 and r.area_level = $2
+left join marts.kpi_dispatch_compstat d on d.area_type = 'all' and d.compstat_window = $1 and d.area_level = $2
+"""
+
 
 class Window(NamedTuple):
     """One CompStat window of a KPI. Counts about minors and domestic violence are None where the access
@@ -138,6 +147,7 @@ class Briefing:
     crime_trend: list[tuple[dt.date, int | None, int | None]]  # day, crimes, the same weekday a year earlier
     rollout: list[tuple[dt.date, int | None, float | None]]  # month end, cameras installed (to date), plan
     integrity: dict[str, Any]  # INTEGRITY_SQL's row (the ranking window)
+    service: dict[str, Any] | None  # SERVICE_SQL's row; None while the service marts have none
 
     @property
     def comparable(self) -> bool:
@@ -224,6 +234,7 @@ def load_briefing(settings: Settings, kind: str, scope: Scope) -> Briefing:
         stamp = read.stamp(con)
         level = read.scope_level(scope)
         cameras = _dicts(con, CAMERAS_SQL, [level])
+        service = _dicts(con, SERVICE_SQL, [RANK_WINDOW, level])
         return Briefing(
             kind=kind,
             scope=scope,
@@ -243,6 +254,7 @@ def load_briefing(settings: Settings, kind: str, scope: Scope) -> Briefing:
             crime_trend=crime_trend(con, stamp.as_of),
             rollout=[tuple(row) for row in con.execute(ROLLOUT_SQL, [level]).fetchall()],
             integrity=_dicts(con, INTEGRITY_SQL, {"window": RANK_WINDOW, "level": level})[0],
+            service=service[0] if any(v is not None for v in service[0].values()) else None,
         )
     finally:
         con.close()

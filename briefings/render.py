@@ -163,6 +163,22 @@ def integrity_lines(b: Briefing, lang: Lang) -> list[str]:
     ]
 
 
+def service_line(b: Briefing, lang: Lang) -> str | None:
+    """Service to citizens over the ranking window: appeals on time and overdue, receptions held, 102 arrival."""
+    s = b.service
+    if not s:
+        return None
+    return t(
+        "service_line",
+        lang,
+        on_time=i18n.pct(s["on_time_pct"], lang),
+        overdue=num(s["overdue_open_appeals"], lang),
+        held=i18n.pct(s["held_pct"], lang),
+        p90=num(s["to_arrival_p90_minutes"], lang, 1),
+        within=i18n.pct(s["arrival_within_standard_pct"], lang),
+    )
+
+
 def offline_rows(b: Briefing, lang: Lang, tz: ZoneInfo) -> list[dict[str, Any]]:
     return [
         {
@@ -244,6 +260,7 @@ def render(b: Briefing, recipient: Recipient, tz: ZoneInfo) -> Rendered:
         "plan": plan_rows(b, lang),
         "cameras": camera_line(b, lang),
         "integrity": integrity_lines(b, lang),
+        "service": service_line(b, lang),
         "movers": mover_rows(b, lang),
         "no_movers": t("no_movers" if b.comparable else "no_comparison", lang),
         "movers_through": t("compstat_through", lang, date=i18n.date(b.compstat_through, lang))

@@ -36,6 +36,7 @@ class Column:
     pii: bool = False
     ref: str | None = None
     earliest: dt.date | None = None
+    future: bool = False  # a date that may lie ahead (a due date), checked only against `earliest`
 
     @property
     def sql_type(self) -> str:
@@ -87,7 +88,7 @@ def _check(dataset: str, text: str) -> Check:
 
 
 def _column(name: str, spec: dict[str, Any], code_lists: dict[str, list[str]], default_earliest: dt.date) -> Column:
-    unknown = set(spec) - {"type", "description", "required", "codes", "min", "max", "pii", "ref", "earliest"}
+    unknown = set(spec) - {"type", "description", "required", "codes", "min", "max", "pii", "ref", "earliest", "future"}
     if unknown:
         raise ValueError(f"contracts.yaml: column {name} has unknown keys {sorted(unknown)} (quote text with commas)")
     if spec["type"] not in TYPES:
@@ -106,6 +107,7 @@ def _column(name: str, spec: dict[str, Any], code_lists: dict[str, list[str]], d
         pii=spec.get("pii", False),
         ref=spec.get("ref"),
         earliest=earliest,
+        future=spec.get("future", False),
     )
 
 
@@ -167,7 +169,7 @@ def render_markdown() -> str:
             if col.ref:
                 rule.append(f"a {col.ref} of the reference geography")
             if col.earliest:
-                rule.append(f"from {col.earliest} to tomorrow")
+                rule.append(f"from {col.earliest}" if col.future else f"from {col.earliest} to tomorrow")
             lines.append(
                 f"| `{col.name}` | {col.sql_type} | {'yes' if col.required else ''} | {'; '.join(rule)} "
                 f"| {'yes' if col.pii else ''} | {col.description} |"

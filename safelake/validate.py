@@ -223,7 +223,8 @@ def checks(contract: Contract, geo: Geography | None, now: dt.datetime) -> list[
             )
             detail = pl.format("{} before {}", value, pl.lit(str(col.earliest)))
             found.append(failure(value < earliest, col.name, QuarantineReason.IMPLAUSIBLE_DATE, detail))
-            found.append(failure(value > latest, col.name, QuarantineReason.FUTURE_DATE, pl.format("{}", value)))
+            if not col.future:
+                found.append(failure(value > latest, col.name, QuarantineReason.FUTURE_DATE, pl.format("{}", value)))
     for check in contract.checks:
         left, right = pl.col(check.left), pl.col(check.right)
         broken = ~OPERATORS[check.op](left, right)

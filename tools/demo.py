@@ -1105,9 +1105,11 @@ def generate(
     _road(rng["road_incident"], geo, t0, days, sinks["road_incident"])
     fraud = _fraud(rng["fraud_report"], geo, t0, days, sinks["fraud_report"])
     fleet = _cameras(rng["camera"], geo, t0, days, cameras, sinks["camera"])
-    from tools import demo_integrity  # it builds on this module's writers, so it is imported once they exist
+    # the Kyrgyz ministry's other areas, where the reference set has what they need (units' staffing, appeal terms)
+    from tools import demo_integrity, demo_service  # they build on this module's writers
 
-    sinks |= demo_integrity.generate(seed, geo, t0, days, fraud, sinks["crime_report"], reference_dir)
+    if (reference_dir / "unit_staffing.csv").exists():
+        sinks |= demo_integrity.generate(seed, geo, t0, days, fraud, sinks["crime_report"], reference_dir)
     manifest: dict[str, Any] = {"start": start.isoformat(), "days": days, "cameras": cameras, "seed": seed}
     for name, sink in sinks.items():
         rows, files = sink.flush(landing / name, t0)
@@ -1118,9 +1120,11 @@ def generate(
     )
     status = {"rows": rows, "files": files, "defects": {"duplicate": repeated}, "updates": 0}
     manifest["camera_status"] = status
+    if (reference_dir / "appeal_terms.csv").exists():
+        manifest |= demo_service.generate(landing, geo, t0, days, seed)
     manifest |= geo.dialect.more(landing, start, days, seed, reference_dir)
     (landing / ".demo_manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    return {name: manifest[name]["rows"] for name in (*DATASETS, *demo_integrity.DATASETS)}
+    return {name: entry["rows"] for name, entry in manifest.items() if isinstance(entry, dict)}
 
 
 def demo_data(

@@ -59,16 +59,77 @@
     ) as windows
 {% endmacro %}
 
+{#- The pieces compstat() and compstat_quantiles() share.
+    compstat_rollup(columns, dimension): `group by grouping sets` for `columns` (text; may be empty) × district,
+      region and nation, each with the dimension value and without (its total) when there is a dimension;
+    compstat_area_level(): the level of such a group; compstat_dimension(): its dimension value, 'all' for totals;
+    compstat_in_window(relation, date_column, dimension, columns): the relation's rows in a window or its prior
+      year (one row per window they fall in), with is_current, the area and dimension_value;
+    compstat_match(left, right, window): the join condition of two relations on the window (unless
+      window=false: a level at the as-of day), area and dimension value. -#}
+{% macro compstat_rollup(columns, dimension) -%}
+    {%- set sets = [] -%}
+    {%- for geo in ["region_code, district_code", "region_code", none] -%}
+        {%- set cols = [columns, geo] | select | join(", ") -%}
+        {%- if dimension %}{% do sets.append([cols, "dimension_value"] | select | join(", ")) %}{% endif -%}
+        {%- do sets.append(cols) -%}
+    {%- endfor -%}
+    group by grouping sets (
+        {%- for s in sets %}
+        ({{ s }}){{ "," if not loop.last }}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+{% macro compstat_area_level() -%}
+    case
+        when grouping(region_code) = 1 then 'nation'
+        when grouping(district_code) = 1 then 'region'
+        else 'district'
+    end
+{%- endmacro %}
+
+{% macro compstat_dimension() -%}
+    case when grouping(dimension_value) = 1 then 'all' else dimension_value end
+{%- endmacro %}
+
+{% macro compstat_in_window(relation, date_column, dimension, columns) %}
+        select
+            windows.*,
+            rel.{{ date_column }} between windows.window_start and windows.window_end as is_current,
+            rel.region_code,
+            rel.district_code,
+            {{ ('rel.' ~ dimension) if dimension else "'all'" }} as dimension_value,
+            {%- for c in columns %}
+            rel.{{ c }}{{ "," if not loop.last }}
+            {%- endfor %}
+        from {{ relation }} as rel
+        inner join windows
+            on rel.{{ date_column }} between windows.window_start and windows.window_end
+            or rel.{{ date_column }} between windows.prior_start and windows.prior_end
+{% endmacro %}
+
+{% macro compstat_match(left, right, window=true) -%}
+    {%- for column in (["compstat_window"] if window else []) + ["area_level", "dimension_value"] %}
+        {{ "and " if not loop.first }}{{ left }}.{{ column }} = {{ right }}.{{ column }}
+    {%- endfor %}
+    {%- for column in ["region_code", "district_code"] %}
+        and {{ left }}.{{ column }} is not distinct from {{ right }}.{{ column }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- compstat_share(numerator, denominator, name): a percentage of two of compstat()'s measures, one decimal, in
+    the current window (`name`) and a year earlier (`name`_prior, NULL unless prior_is_complete). -#}
+{% macro compstat_share(numerator, denominator, name) -%}
+    {{ safe_ratio('compstat.' ~ numerator ~ '_current', 'compstat.' ~ denominator ~ '_current', 100, 1) }} as {{ name }},
+        case when compstat.prior_is_complete then
+            {{ safe_ratio('compstat.' ~ numerator ~ '_prior', 'compstat.' ~ denominator ~ '_prior', 100, 1) }}
+        end as {{ name }}_prior
+{%- endmacro %}
+
 {% macro compstat(daily, measures, dimension=none) %}
-    {%- set dim = ('daily.' ~ dimension) if dimension else "'all'" -%}
     {%- set window_cols = "compstat_window, window_order, window_start, window_end, prior_start, prior_end" -%}
     {%- set complete = "coalesce(coverage.first_day <= prior_start, false)" -%}
-    {%- set grouping_sets = [] -%}
-    {%- for geo in ["region_code, district_code", "region_code", none] -%}
-        {%- set cols = window_cols ~ (", " ~ geo if geo else "") -%}
-        {%- if dimension %}{% do grouping_sets.append(cols ~ ", dimension_value") %}{% endif -%}
-        {%- do grouping_sets.append(cols) -%}
-    {%- endfor -%}
     with
 
     windows as (
@@ -84,45 +145,23 @@
     ),
 
     in_window as (
-
-        select
-            windows.*,
-            daily.date_day between windows.window_start and windows.window_end as is_current,
-            daily.region_code,
-            daily.district_code,
-            {{ dim }} as dimension_value,
-            {%- for m in measures %}
-            daily.{{ m }}{{ "," if not loop.last }}
-            {%- endfor %}
-        from {{ daily }} as daily
-        inner join windows
-            on daily.date_day between windows.window_start and windows.window_end
-            or daily.date_day between windows.prior_start and windows.prior_end
-
+        {{ compstat_in_window(daily, 'date_day', dimension, measures) }}
     ),
 
     rolled_up as (
 
         select
             {{ window_cols }},
-            case
-                when grouping(region_code) = 1 then 'nation'
-                when grouping(district_code) = 1 then 'region'
-                else 'district'
-            end as area_level,
+            {{ compstat_area_level() }} as area_level,
             region_code,
             district_code,
-            case when grouping(dimension_value) = 1 then 'all' else dimension_value end as dimension_value,
+            {{ compstat_dimension() }} as dimension_value,
             {%- for m in measures %}
             coalesce(sum({{ m }}) filter (where is_current), 0) as {{ m }}_current,
             coalesce(sum({{ m }}) filter (where not is_current), 0) as {{ m }}_prior{{ "," if not loop.last }}
             {%- endfor %}
         from in_window
-        group by grouping sets (
-            {%- for s in grouping_sets %}
-            ({{ s }}){{ "," if not loop.last }}
-            {%- endfor %}
-        )
+        {{ compstat_rollup(window_cols, dimension) }}
 
     )
 

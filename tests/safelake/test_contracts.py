@@ -23,6 +23,8 @@ EXPECTED = {
     "disciplinary_case",
     "cyber_incident",
     "fraud_resource_block",
+    "citizen_appeal",
+    "reception_session",
 }
 
 

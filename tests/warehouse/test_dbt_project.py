@@ -96,7 +96,14 @@ def test_published_models_have_a_tested_key_and_documented_columns(manifest: dic
 
 def test_compstat_has_one_implementation(manifest: dict) -> None:
     users = {m["name"] for m in models(manifest) if "macro.safelake.compstat" in m["depends_on"]["macros"]}
-    assert {"kpi_crime_compstat", "kpi_road_compstat", "kpi_fraud_compstat"} <= users
+    assert {
+        "kpi_crime_compstat",
+        "kpi_road_compstat",
+        "kpi_fraud_compstat",
+        "kpi_appeals_compstat",
+        "kpi_receptions_compstat",
+        "kpi_dispatch_compstat",
+    } <= users
 
 
 def test_kpi_formulas_have_unit_tests(manifest: dict) -> None:
@@ -107,6 +114,9 @@ def test_kpi_formulas_have_unit_tests(manifest: dict) -> None:
         "kpi_camera_availability",
         "fct_camera_days",
         "int_camera_outages_split_by_day",
+        "fct_citizen_appeals",
+        "fct_dispatch_calls",
+        "kpi_dispatch_compstat",
     } <= tested
 
 

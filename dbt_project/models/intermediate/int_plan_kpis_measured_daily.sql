@@ -69,6 +69,24 @@ fraud_resource_blocks as (
 
 ),
 
+citizen_appeals as (
+
+    select * from {{ ref('fct_citizen_appeals') }}
+
+),
+
+reception_sessions as (
+
+    select * from {{ ref('fct_reception_sessions') }}
+
+),
+
+dispatch_calls as (
+
+    select * from {{ ref('fct_dispatch_calls') }}
+
+),
+
 measures_by_region as (
 
     -- every measure is a sum of counts, so a region's rows add up to the nation's
@@ -117,6 +135,19 @@ measures_by_region as (
     union all
     select 'fraud_resources_blocked', 'flow', null, blocked_date, count(*), null
     from fraud_resource_blocks where is_blocked group by all
+    union all
+    -- service to citizens: appeals answered on time (on the day that was settled), receptions held as
+    -- scheduled, 102 calls with the first unit on scene within the response standard
+    select 'appeals_on_time_pct', 'ratio', region_code, settled_date,
+        count(*) filter (where is_answered_on_time), count(*)
+    from citizen_appeals group by all
+    union all
+    select 'receptions_held_pct', 'ratio', region_code, scheduled_date, count(*) filter (where is_held), count(*)
+    from reception_sessions group by all
+    union all
+    select 'arrival_within_standard_pct', 'ratio', region_code, received_date,
+        count(*) filter (where is_arrival_within_standard), count(arrived_at)
+    from dispatch_calls group by all
     union all
     -- installations per day; turned into the installed stock below
     select 'cameras_installed', 'stock', region_code, installed_on, count(*), null

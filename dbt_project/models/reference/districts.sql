@@ -4,5 +4,6 @@
     'name_en': 'varchar',
     'name_ru': 'varchar',
     'name_ky': 'varchar',
-    'name_kk': 'varchar'
-}, optional=['name_ky', 'name_kk']) }}
+    'name_kk': 'varchar',
+    'area_type': 'varchar'
+}, optional=['name_ky', 'name_kk', 'area_type']) }}
