@@ -411,6 +411,7 @@ def _area(rows: list[dict[str, str]], column: str) -> Fmt:
 class Layout:
     spec: tuple[tuple[str, str, Fmt], ...]  # (header cell, record field, formatter)
     kind: str = "csv"  # or xlsx
+    sheet: str = "ДТП"  # xlsx only
     encoding: str = "utf-8"
     delimiter: str = ","
     newline: str = "\n"
@@ -429,7 +430,7 @@ class Layout:
         if self.kind == "xlsx":
             book = xlsxwriter.Workbook(str(path), {"in_memory": True})
             book.set_properties({"created": created, "author": "MVD"})  # a fixed date: identical bytes
-            sheet, stamp = book.add_worksheet("ДТП"), book.add_format({"num_format": "dd.mm.yyyy hh:mm"})
+            sheet, stamp = book.add_worksheet(self.sheet), book.add_format({"num_format": "dd.mm.yyyy hh:mm"})
             sheet.write_row(0, 0, self.header, book.add_format({"bold": True}))
             for r, row in enumerate(rows, start=1):
                 for c, value in enumerate(row):
@@ -1042,6 +1043,10 @@ def generate(
     rows, files, repeated = _camera_status(rng["camera_status"], fleet, t0, days, landing / "camera_status")
     status = {"rows": rows, "files": files, "defects": {"duplicate": repeated}, "updates": 0}
     manifest["camera_status"] = status
+    if reference_dir.name == "kz":  # Kazakhstan's holiday operations; that module imports this one
+        from tools.demo_kz_ops import generate_kz_ops
+
+        manifest |= generate_kz_ops(landing, start, days, seed, reference_dir)
     (landing / ".demo_manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return {name: manifest[name]["rows"] for name in DATASETS}
 

@@ -1,0 +1,32 @@
+with
+
+source as (
+
+    select * from {{ lake_source('child_trip_escort') }}
+    -- this build's geography only: other countries' rows in the lake have regions outside its reference set
+    where region_code in (select region_code from {{ ref('regions') }})
+
+),
+
+final as (
+
+    select
+        trip_id as child_trip_id,
+        {{ to_local('departs_at') }} as departs_at,
+        cast({{ to_local('departs_at') }} as date) as departure_date,
+        region_code,
+        district_code,
+        destination,
+        children,
+        escorted as is_escorted,
+        patrol_unit,
+        {{ to_local('updated_at') }} as updated_at,
+        leader_name as leader_name_pseudonym,
+        leader_phone as leader_phone_pseudonym,
+        {{ lake_lineage() }}
+
+    from source
+
+)
+
+select * from final
