@@ -18,6 +18,12 @@ EXPECTED = {
     "camera_heartbeat",
     "dispatch_call",
     "incident_report",
+    # Kazakhstan's holiday operations
+    "mass_event",
+    "pyrotechnics_seizure",
+    "fire_inspection",
+    "fire_alarm_installation",
+    "child_trip_escort",
 }
 
 
