@@ -489,3 +489,30 @@ def catalog(src: Source) -> pd.DataFrame:
     rows = _on_cursor(src, schema_catalog)
     columns = ["schema", "table", "table_description", "column", "type", "description"]
     return pd.DataFrame(rows, columns=columns)
+
+
+# --- holiday operations ---------------------------------------------------------------------------------------
+
+
+@_cached
+def holiday_ops_periods(src: Source, area: Area) -> pd.DataFrame:
+    """Each holiday or mass-event period against ordinary days, per holiday-operations measure, for the nation or
+    the area's region; newest period first."""
+    where, params = _where(area.regional)
+    return _df(src, f"SELECT * FROM marts.kpi_holiday_ops_periods WHERE {where} ORDER BY start_date DESC", params)
+
+
+@_cached
+def holiday_ops_by_region(src: Source, period_id: str, metric: str) -> pd.DataFrame:
+    return _df(
+        src,
+        """SELECT region_code, value, per_day, ordinary_per_day, ratio_to_ordinary FROM marts.kpi_holiday_ops_periods
+           WHERE area_level = 'region' AND period_id = ? AND metric = ? ORDER BY per_day DESC""",
+        [period_id, metric],
+    )
+
+
+@_cached
+def holiday_ops_collected(src: Source) -> set[str]:
+    """The holiday-operations measures this geography has data for (a country without mass-event data has none)."""
+    return set(_df(src, "SELECT DISTINCT metric FROM marts.agg_holiday_ops_daily")["metric"])

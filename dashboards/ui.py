@@ -22,7 +22,7 @@ from safelake.settings import get_settings
 from warehouse.publish import NoWarehouse
 
 GEO_DIR = Path(__file__).parent / "geo"
-PAGES = ("plan", "cameras", "crime", "road", "fraud", "data_health", "sql")
+PAGES = ("plan", "cameras", "crime", "road", "fraud", "holiday", "data_health", "sql")
 PAGE_ROLES = {"sql": {Role.analyst, Role.admin, Role.leadership, Role.regional_chief}}  # other pages: every role
 PERIOD_KEYS = tuple(queries.PERIODS)
 
