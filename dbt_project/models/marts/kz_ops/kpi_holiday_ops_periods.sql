@@ -1,6 +1,7 @@
 -- Each holiday or mass-event period against ordinary days, per holiday-operations measure, for the nation and
 -- each region: the measure's daily rate in the period vs its daily rate on the 28 ordinary (non-special) days
--- before it. A measure counts from its first day of data nationally; a day without rows is a zero.
+-- before it. A measure counts from its first to its last day of data nationally (a source that stopped sending
+-- has no zeros after its last day); a day without rows in between is a zero.
 with
 
 holidays as (
@@ -23,9 +24,9 @@ daily as (
 
 ),
 
-first_days as (
+data_days as (
 
-    select metric, min(date_day) as first_day
+    select metric, min(date_day) as first_day, max(date_day) as last_day
     from daily
     group by metric
 
@@ -34,18 +35,18 @@ first_days as (
 area_days as (
 
     select
-        first_days.metric,
+        data_days.metric,
         areas.area_level,
         areas.region_code,
         dates.date_day,
         dates.is_special_period
-    from first_days
+    from data_days
     inner join (
         select distinct metric, 'region' as area_level, region_code from daily
         union all
         select distinct metric, 'nation', null from daily
-    ) as areas on first_days.metric = areas.metric
-    inner join dates on dates.date_day >= first_days.first_day
+    ) as areas on data_days.metric = areas.metric
+    inner join dates on dates.date_day between data_days.first_day and data_days.last_day
 
 ),
 
