@@ -476,6 +476,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "holiday_ordinary": ("Ordinary days", "Обычные дни"),
     "holiday_calls_per_day": ("102 calls per day", "Вызовов 102 в день"),
     "holiday_targets": ("Holiday-operations targets of the plan", "Цели плана по праздничному периоду"),
+    "holiday_target": ("Plan target", "Цель плана"),
     "holiday_targets_none": (
         "This country's plan has no holiday-operations targets.",
         "В плане этой страны нет целей по праздничному периоду.",

@@ -185,7 +185,7 @@ else:
     ui.table(
         pd.DataFrame(shown),
         {
-            "name": (t("holiday_measure", lang), "text"),
+            "name": (t("holiday_target", lang), "text"),
             "goal": (t("target_value", lang), "text"),
             "actual": (t("actual", lang), "text"),
             "plan": (t("plan_to_date", lang), "text"),
