@@ -166,6 +166,15 @@ class _Place:
                 district[region == r] = self.rng.choice(options, int((region == r).sum()))
         return region.tolist(), district.tolist()
 
+    def records(self, key: str, width: int, when: list[datetime], written: list[datetime]) -> list[Record]:
+        """What every record has: its number, the weekly file of `when`, its version time, region and district."""
+        region, district = self.pick(len(when))
+        return [
+            {key: f"{i + 1:0{width}d}", "_week": _week(w, self.start), "updated_at": written[i]}
+            | {"region": region[i], "district": district[i]}
+            for i, w in enumerate(when)
+        ]
+
     def weekly(self, prefix: str, ext: str, layout: Layout) -> Callable[[Record], tuple[str, Layout]]:
         return lambda rec: (f"{prefix}_{self.start + timedelta(days=7 * rec['_week']):%Y%m%d}.{ext}", layout)
 
@@ -190,8 +199,8 @@ def _mass_events(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
     police = np.maximum(2, np.round(expected / 120 + rng.poisson(2, n))).astype(int)
     police = np.where(rng.random(n) < 0.02, 0, police)  # a few small events nobody secured
     incidents = rng.poisson(0.1 + actual / 4000)
-    region, district = place.pick(n)
     _, phones = _people(rng, n)
+    written = [begin - timedelta(days=int(d)) for begin, d in zip(starts, rng.integers(1, 6, n), strict=True)]
     layout = Layout(
         (
             ("№ мероприятия", "event_id", TEXT),
@@ -213,20 +222,15 @@ def _mass_events(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
         sheet="Мероприятия",
     )
     recs = []
-    for i in range(n):
+    for i, rec in enumerate(place.records("event_id", 5, starts, written)):
         k = int(kind[i])
-        begin = starts[i]
         recs.append(
-            {
-                "event_id": f"{i + 1:05d}",
-                "_week": _week(begin, start),
-                "updated_at": begin - timedelta(days=int(rng.integers(1, 6))),
-                "region": region[i],
-                "district": district[i],
+            rec
+            | {
                 "venue": EVENT_TYPES["venue"][k],
                 "kind": k,
-                "starts_at": begin,
-                "ends_at": begin + timedelta(hours=int(length[i])),
+                "starts_at": starts[i],
+                "ends_at": starts[i] + timedelta(hours=int(length[i])),
                 "expected": int(expected[i]),
                 "actual": int(actual[i]),
                 "children": bool(rng.random() < float(EVENT_TYPES["children"][k])),
@@ -261,12 +265,11 @@ def _seizures(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
     checked = 1 + rng.poisson(6, n)
     units = np.where(rng.random(n) < 0.25, 0, np.round(rng.lognormal(4.6, 1.1, n))).astype(int)
     boxes = np.ceil(units / rng.integers(20, 60, n)).astype(int)
-    region, district = place.pick(n)
     names, _ = _people(rng, n)
     layout = Layout(
         (
             ("№ рейда", "raid_id", TEXT),
-            ("Дата рейда", "updated_at", RU_DAY),
+            ("Дата рейда", "day", RU_DAY),
             *place.area("name_ru"),
             ("Проверено торговых точек", "checked", RAW),
             ("Изъято пиротехники, шт.", "units", SPACED),
@@ -279,22 +282,19 @@ def _seizures(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
     )
     when = day.astype("datetime64[s]").tolist()
     recs = [
-        {
-            "raid_id": f"{i + 1:05d}",
-            "_week": _week(when[i], place.start),
-            "updated_at": when[i],
-            "region": region[i],
-            "district": district[i],
+        rec
+        | {
+            "day": when[i],
             "checked": int(checked[i]),
             "units": int(units[i]),
             "boxes": int(boxes[i]),
             "offender": names[i] if units[i] else None,
         }
-        for i in range(n)
+        for i, rec in enumerate(place.records("raid_id", 5, when, when))
     ]
     spoil = {
         "bad_number": [("units", "300-400"), ("boxes", "2 (две)")],
-        "bad_date": [("updated_at", "32.12.2025")],
+        "bad_date": [("day", "32.12.2025")],
         "missing_value": [("boxes", "")],
     }
     _emit(sink, rng, recs, place.weekly("pirotehnika", "csv", layout), spoil)
@@ -307,7 +307,6 @@ def _inspections(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
     kind = rng.choice(len(FACILITIES["code"]), n, p=_p(FACILITIES["share"]))
     result = rng.choice(len(RESULTS["code"]), n, p=_p(RESULTS["share"]))
     violations = np.where(result == 0, 0, 1 + rng.poisson(3, n))
-    region, district = place.pick(n)
     names, _ = _people(rng, n)
     layout = Layout(
         (
@@ -324,21 +323,18 @@ def _inspections(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
         encoding="utf-8-sig",
     )
     when = day.astype("datetime64[s]").tolist()
+    written = [w + timedelta(hours=int(h)) for w, h in zip(when, rng.integers(12, 20, n), strict=True)]
     recs = [
-        {
-            "inspection_id": f"{i + 1:06d}",
-            "_week": _week(when[i], start),
-            "updated_at": when[i] + timedelta(hours=int(rng.integers(12, 20))),
+        rec
+        | {
             "inspected_on": when[i],
-            "region": region[i],
-            "district": district[i],
             "facility": FACILITIES["name"][int(kind[i])],
             "kind": int(kind[i]),
             "result": int(result[i]),
             "violations": int(violations[i]),
             "person": names[i],
         }
-        for i in range(n)
+        for i, rec in enumerate(place.records("inspection_id", 6, when, written))
     ]
 
     def correct(rec: Record) -> Record | None:
@@ -361,11 +357,10 @@ def _alarms(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
     category = rng.choice(len(HOUSEHOLDS["code"]), n, p=_p(HOUSEHOLDS["share"]))
     homes = 1 + rng.poisson(5, n)
     sensors = homes * rng.choice([1, 2, 2, 3], n)
-    region, district = place.pick(n)
     layout = Layout(
         (
             ("№ акта", "act_id", TEXT),
-            ("Дата установки", "updated_at", RU_DAY),
+            ("Дата установки", "day", RU_DAY),
             *place.area("name_ru"),
             ("Категория семей", "category", _label(HOUSEHOLDS["ru"])),
             ("Количество домов (квартир)", "homes", RAW),
@@ -376,17 +371,8 @@ def _alarms(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
     )
     when = day.astype("datetime64[s]").tolist()
     recs = [
-        {
-            "act_id": f"{i + 1:06d}",
-            "_week": _week(when[i], place.start),
-            "updated_at": when[i],
-            "region": region[i],
-            "district": district[i],
-            "category": int(category[i]),
-            "homes": int(homes[i]),
-            "sensors": int(sensors[i]),
-        }
-        for i in range(n)
+        rec | {"day": when[i], "category": int(category[i]), "homes": int(homes[i]), "sensors": int(sensors[i])}
+        for i, rec in enumerate(place.records("act_id", 6, when, when))
     ]
     spoil = {"bad_number": [("sensors", "12 или 13")], "unknown_code": [("category", "Пенсионеры")]}
     _emit(sink, rng, recs, place.weekly("izveshateli", "xlsx", layout), spoil)
@@ -399,7 +385,6 @@ def _trips(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
     departs = _at(day, rng.integers(6, 11, n), rng.choice([0, 15, 30, 45], n))
     children = 10 + rng.poisson(25, n)
     escorted = rng.random(n) < 0.97
-    region, district = place.pick(n)
     names, phones = _people(rng, n)
     layout = Layout(
         (
@@ -416,14 +401,11 @@ def _trips(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
         ),
         delimiter=";",
     )
+    written = [d - timedelta(hours=int(h)) for d, h in zip(departs, rng.integers(24, 72, n), strict=True)]
     recs = [
-        {
-            "trip_id": f"{i + 1:05d}",
-            "_week": _week(departs[i], start),
-            "updated_at": departs[i] - timedelta(hours=int(rng.integers(24, 72))),
+        rec
+        | {
             "departs_at": departs[i],
-            "region": region[i],
-            "district": district[i],
             "destination": DESTINATIONS[int(rng.integers(0, len(DESTINATIONS)))],
             "children": int(children[i]),
             "escorted": bool(escorted[i]),
@@ -431,7 +413,7 @@ def _trips(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
             "leader": names[i],
             "phone": phones[i],
         }
-        for i in range(n)
+        for i, rec in enumerate(place.records("trip_id", 5, departs, written))
     ]
     spoil = {
         "bad_flag": [("escorted", "уточняется")],

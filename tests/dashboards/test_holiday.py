@@ -22,6 +22,7 @@ from safelake import lake
 from safelake.reference import REFERENCE_DIR
 from safelake.settings import get_settings
 from tests.conftest import PII_KEY, Published
+from tests.dashboards.test_dashboards import home as _home  # noqa: F401  # the fixture `home`: the Kyrgyz session warehouse
 from tools.demo_kz_ops import DATASETS, generate_kz_ops
 
 pytestmark = pytest.mark.slow
@@ -100,18 +101,6 @@ def kz(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     get_settings.cache_clear()
 
 
-@pytest.fixture(scope="module")
-def kg(published: Published, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
-    users = tmp_path_factory.mktemp("users") / "users.yaml"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SAFELAKE_HOME", str(published.home))
-        patch.setenv("SAFELAKE_USERS_FILE", str(users))
-        get_settings.cache_clear()
-        _users(users)
-        yield published
-    get_settings.cache_clear()
-
-
 def page(lang: str, user: str = "boss", period: str | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update({"lang": lang})
@@ -183,7 +172,7 @@ def test_a_regional_chief_sees_the_region_only(kz: Path) -> None:
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
-def test_kyrgyzstan_shows_what_exists_and_names_what_is_not_collected(kg: Published, lang: str) -> None:
+def test_kyrgyzstan_shows_what_exists_and_names_what_is_not_collected(home: Published, lang: str) -> None:
     at = page(lang)
     (note,) = [i.value for i in at.info]
     assert note == i18n.t("holiday_not_collected", lang, items=", ".join(i18n.code(d, lang) for d in DATASETS))
