@@ -516,3 +516,14 @@ def holiday_ops_by_region(src: Source, period_id: str, metric: str) -> pd.DataFr
 def holiday_ops_collected(src: Source) -> set[str]:
     """The holiday-operations measures this geography has data for (a country without mass-event data has none)."""
     return set(_df(src, "SELECT DISTINCT metric FROM marts.agg_holiday_ops_daily")["metric"])
+
+
+@_cached
+def special_days(src: Source, first: dt.date, last: dt.date) -> set[dt.date]:
+    """Public-holiday and mass-event days (the reference holidays) between two days."""
+    frame = _df(
+        src,
+        "SELECT date_day FROM analytics.dates WHERE is_special_period AND date_day BETWEEN ? AND ?",
+        [first, last],
+    )
+    return {d.date() for d in frame["date_day"]}

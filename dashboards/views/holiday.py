@@ -67,15 +67,11 @@ def _days(start: dt.date, end: dt.date) -> list[dt.date]:
 
 
 def _period(periods: pd.DataFrame, period_id: str) -> tuple[list[dt.date], list[dt.date]]:
-    """The period's days to the as-of day, and the ordinary days among the 28 before it (no period's days)."""
+    """The period's days to the as-of day, and the ordinary days among the 28 before it (as the mart takes them)."""
     row = periods[periods["period_id"] == period_id].iloc[0]
     start, end = row["start_date"].date(), min(row["end_date"].date(), as_of)
-    special = {
-        d
-        for p in periods.drop_duplicates("period_id").itertuples()
-        for d in _days(p.start_date.date(), p.end_date.date())
-    }
     before = _days(start - dt.timedelta(days=ORDINARY_DAYS), start - dt.timedelta(days=1))
+    special = queries.special_days(src, before[0], before[-1])
     return _days(start, end), [d for d in before if d not in special]
 
 
