@@ -80,6 +80,28 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No boundaries for this level in the reference data: shown as a table.",
         "Для этого уровня нет границ в справочных данных: показано таблицей.",
     ),
+    # --- maps (dashboards' choropleths, the e-mails' map) ---
+    "map_no_data": ("no data", "нет данных"),
+    "map_installed_share": ("Installed, % of the year-end target", "Установлено, % от цели на конец года"),
+    "map_click": ("Click an area on the map to open it.", "Нажмите на область на карте, чтобы открыть её."),
+    "map_shared_shape": (
+        "{area}: one shape for several districts (no open boundaries of its districts); not coloured, the figures "
+        "of each are in its tooltip and the table.",
+        "{area}: одна фигура на несколько районов (открытых границ районов нет); не закрашена, цифры каждого — "
+        "во всплывающей подсказке и в таблице.",
+    ),
+    "map_attribution_kg": (
+        "Administrative boundaries of Kyrgyzstan: Ministry of Emergency Situations of the Kyrgyz Republic / UN OCHA, "
+        "Common Operational Datasets (HDX), CC BY 3.0 IGO. Simplified by SafeLake.",
+        "Административные границы Кыргызстана: Министерство чрезвычайных ситуаций Кыргызской Республики / УКГВ ООН "
+        "(OCHA), общие оперативные наборы данных (HDX), лицензия CC BY 3.0 IGO. Упрощены SafeLake.",
+    ),
+    "map_attribution_kz": (
+        "Administrative boundaries of Kazakhstan (2024): geokz by Alexander Rodionov (CC BY 4.0), based on UN OCHA "
+        "Common Operational Datasets (HDX, CC BY 3.0 IGO). Simplified by SafeLake.",
+        "Административные границы Казахстана (2024): geokz, автор Александр Родионов (лицензия CC BY 4.0), на основе "
+        "общих оперативных наборов данных УКГВ ООН (OCHA) (HDX, лицензия CC BY 3.0 IGO). Упрощены SafeLake.",
+    ),
     "national_only": (
         "This view exists nationally and per region only: showing {area}.",
         "Этот показатель есть только по стране и регионам: показано — {area}.",
@@ -293,12 +315,75 @@ STRINGS: dict[str, tuple[str, str]] = {
         "SQL: один SELECT по `marts.*`, `analytics.*`, `meta.build`",
     ),
     "run": ("Run", "Выполнить"),
-    # the policy's one line (access.policy.QueryRefused), quoted as it is: it names SQL and DuckDB's words
-    "sql_refused": ("Query refused: `{reason}`", "Запрос отклонён: `{reason}`"),
+    # the policy's refusal (access.policy.QueryRefused) in the reader's language: one sql_refusal_<kind> below
+    "sql_refused": ("Query refused: {reason}", "Запрос отклонён: {reason}"),
+    # fixes: why a query was refused (access.policy.Refusal); names, SQL words and DuckDB's own messages as code
+    "sql_refusal_too_long": ("the query is longer than {kb} kB; shorten it", "запрос длиннее {kb} КБ; сократите его"),
+    "sql_refusal_only_select": (
+        "only SELECT queries are allowed (no CREATE, INSERT, COPY, ATTACH, SET, PRAGMA ...)",
+        "разрешены только запросы SELECT (без `CREATE`, `INSERT`, `COPY`, `ATTACH`, `SET`, `PRAGMA` ...)",
+    ),
+    "sql_refusal_does_not_parse": ("the query does not parse: {message}", "запрос не разбирается: `{message}`"),
+    "sql_refusal_one_statement": ("one statement at a time, please", "по одному запросу за раз"),
+    "sql_refusal_nested_check": (
+        "the query is nested too deeply to check; flatten it (CTEs, fewer brackets)",
+        "запрос вложен слишком глубоко для проверки; упростите его (`WITH`, меньше скобок)",
+    ),
+    "sql_refusal_cte_shadows": (
+        "a CTE may not be named like a catalog object ({names}); rename it",
+        "имя в `WITH` совпадает с объектом каталога (`{names}`); переименуйте его",
+    ),
+    "sql_refusal_clause": (
+        "{clause} is not allowed; read the views in marts and analytics",
+        "`{clause}` не разрешено; читайте представления marts и analytics",
+    ),
+    "sql_refusal_not_readable": (
+        "{name}: only the views in {schemas} can be read",
+        "`{name}`: читать можно только представления `{schemas}`",
+    ),
+    "sql_refusal_meta_only_build": (
+        "meta.{table}: only meta.build can be read",
+        "`meta.{table}`: из meta можно читать только `meta.build`",
+    ),
+    "sql_refusal_table_function": (
+        "table function {name}() is not allowed; read the views in marts and analytics",
+        "табличная функция `{name}()` запрещена; читайте представления marts и analytics",
+    ),
+    "sql_refusal_function": ("function {name}() is not allowed", "функция `{name}()` запрещена"),
+    "sql_refusal_row_too_large": (
+        "one row of the result is larger than the {mb} MB result limit; select fewer or smaller columns "
+        "(no whole tables in one cell)",
+        "одна строка результата больше лимита результата {mb} МБ; выберите меньше столбцов или поменьше "
+        "(не целую таблицу в одной ячейке)",
+    ),
+    "sql_refusal_timeout": (
+        "the query ran longer than {seconds} s and was stopped; narrow it (filters, aggregates) or ask for a "
+        "longer SQL timeout",
+        "запрос выполнялся дольше {seconds} с и остановлен; сузьте его (фильтры, агрегаты) или попросите "
+        "больший тайм-аут SQL",
+    ),
+    "sql_refusal_memory": (
+        "the query needed more than the {limit} memory limit; filter first",
+        "запросу не хватило лимита памяти `{limit}`; сначала отфильтруйте данные",
+    ),
+    "sql_refusal_nested_run": (
+        "the query is nested too deeply to run; flatten it (CTEs, fewer brackets)",
+        "запрос вложен слишком глубоко для выполнения; упростите его (`WITH`, меньше скобок)",
+    ),
+    "sql_refusal_error": ("{message}", "ошибка выполнения запроса: `{message}`"),
+    "sql_refusal_failed": (
+        "the query failed ({name}); the details are in the audit log",
+        "запрос не выполнен (`{name}`); подробности — в журнале аудита",
+    ),
     "sql_rows": ("Rows: {rows} · {seconds} s", "Строк: {rows} · {seconds} с"),
     "sql_truncated": (
         "Cut at {limit} rows (SAFELAKE_SQL_ROW_LIMIT): narrow the query or aggregate.",
         "Обрезано до {limit} строк (SAFELAKE_SQL_ROW_LIMIT): сузьте запрос или агрегируйте.",
+    ),
+    "sql_truncated_bytes": (
+        "Cut at {rows} rows, the {mb} MB result limit (`SAFELAKE_SQL_RESULT_MB`): narrow the query or aggregate.",
+        "Обрезано до {rows} строк — лимит результата {mb} МБ (`SAFELAKE_SQL_RESULT_MB`): сузьте запрос или "
+        "агрегируйте.",
     ),
     "sql_scope": (
         "Rows of {area} only: your scope is applied to every view.",
@@ -312,10 +397,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "load": ("Load", "Загрузить"),
     "delete": ("Delete", "Удалить"),
     "no_saved": ("No saved queries yet.", "Сохранённых запросов пока нет."),
-    "column_descriptions_en": (
-        "Column descriptions (dbt documentation, English)",
-        "Описания столбцов (документация dbt, на английском)",
-    ),
     "schema_browser": ("Schema: marts and analytics", "Схема: marts и analytics"),
     "table": ("Table", "Таблица"),
     "description": ("Description", "Описание"),
@@ -384,6 +465,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Crimes registered per day, last 8 weeks (grey: a year earlier)",
         "Зарегистрировано преступлений в день, 8 недель (серым — год назад)",
     ),
+    # fixes: the trend chart without a year-earlier line (the lake's first year)
+    "chart_trend_this_year": (
+        "Crimes registered per day, last 8 weeks",
+        "Зарегистрировано преступлений в день, 8 недель",
+    ),
     "chart_offline": ("Cameras offline > 24 h", "Камеры без связи > 24 ч"),
     "chart_movers": ("Change over 28 days, %", "Изменение за 28 дней, %"),
     "attachments": ("The tables are attached as CSV files.", "Таблицы приложены файлами CSV."),
@@ -446,6 +532,19 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The live feed's broker does not answer: the figures stand still.",
         "Брокер онлайн-потока не отвечает: данные не обновляются.",
     ),
+    # geography: a build is of one country (access.read.Stamp.geography)
+    "no_plan": (
+        "{geography} has no plan in its reference data yet: there are no plan targets to show.",
+        "В справочных данных ({geography}) пока нет плана: целевых показателей нет.",
+    ),
+    # --- the live path on the Data health page ---
+    "live_streams": ("Live feeds", "Онлайн-потоки"),
+    "stream_messages": ("Messages held by the broker", "Сообщений у брокера"),
+    "stream_lag_short": ("Not yet in the lake", "Ещё не в озере"),
+    "consumer_pulling": ("Loader running", "Загрузчик работает"),
+    "last_commit": ("Last written to the lake", "Последняя запись в озеро"),
+    "stream_quarantine": ("Live feeds: set aside by reason", "Онлайн-потоки: отложено по причинам"),
+    "stream_none_quarantined": ("No live message was set aside.", "Ни одно сообщение онлайн-потоков не отложено."),
     # --- holiday operations (the Holiday operations page; Kazakhstan's "Law and Order" plan) ---
     "holiday": ("Holiday operations", "Праздничный период"),
     "holiday_intro": (
@@ -586,6 +685,14 @@ CODES: dict[str, tuple[str, str]] = {
     "missing": ("Missing value", "Пропущено значение"),
     "future_date": ("Future date", "Дата в будущем"),
     "unreadable": ("Unreadable row", "Нечитаемая строка"),
+    # fixes: the rest of the quarantine reasons (safelake.validate.QuarantineReason)
+    "bad_int": ("Not a whole number", "Не целое число"),
+    "bad_double": ("Not a number", "Не число"),
+    "bad_decimal": ("Not an exact amount", "Не точная сумма"),
+    "bad_bool": ("Not yes or no", "Не «да» или «нет»"),
+    "nonexistent_local_time": ("Time skipped by the clock change", "Время, пропущенное при переводе часов"),
+    "implausible_date": ("Implausibly early date", "Неправдоподобно ранняя дата"),
+    "inconsistent": ("Inconsistent values", "Противоречивые значения"),
     # 102 calls (contracts: call_status, call_priority, call_category) and incident kinds
     "received": ("Received", "Принят"),
     "dispatched": ("Dispatched", "Наряд направлен"),
@@ -614,6 +721,23 @@ CODES: dict[str, tuple[str, str]] = {
     "orthodox_christmas": ("Orthodox Christmas", "Рождество Христово"),
     "victory_day": ("Victory Day", "День Победы"),
     "womens_day": ("International Women's Day", "Международный женский день"),
+    # aggregate statistics (contract crime_aggregate: dataset, measures, quarantine reasons)
+    "crime_aggregate": ("Crime statistics (aggregate tables)", "Статистика преступлений (сводные таблицы)"),
+    "registered": ("Registered", "Зарегистрировано"),
+    "solved": ("Solved", "Раскрыто"),
+    "sent_to_court": ("Sent to court", "Направлено в суд"),
+    "discontinued": ("Discontinued", "Прекращено"),
+    "total_mismatch": ("Total differs from its parts", "Итог не равен сумме слагаемых"),
+    "total_unchecked": ("Total cannot be checked", "Итог не проверить"),
+    # the live path: its datasets and the quarantine reasons only a stream message can have (stream/events.py)
+    "camera_heartbeat": ("Camera heartbeats (live)", "Сигналы камер (онлайн)"),
+    "dispatch_call": ("102 calls (live)", "Вызовы 102 (онлайн)"),
+    "incident_report": ("Incident reports (live)", "Сообщения о происшествиях (онлайн)"),
+    "too_large": ("Message too large", "Слишком большое сообщение"),
+    "not_json": ("Not JSON", "Неверный формат сообщения"),
+    "bad_schema": ("Unknown or nested fields", "Неизвестные или вложенные поля"),
+    "subject_mismatch": ("Region differs from the feed's", "Регион не совпадает с потоком"),
+    "unknown_district": ("Unknown district", "Неизвестный район"),
     # --- holiday operations: code lists, datasets, measures and plan KPIs (Kazakhstan's "Law and Order" plan) ---
     "new_year_tree": ("New Year tree", "Новогодняя ёлка"),
     "concert": ("Concert", "Концерт"),
@@ -796,6 +920,7 @@ LATIN_ALLOWED = frozenset(
     {"SafeLake", "SQL", "CompStat", "MTTR", "MTBF", "SSO", "CSV", "Parquet", "SMS", "KPI", "SELECT", "DuckDB"}
     | {"marts", "analytics", "meta", "build", "make", "up", "safelake", "users", "demo", "add", "ingest"}
     | {"Language", "English"}  # the language switch names itself in both languages
+    | {"OCHA", "HDX", "CC", "BY", "IGO", "geokz"}  # maps: the boundaries' sources and licences
 )
 _WORD = re.compile(r"(?<![\w\-.@/`])\d*[.,]?\d*[A-Za-z][A-Za-z_']*(?![\w\-.@/`])")
 

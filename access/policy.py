@@ -23,11 +23,14 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
+from access import i18n
 from access.suppression import TableRules, load_rules, patterns
 from safelake.errors import SafeLakeError
 from safelake.lake import fetch_one
@@ -48,8 +51,40 @@ MAX_SQL_BYTES = 100_000
 BLOCKED_FUNCTIONS = {"query", "query_table", "getenv", "current_setting", "getvariable"}
 
 
+class Refusal(StrEnum):
+    """Why an analyst's query was refused or stopped; each is a phrase `sql_refusal_<kind>` in access/i18n.py."""
+
+    TOO_LONG = "too_long"
+    ONLY_SELECT = "only_select"
+    DOES_NOT_PARSE = "does_not_parse"
+    ONE_STATEMENT = "one_statement"
+    NESTED_CHECK = "nested_check"
+    CTE_SHADOWS = "cte_shadows"
+    CLAUSE = "clause"
+    NOT_READABLE = "not_readable"
+    META_ONLY_BUILD = "meta_only_build"
+    TABLE_FUNCTION = "table_function"
+    FUNCTION = "function"
+    ROW_TOO_LARGE = "row_too_large"
+    TIMEOUT = "timeout"
+    MEMORY = "memory"
+    NESTED_RUN = "nested_run"
+    ERROR = "error"
+    FAILED = "failed"
+
+
 class QueryRefused(SafeLakeError):
-    """An analyst's SQL was refused or cut off by the policy."""
+    """An analyst's SQL was refused or cut off by the policy: `kind` and `values` say why in either language
+    (`text`); the message itself is the English one line (the CLI's and the audit log's)."""
+
+    def __init__(self, kind: Refusal, **values: object) -> None:
+        self.kind, self.values = kind, values
+        super().__init__(self.text("en"))
+
+    def text(self, lang: i18n.Lang) -> str:
+        # values are names and DuckDB's words, shown as code: a backtick of theirs would end the code span
+        shown = {name: str(value).replace("`", "'") for name, value in self.values.items()}
+        return i18n.t(f"sql_refusal_{self.kind}", lang, **shown)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -162,45 +197,45 @@ def _nodes(tree: Any) -> Iterator[dict]:
 def check_sql(con: duckdb.DuckDBPyConnection, sql: str) -> str:
     """The statement, if it is one SELECT that reads only the scoped views; else QueryRefused."""
     if len(sql.encode()) > MAX_SQL_BYTES:
-        raise QueryRefused(f"the query is longer than {MAX_SQL_BYTES // 1000} kB; shorten it")
+        raise QueryRefused(Refusal.TOO_LONG, kb=MAX_SQL_BYTES // 1000)
     try:
         parsed = json.loads(fetch_one(con, "SELECT json_serialize_sql(?)", [sql])[0])
         if parsed.get("error"):
             message = parsed.get("error_message", "").splitlines()[0] if parsed.get("error_message") else ""
             if "Only SELECT" in message:
-                raise QueryRefused("only SELECT queries are allowed (no CREATE, INSERT, COPY, ATTACH, SET, PRAGMA ...)")
+                raise QueryRefused(Refusal.ONLY_SELECT)
             if "expression depth" in message:
                 raise RecursionError  # the parser's own limit: the same answer as ours
-            raise QueryRefused(f"the query does not parse: {message}")
+            raise QueryRefused(Refusal.DOES_NOT_PARSE, message=message)
         if len(parsed["statements"]) != 1:
-            raise QueryRefused("one statement at a time, please")
+            raise QueryRefused(Refusal.ONE_STATEMENT)
         nodes = list(_nodes(parsed["statements"][0]))
     except RecursionError:
-        raise QueryRefused("the query is nested too deeply to check; flatten it (CTEs, fewer brackets)") from None
+        raise QueryRefused(Refusal.NESTED_CHECK) from None
     ctes = {entry.get("key") for node in nodes for entry in node.get("cte_map", {}).get("map", [])}
     shadowing = ctes & _catalog_names(con)
     if shadowing:
-        raise QueryRefused(f"a CTE may not be named like a catalog object ({', '.join(sorted(shadowing))}); rename it")
+        raise QueryRefused(Refusal.CTE_SHADOWS, names=", ".join(sorted(shadowing)))
     for node in nodes:
         kind = node.get("type")
         if "sample" in node and "class" not in node and kind not in TABLE_REFS | QUERY_NODES:
             shown = str(kind).removesuffix("_REF").lower()
-            raise QueryRefused(f"{shown} is not allowed; read the views in marts and analytics")
+            raise QueryRefused(Refusal.CLAUSE, clause=shown)
         if kind == "BASE_TABLE":
             catalog, schema, table = node["catalog_name"], node["schema_name"], node["table_name"]
             if not schema and not catalog and table in ctes:
                 continue
             if catalog not in ("", "memory") or schema not in READABLE_SCHEMAS:
                 shown = ".".join(p for p in (catalog, schema, table) if p)
-                raise QueryRefused(f"{shown}: only the views in {', '.join(READABLE_SCHEMAS)} can be read")
+                raise QueryRefused(Refusal.NOT_READABLE, name=shown, schemas=", ".join(READABLE_SCHEMAS))
             if schema == "meta" and table != "build":
-                raise QueryRefused(f"meta.{table}: only meta.build can be read")
+                raise QueryRefused(Refusal.META_ONLY_BUILD, table=table)
         elif kind == "TABLE_FUNCTION":
             name = node["function"]["function_name"]
             if name not in SAFE_TABLE_FUNCTIONS:
-                raise QueryRefused(f"table function {name}() is not allowed; read the views in marts and analytics")
+                raise QueryRefused(Refusal.TABLE_FUNCTION, name=name)
         elif node.get("class") == "FUNCTION" and node.get("function_name") in BLOCKED_FUNCTIONS:
-            raise QueryRefused(f"function {node['function_name']}() is not allowed")
+            raise QueryRefused(Refusal.FUNCTION, name=node["function_name"])
     return sql
 
 
@@ -217,59 +252,56 @@ def _catalog_names(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 @dataclasses.dataclass
 class QueryResult:
-    columns: list[str]
-    rows: list[tuple]
+    table: pa.Table  # as fetched; its names may repeat (SELECT 1 AS a, 2 AS a)
     truncated: bool
     seconds: float
     cut_by: str = ""  # "rows" or "bytes" when truncated
 
-    def arrow(self):
-        import pyarrow as pa
+    @property
+    def columns(self) -> list[str]:
+        return self.table.column_names
 
-        columns = [pa.array([row[i] for row in self.rows]) for i in range(len(self.columns))]
-        return pa.Table.from_arrays(columns, names=self.columns)  # names may repeat (SELECT 1 AS a, 2 AS a)
+    @property
+    def rows(self) -> list[tuple]:
+        return list(zip(*(column.to_pylist() for column in self.table.columns), strict=True))
+
+    def arrow(self) -> pa.Table:
+        return self.table
 
 
-def _fetch(reader, row_limit: int, byte_limit: int) -> tuple[list, list[tuple], str]:
-    """Record batches up to the row limit and the byte limit (Arrow's size of the data): the columns, the rows
-    and what cut them ("" when nothing did). A single row over the byte limit is refused."""
-    rows: list[tuple] = []
-    size = 0
+def _fetch(reader: pa.RecordBatchReader, row_limit: int, byte_limit: int) -> tuple[pa.Table, str]:
+    """Record batches up to the row limit and the byte limit (Arrow's size of the data): the table and what cut
+    it ("" when nothing did). A single row over the byte limit is refused."""
+    batches: list[pa.RecordBatch] = []
+    rows = size = 0
     for batch in reader:
-        take = batch.slice(0, row_limit - len(rows) + 1)
+        take = batch.slice(0, row_limit - rows + 1)
         if size + take.nbytes > byte_limit:
             fits = next(n for n in range(take.num_rows, -1, -1) if size + take.slice(0, n).nbytes <= byte_limit)
             if not rows and not fits:
-                raise QueryRefused(
-                    f"one row of the result is larger than the {byte_limit / 1e6:g} MB result limit; "
-                    "select fewer or smaller columns (no whole tables in one cell)"
-                )
-            rows += zip(*(column.to_pylist() for column in take.slice(0, fits).columns), strict=True)
-            return reader.schema.names, rows, "bytes"
-        size += take.nbytes
-        rows += zip(*(column.to_pylist() for column in take.columns), strict=True)
-        if len(rows) > row_limit:
-            return reader.schema.names, rows[:row_limit], "rows"
-    return reader.schema.names, rows, ""
+                raise QueryRefused(Refusal.ROW_TOO_LARGE, mb=f"{byte_limit / 1e6:g}")
+            batches.append(take.slice(0, fits))
+            return pa.Table.from_batches(batches, reader.schema), "bytes"
+        size, rows = size + take.nbytes, rows + take.num_rows
+        batches.append(take)
+        if rows > row_limit:
+            return pa.Table.from_batches(batches, reader.schema).slice(0, row_limit), "rows"
+    return pa.Table.from_batches(batches, reader.schema), ""
 
 
-def _refusal(exc: BaseException, settings: Settings) -> tuple[str, str, str | None]:
-    """(audit status, the one line the user reads, detail for the audit log only) for what stopped a query."""
+def _refusal(exc: BaseException, settings: Settings) -> tuple[str, QueryRefused, str | None]:
+    """(audit status, what the user reads, detail for the audit log only) for what stopped a query."""
     if isinstance(exc, QueryRefused):
-        return "refused", str(exc), None
+        return "refused", exc, None
     if isinstance(exc, duckdb.InterruptException):
-        message = (
-            f"the query ran longer than {settings.sql_timeout_seconds:g} s and was stopped; "
-            "narrow it (filters, aggregates) or ask for a longer SQL timeout"
-        )
-        return "timeout", message, None
+        return "timeout", QueryRefused(Refusal.TIMEOUT, seconds=f"{settings.sql_timeout_seconds:g}"), None
     if isinstance(exc, duckdb.OutOfMemoryException):
-        return "error", f"the query needed more than the {settings.sql_memory_limit} memory limit; filter first", None
+        return "error", QueryRefused(Refusal.MEMORY, limit=settings.sql_memory_limit), None
     if isinstance(exc, RecursionError):
-        return "refused", "the query is nested too deeply to run; flatten it (CTEs, fewer brackets)", None
+        return "refused", QueryRefused(Refusal.NESTED_RUN), None
     if isinstance(exc, duckdb.Error | SafeLakeError):
-        return "error", (str(exc).splitlines() or [type(exc).__name__])[0], None
-    return "error", f"the query failed ({type(exc).__name__}); the details are in the audit log", repr(exc)[:2000]
+        return "error", QueryRefused(Refusal.ERROR, message=(str(exc).splitlines() or [type(exc).__name__])[0]), None
+    return "error", QueryRefused(Refusal.FAILED, name=type(exc).__name__), repr(exc)[:2000]
 
 
 def run_sql(settings: Settings, user: str, scope: Scope, sql: str) -> QueryResult:
@@ -284,12 +316,13 @@ def run_sql(settings: Settings, user: str, scope: Scope, sql: str) -> QueryResul
         timer = threading.Timer(settings.sql_timeout_seconds, con.interrupt)
         timer.start()
         reader = con.sql(statement).limit(settings.sql_row_limit + 1).to_arrow_reader(256)
-        columns, fetched, cut_by = _fetch(reader, settings.sql_row_limit, settings.sql_result_mb * 1_000_000)
-        rows = len(fetched)
-        return QueryResult(columns, fetched, bool(cut_by), time.perf_counter() - started, cut_by)
+        table, cut_by = _fetch(reader, settings.sql_row_limit, settings.sql_result_mb * 1_000_000)
+        rows = table.num_rows
+        return QueryResult(table, bool(cut_by), time.perf_counter() - started, cut_by)
     except Exception as exc:
-        status, error, detail = _refusal(exc, settings)
-        raise (exc if isinstance(exc, QueryRefused) else QueryRefused(error)) from None
+        status, refusal, detail = _refusal(exc, settings)
+        error = str(refusal)
+        raise refusal from None
     finally:
         if timer is not None:
             timer.cancel()

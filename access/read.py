@@ -15,7 +15,9 @@ import duckdb
 
 from access import i18n
 from access.policy import Scope, connect
+from safelake.errors import SafeLakeError
 from safelake.lake import fetch_one
+from safelake.reference import DEFAULT_TIMEZONE, geography
 from safelake.settings import Settings
 
 Level = Literal["nation", "region", "district"]
@@ -32,13 +34,43 @@ class Stamp:
     built_at: dt.datetime
     lake_snapshot: int
     as_of: dt.date
+    geography: str  # the reference geography whose rows the build holds
+    timezone: str  # the zone its days are counted in
+    has_plan: bool  # whether the geography has a plan (else the build has no plan marts)
 
 
 def stamp(con: duckdb.DuckDBPyConnection) -> Stamp:
-    build_id, built_at, snapshot, as_of = fetch_one(
-        con, "SELECT build_id, built_at, lake_snapshot, as_of FROM meta.build"
+    """The build's stamp; a build stamped before builds recorded their geography was Kyrgyzstan's."""
+    cursor = con.execute("SELECT * FROM meta.build")
+    names = [d[0] for d in cursor.description]
+    row = cursor.fetchone()
+    if row is None:
+        raise LookupError("meta.build has no row")
+    build = dict(zip(names, row, strict=True))
+    plan = fetch_one(
+        con,
+        "SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database() "
+        "AND table_schema = 'marts' AND table_name = 'kpi_plan_progress'",
+    )[0]
+    return Stamp(
+        build["build_id"],
+        build["built_at"],
+        int(build["lake_snapshot"]),
+        build["as_of"],
+        build.get("geography") or "kg",
+        build.get("timezone") or DEFAULT_TIMEZONE,
+        bool(plan),
     )
-    return Stamp(build_id, built_at, int(snapshot), as_of)
+
+
+def geography_name(code: str, lang: i18n.Lang) -> str:
+    """The country (or area) a build is of, in the reader's language; its code when the reference set does not
+    name it."""
+    try:
+        about = geography(code).about
+    except SafeLakeError:
+        return code
+    return about.get(f"name_{lang}") or about.get("name_en") or code
 
 
 def published_stamp(settings: Settings) -> Stamp:

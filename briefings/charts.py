@@ -12,15 +12,19 @@ from collections import Counter
 from functools import lru_cache
 from typing import Any, Literal
 
+import numpy as np
 import vl_convert
 
 from access import read
 from access.i18n import Lang, metric, t
 from briefings.content import NOTHING, Briefing
+from safelake import reference
+from safelake.settings import get_settings
 
 WIDTH = 560
 LABELS = 300  # the plan chart's room for a target's name and limit
 SCALE = 1
+NO_VALUE = "#e0e0e0"  # an area on the map with nothing to count
 CONFIG = {"view": {"stroke": None}, "axis": {"labelFontSize": 11, "titleFontSize": 11}}
 Spec = dict[str, Any]
 
@@ -76,13 +80,15 @@ def plan_chart(b: Briefing, lang: Lang) -> Spec:
 
 
 def trend_chart(b: Briefing, lang: Lang) -> Spec:
+    """Crimes per day, and a year earlier in grey where the data reaches back; the title names only the lines
+    drawn (the lake's first year has no year-earlier line)."""
+    year_ago = any(prior is not None for _, _, prior in b.crime_trend)
+    series = {t("crimes", lang): 1} | ({t("year_ago", lang): 2} if year_ago else {})
     rows = [
-        {"day": d.isoformat(), "series": series, "n": n}
-        for d, current, prior in b.crime_trend
-        for series, n in ((t("crimes", lang), current), (t("year_ago", lang), prior))
+        {"day": day[0].isoformat(), "series": name, "n": day[i]} for day in b.crime_trend for name, i in series.items()
     ]
     return _spec(
-        t("chart_trend", lang),
+        t("chart_trend" if year_ago else "chart_trend_this_year", lang),
         150,
         {
             "data": {"values": rows},
@@ -94,10 +100,7 @@ def trend_chart(b: Briefing, lang: Lang) -> Spec:
                     "field": "series",
                     "type": "nominal",
                     "title": None,
-                    "scale": {
-                        "domain": [t("crimes", lang), t("year_ago", lang)],
-                        "range": ["#1565c0", "#bdbdbd"],
-                    },
+                    "scale": {"domain": list(series), "range": ["#1565c0", "#bdbdbd"][: len(series)]},
                     "legend": {"orient": "top"},
                 },
             },
@@ -106,12 +109,22 @@ def trend_chart(b: Briefing, lang: Lang) -> Spec:
 
 
 def offline_chart(b: Briefing, lang: Lang) -> Spec:
-    """By district for a region, by region for the nation."""
-    if b.scope.is_national:
-        counts = Counter(o[f"region_{lang}"] or o["region_code"] or "?" for o in b.offline)
-    else:
-        counts = Counter(o[f"district_{lang}"] or o["district_code"] or "?" for o in b.offline)
-    rows = [{"area": area, "n": n} for area, n in counts.most_common(12)]
+    """By region for the nation, by district of the recipient's region for a regional reader: a map where the
+    reference geography has boundaries for the level, bars otherwise."""
+    level = "region" if b.scope.is_national else "district"
+    column = f"{level}_code"
+    geojson = reference.boundaries(get_settings().geography, level)
+    if geojson is not None:
+        counts = Counter(o[column] for o in b.offline if o[column])
+        features = [
+            f
+            for f in geojson["features"]
+            if b.scope.is_national or f["properties"].get("region_code") == b.scope.region_code
+        ]
+        if features:
+            return offline_map(features, counts, lang)
+    names = Counter(o[f"{level}_{lang}"] or o[column] or "?" for o in b.offline)
+    rows = [{"area": area, "n": n} for area, n in names.most_common(12)]
     return _spec(
         t("chart_offline", lang),
         max(18 * len(rows), 40),
@@ -124,6 +137,105 @@ def offline_chart(b: Briefing, lang: Lang) -> Spec:
             },
         },
     )
+
+
+def offline_map(features: list[dict[str, Any]], counts: Counter[str], lang: Lang) -> Spec:
+    """The areas' shapes (inline GeoJSON) shaded by their offline cameras, each count written on its area; an area
+    with none is grey. A shape standing for several areas (Bishkek's districts) carries their sum."""
+    offline = [sum(counts[c] for c in reference.covered(f)) for f in features]
+    shapes = [
+        {"type": "Feature", "properties": {"n": n}, "geometry": _clockwise(f["geometry"])}
+        for f, n in zip(features, offline, strict=True)
+    ]
+    labels = [
+        {"lon": lon, "lat": lat, "n": n}
+        for f, n in zip(features, offline, strict=True)
+        if n
+        for lon, lat in [_label_point(f["geometry"])]
+    ]
+    return _spec(
+        t("chart_offline", lang),
+        300,
+        {
+            "width": WIDTH - 40,
+            "projection": {"type": "mercator"},
+            "layer": [
+                {
+                    # an object, not a list of rows: the features are read from its "features"
+                    "data": {"values": {"features": shapes}, "format": {"type": "json", "property": "features"}},
+                    "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.8},
+                    "encoding": {
+                        "color": {
+                            "condition": {
+                                "test": "datum.properties.n > 0",
+                                "field": "properties.n",
+                                "type": "quantitative",
+                                "scale": {"scheme": "reds", "domainMin": 0},
+                                "legend": None,
+                            },
+                            "value": NO_VALUE,
+                        }
+                    },
+                },
+                *(
+                    {
+                        "data": {"values": labels},
+                        "mark": {"type": "text", "fontSize": 12, "fontWeight": "bold", **style},
+                        "encoding": {
+                            "longitude": {"field": "lon", "type": "quantitative"},
+                            "latitude": {"field": "lat", "type": "quantitative"},
+                            "text": {"field": "n", "type": "quantitative"},
+                        },
+                    }
+                    # a white halo first, then the figure: readable on the darkest red
+                    for style in ({"stroke": "#ffffff", "strokeWidth": 3}, {"color": "#1f2933"})
+                ),
+            ],
+        },
+    )
+
+
+def _clockwise(geometry: dict[str, Any]) -> dict[str, Any]:
+    """Vega draws polygons as d3-geo does, on the sphere: a counter-clockwise ring (RFC 7946, our files) would
+    enclose the rest of the globe, so every ring is reversed."""
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    turned = [[ring[::-1] for ring in polygon] for polygon in polygons]
+    return {"type": geometry["type"], "coordinates": turned if geometry["type"] == "MultiPolygon" else turned[0]}
+
+
+def _label_point(geometry: dict[str, Any]) -> tuple[float, float]:
+    """Where an area's count is written: the point of a grid over its largest polygon farthest inside it (from its
+    border and its holes), so that a region that surrounds a city (Chuy round Bishkek) is labelled clear of it."""
+    return _inside_point(json.dumps(geometry))
+
+
+@lru_cache(maxsize=1024)
+def _inside_point(geometry_json: str, steps: int = 16) -> tuple[float, float]:
+    geometry = json.loads(geometry_json)
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    rings = [np.asarray(ring, dtype=float) for ring in max(polygons, key=lambda p: _extent(np.asarray(p[0])))]
+    a = np.concatenate([ring[:-1] for ring in rings])  # every edge a → b of the outer ring and the holes
+    b = np.concatenate([ring[1:] for ring in rings])
+    low, high = rings[0].min(axis=0), rings[0].max(axis=0)
+    grid = np.linspace(low, high, steps + 1)[1:-1]
+    points = np.array([(x, y) for x in grid[:, 0] for y in grid[:, 1]])
+    x, y = points[:, :1], points[:, 1:]
+    straddles = (a[:, 1] > y) != (b[:, 1] > y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        crossing_x = a[:, 0] + (y - a[:, 1]) * (b[:, 0] - a[:, 0]) / (b[:, 1] - a[:, 1])
+    inside = (straddles & (x < crossing_x)).sum(axis=1) % 2 == 1  # inside the outer ring, outside every hole
+    if not inside.any():
+        centre = rings[0].mean(axis=0)
+        return round(float(centre[0]), 4), round(float(centre[1]), 4)
+    points, edge = points[inside], b - a
+    along = np.clip(((points[:, None, :] - a) * edge).sum(axis=2) / np.maximum((edge * edge).sum(axis=1), 1e-18), 0, 1)
+    room = np.hypot(*(points[:, None, :] - a - along[:, :, None] * edge).transpose(2, 0, 1)).min(axis=1)
+    best = points[room.argmax()]
+    return round(float(best[0]), 4), round(float(best[1]), 4)
+
+
+def _extent(ring: np.ndarray) -> float:
+    return float(np.prod(ring.max(axis=0) - ring.min(axis=0)))
 
 
 def movers_chart(b: Briefing, lang: Lang, n: int) -> Spec:

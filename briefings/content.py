@@ -111,7 +111,9 @@ class Briefing:
     as_of_date: dt.date
     compstat_through: dt.date | None  # the CompStat windows' last day: the last whole day (None: no crime data)
     region_name: dict[str, str] | None  # {"en": ..., "ru": ...}; None for the nation
-    plan: list[dict[str, Any]]  # rows of marts.kpi_plan_progress, or of .._by_region for a regional scope
+    geography: str  # the build's reference geography
+    plan: list[dict[str, Any]]  # rows of marts.kpi_plan_progress, or of .._by_region for a regional scope; none
+    # when the geography has no plan
     cameras: dict[str, Any] | None
     movers: list[Mover]
     offline: list[dict[str, Any]]
@@ -212,7 +214,10 @@ def load_briefing(settings: Settings, kind: str, scope: Scope) -> Briefing:
             as_of_date=stamp.as_of,
             compstat_through=read.compstat_through(con, "kpi_crime_compstat"),
             region_name=None if scope.region_code is None else read.region_names(con, scope.region_code),
-            plan=_dicts(con, PLAN_SQL.format(table=f"kpi_plan_progress{'' if scope.is_national else '_by_region'}")),
+            geography=stamp.geography,
+            plan=_dicts(con, PLAN_SQL.format(table=f"kpi_plan_progress{'' if scope.is_national else '_by_region'}"))
+            if stamp.has_plan
+            else [],
             cameras=cameras[0] if cameras else None,
             movers=movers(con, level),
             offline=_dicts(con, OFFLINE_SQL),

@@ -211,7 +211,9 @@ def render(b: Briefing, recipient: Recipient, tz: ZoneInfo) -> Rendered:
         "as_of": i18n.date(b.as_of_date, lang),
         "build_id": b.build_id,
         "built_at": local_time(b.built_at, tz, lang),
-        "headline": plan_headline(b, lang) if b.plan else "",
+        "headline": plan_headline(b, lang)
+        if b.plan
+        else t("no_plan", lang, geography=read.geography_name(b.geography, lang)),
         "plan": plan_rows(b, lang),
         "cameras": camera_line(b, lang),
         "movers": mover_rows(b, lang),
@@ -225,6 +227,7 @@ def render(b: Briefing, recipient: Recipient, tz: ZoneInfo) -> Rendered:
         "offline_more": max(len(b.offline) - OFFLINE_ROWS, 0),
         "warnings": warning_lines(b, lang),
         "cids": cids,
+        "titles": {name: spec["title"]["text"] for name, spec in specs.items()},  # say what each chart draws
         "fmt": lambda v: num(v, lang),
     }
     env = _templates()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Sequence
@@ -180,30 +181,91 @@ def daily_with_periods(daily: pd.DataFrame, periods: pd.DataFrame, lang: Lang) -
     )
 
 
-def choropleth(geojson: dict[str, Any], codes: Sequence[str], values: Sequence[float], lang: Lang) -> go.Figure:
-    """A map of areas whose GeoJSON features carry the area code in properties.code."""
-    fig = go.Figure(
-        go.Choroplethmap(
-            geojson=geojson,
-            featureidkey="properties.code",
-            locations=list(codes),
-            z=list(values),
-            colorscale="Reds",
-            marker_line_width=0.5,
+NO_VALUE = "#e0e0e0"  # a shape with no value to colour: no data, a hidden count, or one shape for several areas
+MAP_SIZE = (560, 380)  # the map's least width and its height in px, to fit the zoom to the shapes
+
+
+@dataclasses.dataclass(frozen=True)
+class Shape:
+    """One boundary feature on a map: its value (None: drawn grey, never as a value) and its hover text."""
+
+    feature: dict[str, Any]
+    value: float | None
+    hover: str
+
+    @property
+    def code(self) -> str:
+        return str(self.feature["properties"]["code"])
+
+
+def choropleth(
+    shapes: Sequence[Shape],
+    lang: Lang,
+    value_label: str,
+    percent: bool = False,
+    higher_is_better: bool = False,
+    chosen: str | None = None,
+) -> go.Figure:
+    """A map of boundary features (GeoJSON, keyed by properties.code) coloured by their values, red for worse; shapes
+    without a value in grey (a trace of their own: a hidden or missing figure is never coloured as one). The hover is
+    each shape's text, the colour bar's ticks in the language's format; the chosen area is outlined; the view is
+    fitted to the shapes. MapLibre (go.Choroplethmap) on a blank background: no map tiles are fetched."""
+    fig = go.Figure()
+    for valued in (False, True):
+        part = [s for s in shapes if (s.value is not None) == valued]
+        if not part:
+            continue
+        z = [0.0 if s.value is None else s.value for s in part]
+        colours: Any = [[0, "#fff5f0"], [1, "#a50f15"]] if not higher_is_better else [[0, "#a50f15"], [1, "#fff5f0"]]
+        fig.add_trace(
+            go.Choroplethmap(
+                geojson={"type": "FeatureCollection", "features": [s.feature for s in part]},
+                featureidkey="properties.code",
+                locations=[s.code for s in part],
+                z=z,
+                colorscale=colours if valued else [[0, NO_VALUE], [1, NO_VALUE]],
+                showscale=valued,
+                colorbar=_colourbar(z, value_label, percent, lang) if valued else None,
+                hovertext=[s.hover for s in part],
+                hovertemplate="%{hovertext}<extra></extra>",
+                marker={"line": {"color": "#263238", "width": [2.5 if s.code == chosen else 0.5 for s in part]}},
+            )
         )
-    )
-    lons, lats = zip(*_coordinates(geojson), strict=True)
+    lons, lats = zip(*_coordinates([s.feature for s in shapes]), strict=True)
     centre = {"lon": (min(lons) + max(lons)) / 2, "lat": (min(lats) + max(lats)) / 2}
-    return _layout(fig, lang, 420, map={"style": "white-bg", "center": centre, "zoom": 5})
+    return _layout(fig, lang, MAP_SIZE[1], map={"style": "white-bg", "center": centre, "zoom": _zoom(lons, lats)})
 
 
-def _coordinates(geojson: dict[str, Any]) -> list[tuple[float, float]]:
+def _colourbar(z: Sequence[float], title: str, percent: bool, lang: Lang) -> dict[str, Any]:
+    low, high = min(z), max(z)
+    values, labels = i18n.ticks(high if high > low else high + 1, lang, count=4, bottom=low)
+    return {
+        "title": {"text": title, "side": "right"},
+        "thickness": 12,
+        "tickvals": values,
+        "ticktext": [f"{label} %" if percent else label for label in labels],
+    }
+
+
+def _zoom(lons: Sequence[float], lats: Sequence[float]) -> float:
+    """The MapLibre zoom (512 px tiles, web Mercator) at which the shapes' extent fills MAP_SIZE."""
+    width, height = MAP_SIZE
+
+    def y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    by_lon = math.log2(width * 360 / (512 * max(max(lons) - min(lons), 1e-3)))
+    by_lat = math.log2(height * 2 * math.pi / (512 * max(y(max(lats)) - y(min(lats)), 1e-5)))
+    return round(min(by_lon, by_lat) - 0.15, 2)  # a margin round the shapes
+
+
+def _coordinates(features: Sequence[dict[str, Any]]) -> list[tuple[float, float]]:
     def walk(node: Any) -> list[tuple[float, float]]:
         if isinstance(node, list) and len(node) >= 2 and all(isinstance(v, int | float) for v in node[:2]):
             return [(float(node[0]), float(node[1]))]
         return [point for child in node for point in walk(child)] if isinstance(node, list) else []
 
-    return [point for feature in geojson["features"] for point in walk(feature["geometry"]["coordinates"])]
+    return [point for feature in features for point in walk(feature["geometry"]["coordinates"])]
 
 
 def auto(frame: pd.DataFrame, lang: Lang) -> go.Figure | None:

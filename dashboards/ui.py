@@ -4,10 +4,8 @@ header with the as-of stamp, the "no data yet" notice, localised tables, the Com
 from __future__ import annotations
 
 import dataclasses
-import json
+import functools
 from collections.abc import Callable, Sequence
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -16,12 +14,13 @@ import streamlit as st
 
 from access import i18n, read
 from access.i18n import Lang, t
+from access.read import Level
 from access.users import Role, User
 from dashboards import auth, charts, queries
+from safelake import reference
 from safelake.settings import get_settings
 from warehouse.publish import NoWarehouse
 
-GEO_DIR = Path(__file__).parent / "geo"
 PAGES = ("plan", "cameras", "crime", "road", "fraud", "holiday", "data_health", "sql")
 PAGE_ROLES = {"sql": {Role.analyst, Role.admin, Role.leadership, Role.regional_chief}}  # other pages: every role
 PERIOD_KEYS = tuple(queries.PERIODS)
@@ -158,7 +157,7 @@ def page(key: str) -> Context:
         st.markdown(t("no_data_hint", lang))
         st.stop()
     info = ctx.info
-    tz = get_settings().timezone
+    tz = info["timezone"]
     st.caption(
         t(
             "as_of",
@@ -167,7 +166,7 @@ def page(key: str) -> Context:
             build=info["build_id"],
             built=i18n.datetime(info["built_at"], lang, tz),
         )
-        + f" · {ctx.area_name}"
+        + f" · {read.geography_name(info['geography'], lang)} ({tz}) · {ctx.area_name}"
     )
     silent = [i18n.code(s, lang) for s in info["silent_sources"]] + [ctx.name(r) for r in info["silent_regions"]]
     if silent:
@@ -295,20 +294,108 @@ def chart(fig: go.Figure, key: str) -> None:
     st.plotly_chart(fig, key=key, config={"displayModeBar": False})
 
 
-@cache
-def _geojson(name: str) -> dict[str, Any] | None:
-    path = GEO_DIR / f"{name}.geojson"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
-
-
-def area_map(ctx: Context, codes: Sequence[str], values: Sequence[float], key: str) -> None:
-    """A choropleth of the areas when dashboards/geo/ has their boundaries, else a note (the table stands in)."""
-    level = ctx.area.child_level
-    geojson = _geojson(f"{get_settings().geography}_{level}s")
-    if geojson is None:
-        st.caption(t("no_boundaries", ctx.lang))
+def area_map(
+    ctx: Context,
+    frame: pd.DataFrame,
+    code: str,
+    value: str,
+    columns: dict[str, tuple[str, str]],
+    key: str,
+    level: Level | None = None,
+    na: dict[str, str] | None = None,
+    higher_is_better: bool = False,
+    drill: bool = True,
+) -> None:
+    """A choropleth of `frame` (one row per area `code`) by `value`, from the reference geography's boundaries: the
+    page's sub-areas (`level`, default the filter's child level; districts of the chosen region only, a regional
+    scope's own region only). The hover shows `columns` formatted as the tables do (an empty cell: `na`'s text, as
+    in `table`); a shape without a value is grey. With `drill`, a click on an area chooses it in the sidebar. The
+    attribution the boundaries' licence asks for is under the map. No boundaries for the level: a note instead."""
+    lang, level = ctx.lang, level or ctx.area.child_level
+    geography = get_settings().geography
+    geojson = reference.boundaries(geography, level)
+    if geojson is None or ctx.src is None:
+        st.caption(t("no_boundaries", lang))
         return
-    chart(charts.choropleth(geojson, codes, values, ctx.lang), key)
+    within = ctx.area.region if level == "district" else ctx.src.scope.region_code
+    features = [
+        f
+        for f in geojson["features"]
+        if within is None or f["properties"].get("region_code", f["properties"]["code"]) == within
+    ]
+    if not features:
+        st.caption(t("no_boundaries", lang))
+        return
+    fmt = formats(lang)
+    rows = dict(zip(frame[code], frame.to_dict("records"), strict=True))
+
+    def figures(area: str) -> str:
+        row = rows.get(area)
+        if row is None:
+            return f"<b>{ctx.name(area)}</b><br>{t('map_no_data', lang)}"
+        cells = [
+            f"{label}: {(na or {}).get(column, i18n.DASH) if i18n.missing(row[column]) else fmt[kind](row[column])}"
+            for column, (label, kind) in columns.items()
+            if column != code
+        ]
+        return "<br>".join([f"<b>{ctx.name(area)}</b>", *cells])
+
+    shapes, shared = [], []
+    for feature in features:
+        areas = reference.covered(feature)
+        row = rows.get(areas[0]) if len(areas) == 1 else None
+        number = None if row is None or i18n.missing(row[value]) else float(row[value])
+        if len(areas) > 1:
+            shared.append(ctx.name(feature["properties"]["code"]))
+        # the shape and its code only: the file's other properties are not the browser's business
+        outline = {
+            "type": "Feature",
+            "properties": {"code": feature["properties"]["code"]},
+            "geometry": feature["geometry"],
+        }
+        shapes.append(charts.Shape(outline, number, "<br><br>".join(figures(a) for a in areas)))
+    label, kind = columns[value]
+    chosen = ctx.area.region if level == "region" else ctx.area.district
+    fig = charts.choropleth(shapes, lang, label, kind == "pct", higher_is_better, chosen)
+    if drill:
+        st.plotly_chart(
+            fig,
+            key=key,
+            config={"displayModeBar": False},
+            on_select=functools.partial(_drill, key, level),
+            selection_mode="points",
+        )
+    else:
+        chart(fig, key)
+    notes = [t(f"map_attribution_{geography}", lang)] if f"map_attribution_{geography}" in i18n.STRINGS else []
+    notes += [t("map_shared_shape", lang, area=area) for area in shared]
+    st.caption(" ".join(([t("map_click", lang)] if drill else []) + notes))
+
+
+def compstat_map(ctx: Context, frame: pd.DataFrame, metric_label: str, key: str) -> None:
+    """A CompStat frame by area (`queries.compstat`) as a map of the sidebar period's current count, the prior year
+    and the change in the hover (as `compstat_table` shows them: no row = none; no prior year where the data does
+    not cover it)."""
+    w = ctx.windows.compstat
+    shown = frame.assign(**{c: frame[c].fillna(0) for c in (f"{w}_current", f"{w}_prior")})
+    name = f"{metric_label}, {t(w, ctx.lang)}"
+    columns = {f"{w}_current": (name, "int")}
+    if bool(shown[f"{w}_complete"].fillna(False).all()):
+        columns |= {
+            f"{w}_prior": (t("prior", ctx.lang), "int"),
+            f"{w}_pct": (t("pct_change", ctx.lang), "pct_signed"),
+        }
+    area_map(ctx, shown, "key", f"{w}_current", columns, key)
+
+
+def _drill(key: str, level: Level) -> None:
+    """A click on the map chooses the area in the sidebar (which keeps a choice only if the scope has it)."""
+    codes = [p["location"] for p in st.session_state[key]["selection"]["points"] if p.get("location")]
+    if codes and level == "region":
+        st.session_state["region"] = codes[0]
+        _reset_district()
+    elif codes:
+        st.session_state["district"] = codes[0]
 
 
 def areas(
@@ -320,11 +407,12 @@ def areas(
     columns: dict[str, tuple[str, str]],
     key: str,
     target: tuple[float, str] | None = None,
+    higher_is_better: bool = False,
 ) -> None:
-    """The sub-areas of a frame (one row per area code): a map of `value` (when boundaries exist), then side by
+    """The sub-areas of a frame (one row per area code): a map of `value` (hover: `columns`), then side by
     side a bar chart of it (a percentage with a target: zoomed, the target drawn) and the table of `columns` under
     the areas' names."""
-    area_map(ctx, frame[code], frame[value], key=f"{key}_map")
+    area_map(ctx, frame, code, value, columns, key=f"{key}_map", higher_is_better=higher_is_better)
     names = [ctx.name(c) for c in frame[code]]
     left, right = st.columns([2, 3])  # the table has more to say than the bars' labels
     with left:

@@ -7,7 +7,7 @@ import hashlib
 import os
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -19,7 +19,7 @@ import polars as pl
 from ingestion import readers
 from ingestion.profiles import Profile, all_profiles, get_profile, profile_problems
 from ingestion.readers import FileRefused
-from ingestion.transform import apply_profile, in_scope, unreadable
+from ingestion.transform import Rejected, apply_profile, in_scope, unreadable
 from safelake import lake
 from safelake.contracts import Contract, load_contracts
 from safelake.errors import SafeLakeError
@@ -210,13 +210,16 @@ def _judge(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFram
                 FROM sequence WINDOW prev AS ({prev})
             ), judged AS (
                 SELECT *, {wins} AS _wins FROM ranked
+            ), compared AS (  -- apart from the filter below: WHERE runs first and would hide the lake's row
+                SELECT *, {content} AS _content,
+                    last_value(CASE WHEN _wins THEN {content} END IGNORE NULLS) OVER prev AS _replaced
+                FROM judged WINDOW prev AS ({prev})
             )
             SELECT _seq, CASE
                 WHEN _before = 0 THEN 'inserted'
-                WHEN _wins AND {content} IS DISTINCT FROM
-                    last_value(CASE WHEN _wins THEN {content} END IGNORE NULLS) OVER prev THEN 'corrected'
+                WHEN _wins AND _content IS DISTINCT FROM _replaced THEN 'corrected'
                 ELSE 'duplicate' END AS _status, _in_lake
-            FROM judged WHERE _seq > 0 WINDOW prev AS ({prev})
+            FROM compared WHERE _seq > 0
             """,
             bounds,
         ).pl()
@@ -239,10 +242,11 @@ def _write(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFram
     columns = [*contract.column_names, *lake.LINEAGE]
     table, names = f"lake.{contract.name}", ", ".join(columns)
     lineage = (
-        "$sha256[_file + 1] AS _file_sha256, _line, $profile[_file + 1] AS _profile, $at[_file + 1] AS _ingested_at"
+        "$sha256[_file + 1] AS _file_sha256, _line, $profile[_file + 1] AS _profile, $at[_file + 1] AS _ingested_at, "
+        "$geography[_file + 1] AS _geography"
     )
     source = f"SELECT {', '.join(contract.column_names)}, {lineage} FROM final_rows"
-    params = _per_file(files, "sha256", "profile", "at")
+    params = _per_file(files, "sha256", "profile", "at", "geography")
     con.register("final_rows", final.select("_file", "_line", *contract.column_names))
     try:
         if not final["_in_lake"].any():
@@ -306,7 +310,7 @@ class Read:
     digest: str
     profile: Profile
     raw: pl.DataFrame
-    bad: list[tuple[int, str]]
+    bad: Sequence[tuple[int, str] | Rejected]
     warnings: list[str]
 
 
@@ -324,7 +328,7 @@ def prepare(reads: list[Read], settings: Settings) -> list[Prepared | FileResult
             prepared.update((p.path, p) for p in _prepare_batch(batch, now, settings))
         except (SafeLakeError, pl.exceptions.PolarsError) as exc:
             if len(batch) == 1:
-                prepared[batch[0].path] = _failure(batch[0].path, exc)
+                prepared[batch[0].path] = _failure(batch[0].path, exc, batch[0].digest)
             else:
                 prepared.update((r.path, prepare([r], settings)[0]) for r in batch)
     return [prepared[read.path] for read in reads]
@@ -410,6 +414,7 @@ LINEAGE_OF_FILE: dict[str, Callable[[Prepared], object]] = {
     "at": lambda f: f.now,
     "name": lambda f: f.path.name,
     "dataset": lambda f: f.contract.name,
+    "geography": lambda f: f.profile.geography,
 }
 
 
@@ -569,7 +574,8 @@ def _expand(paths: list[Path]) -> list[Path]:
 
 def _record_files(con: duckdb.DuckDBPyConnection, results: list[FileResult], at: dt.datetime) -> None:
     """What happened to each file, by path: ingested files (with the rows out of scope), refusals and
-    failures, which `safelake status` shows."""
+    failures, which `safelake status` shows. A file left in landing/ and refused again, unchanged and for the
+    same reason, adds no row: its row counts one more attempt."""
     if not results:
         return
     rows = pl.DataFrame(
@@ -583,19 +589,26 @@ def _record_files(con: duckdb.DuckDBPyConnection, results: list[FileResult], at:
                 "message": r.message,
                 "out_of_scope": r.out_of_scope,
                 "recorded_at": at,
+                "attempts": 1,
             }
             for r in results
         ]
     )
     con.register("file_rows", rows)
-    con.execute("INSERT INTO lake._ingest_files BY NAME SELECT * FROM file_rows")
+    con.execute(
+        "MERGE INTO lake._ingest_files AS t USING file_rows AS r ON t.status <> 'ingested' AND t.status = r.status "
+        "AND t.file_path = r.file_path AND t.file_sha256 = r.file_sha256 AND t.message = r.message "
+        "WHEN MATCHED THEN UPDATE SET attempts = coalesce(t.attempts, 1) + 1, recorded_at = r.recorded_at "
+        "WHEN NOT MATCHED THEN INSERT BY NAME"
+    )
     con.unregister("file_rows")
 
 
-def _failure(path: Path, exc: Exception) -> FileResult:
+def _failure(path: Path, exc: Exception, digest: str = "") -> FileResult:
+    """A refusal (or failure) with the file's checksum where it is known: a changed file is a new refusal."""
     if isinstance(exc, SafeLakeError):
-        return FileResult(path, "refused", str(exc))
-    return FileResult(path, "failed", f"{path}: {type(exc).__name__}: {exc}".splitlines()[0])
+        return FileResult(path, "refused", str(exc), digest)
+    return FileResult(path, "failed", f"{path}: {type(exc).__name__}: {exc}".splitlines()[0], digest)
 
 
 @dataclass
@@ -616,11 +629,12 @@ def _find(path: Path, forced: Profile | None, ledger: set[tuple[str, str]], sett
         )
     if not path.is_file():
         return FileResult(path, "refused", f"{path}: no such file")
+    digest = ""
     try:
         digest, lines = fingerprint(path)
         profile = forced or choose_profile(path, settings)
     except (SafeLakeError, pl.exceptions.PolarsError, OSError) as exc:
-        return _failure(path, exc)
+        return _failure(path, exc, digest)
     if (digest, profile.name) in ledger:
         return FileResult(path, "skipped", SKIPPED, digest, profile.name, profile.dataset)
     return Found(path, digest, profile, lines)
@@ -630,7 +644,7 @@ def _read_one(found: Found) -> Read | FileResult:
     try:
         return Read(found.path, found.digest, found.profile, *readers.read(found.path, found.profile))
     except (SafeLakeError, pl.exceptions.PolarsError, OSError, RecursionError) as exc:
-        return _failure(found.path, exc)
+        return _failure(found.path, exc, found.digest)
 
 
 def _read_files(
@@ -697,5 +711,5 @@ def _commit_group(con: duckdb.DuckDBPyConnection, held: Held, group: list[Prepar
         return commit(con, held, group)
     except (SafeLakeError, duckdb.Error, pl.exceptions.PolarsError, OSError) as exc:
         if len(group) == 1:
-            return [_failure(group[0].path, exc)]
+            return [_failure(group[0].path, exc, group[0].digest)]
         return [result for file in group for result in _commit_group(con, held, [file])]

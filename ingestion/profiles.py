@@ -5,12 +5,12 @@ from __future__ import annotations
 import fnmatch
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
-from safelake.contracts import load_contracts
+from safelake.contracts import Contract, load_contracts
 from safelake.errors import SafeLakeError
 from safelake.settings import get_settings
 
@@ -80,6 +80,41 @@ class Scope(BaseModel):
         return self
 
 
+AGGREGATE_COLUMNS = ("sheet", "cell", "label", "value")  # and header_1 ... header_<header_rows>
+
+
+class Aggregate(BaseModel):
+    """A workbook of aggregate tables (docs/profiles.md#aggregate-workbooks): one table per sheet, rows
+    labelled in one column, columns labelled by one or more header rows, unpivoted to one record per cell."""
+
+    model_config = ConfigDict(extra="forbid")
+    sheets: list[str] | None = None
+    header_rows: int = Field(1, ge=1, le=10)
+    label_column: str = Field("A", pattern=r"^[A-Z]{1,3}$")
+    cells: dict[str, Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,3}[1-9][0-9]*$")]] = {}
+    totals: list[str] = []
+
+    @model_validator(mode="after")
+    def _cell_names(self) -> Aggregate:
+        taken = sorted(n for n in self.cells if n in self.own_columns or n.startswith("_"))
+        if taken:
+            raise ValueError(f"cells: {taken} are names of the table's own columns or start with `_`; choose others")
+        return self
+
+    @property
+    def headers(self) -> list[str]:
+        return [f"header_{level}" for level in range(1, self.header_rows + 1)]
+
+    @property
+    def own_columns(self) -> list[str]:
+        return [*AGGREGATE_COLUMNS, *self.headers]
+
+    @property
+    def columns(self) -> list[str]:
+        """The columns of the unpivoted table, which rules take `from`."""
+        return [*self.own_columns, *self.cells]
+
+
 class Profile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -96,6 +131,7 @@ class Profile(BaseModel):
     sheet: str | None = None
     timezone: str | None = None
     scope: Scope | None = None
+    aggregate: Aggregate | None = None
     columns: dict[str, Rule]
 
     @model_validator(mode="after")
@@ -117,7 +153,27 @@ class Profile(BaseModel):
             raise ValueError(f"timezone: required, since the profile reads dates or times ({', '.join(timed)})")
         if self.records is not None and self.format != "json":
             raise ValueError("records: only for `format: json`")
+        if self.aggregate is not None:
+            self._fits_aggregate(self.aggregate, contract)
         return self
+
+    def _fits_aggregate(self, aggregate: Aggregate, contract: Contract) -> None:
+        if self.format != "xlsx" or self.sheet is not None:
+            raise ValueError("aggregate: only for `format: xlsx`, with `aggregate.sheets` instead of `sheet`")
+        unknown = sorted(self.source_columns - set(aggregate.columns))
+        if unknown:
+            known = ", ".join(aggregate.columns)
+            raise ValueError(f"columns: {unknown} are not columns of the aggregate table ({known})")
+        counts = [name for name, rule in self.columns.items() if rule.sources == ["value"]]
+        if len(counts) != 1 or contract.column(counts[0]).type not in ("int", "decimal"):
+            raise ValueError("aggregate: exactly one int or decimal contract column must be taken `from: value`")
+        if any(name in self.columns for name in contract.pii_columns):
+            raise ValueError("aggregate: tables of counts hold no personal data; map no pii column")
+
+    @property
+    def count_column(self) -> str:
+        """The contract column an aggregate table's cells fill (`from: value`)."""
+        return next(name for name, rule in self.columns.items() if rule.sources == ["value"])
 
     @property
     def source_columns(self) -> set[str]:

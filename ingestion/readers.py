@@ -12,12 +12,21 @@ import io
 import json
 import zipfile
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from xml.parsers import expat
 
 import fastexcel
+import openpyxl
 import polars as pl
+from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, get_column_letter, range_boundaries
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from ingestion.profiles import Profile
+from ingestion.aggregate import check_totals
+from ingestion.profiles import Aggregate, Profile
+from ingestion.transform import Rejected
 from safelake.errors import SafeLakeError
 from safelake.settings import get_settings
 
@@ -146,8 +155,187 @@ def _xlsx_frame(path: Path, profile: Profile) -> pl.DataFrame:
     return cells.with_row_index("_line", offset=1).slice(profile.skip_rows)
 
 
+# An aggregate table's record is a cell; its `_line` packs the sheet's number, the row and the column, so that
+# it is unique: sheet 2, row 14, column 5 (E) is 2_000014_0005.
+SHEET_LINE, ROW_LINE = 10**10, 10**4
+XLSX_ERRORS = (
+    zipfile.BadZipFile,
+    InvalidFileException,
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    SyntaxError,
+    expat.ExpatError,
+)
+
+
+def _aggregate_book(path: Path) -> Workbook:
+    _check_unzipped(path)
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (*XLSX_ERRORS, OSError) as exc:
+        raise _book_refused(path, exc) from None
+
+
+def _book_refused(path: Path, exc: Exception) -> FileRefused:
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return FileRefused(f"{path}: not a readable XLSX workbook ({reason}); check the file")
+
+
+def _aggregate_sheets(path: Path, book: Workbook, spec: Aggregate) -> list[str]:
+    missing = [name for name in spec.sheets or [] if name not in book.sheetnames]
+    if missing:
+        raise FileRefused(
+            f"{path}: no sheet named {missing[0]!r} (it has {', '.join(map(repr, book.sheetnames))}); "
+            "fix the profile's `aggregate.sheets`"
+        )
+    return spec.sheets or book.sheetnames
+
+
+@dataclass
+class _XmlCell:
+    """The cell a sheet's XML stream is in: its address, formula, stored value, and which of them is being read."""
+
+    ref: str = ""
+    formula: str | None = None
+    value: str = ""
+    inside: str = ""
+
+
+def _merges_and_formulas(
+    sheet: ReadOnlyWorksheet,
+) -> tuple[list[tuple[int, int, int, int]], dict[tuple[int, int], str]]:
+    """(first column, first row, last column, last row) of each merged range, and (row, column) → formula of
+    each cell that has a formula but no stored result (a workbook written by a program that does not compute
+    formulas), which openpyxl reads as empty. A read-only sheet parses neither, so its XML is streamed once
+    more, by expat with handlers only."""
+    merged: list[str] = []
+    formulas: dict[tuple[int, int], str] = {}
+    cell = _XmlCell()
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        tag = name.rpartition("}")[2]
+        if tag == "mergeCell":
+            merged.append(attrs.get("ref", ""))
+        elif tag == "c":
+            cell.ref, cell.formula, cell.value = attrs.get("r", ""), None, ""
+        elif tag == "f":
+            cell.inside, cell.formula = tag, ""
+        elif tag == "v":
+            cell.inside = tag
+
+    def text(data: str) -> None:
+        if cell.inside == "f":
+            cell.formula = f"{cell.formula}{data}"
+        elif cell.inside == "v":
+            cell.value += data
+
+    def end(name: str) -> None:
+        tag = name.rpartition("}")[2]
+        if tag in ("f", "v"):
+            cell.inside = ""
+        elif tag == "c" and cell.formula is not None and not cell.value.strip() and cell.ref:
+            formulas[coordinate_to_tuple(cell.ref)] = f"={cell.formula}"
+
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
+    with sheet._get_source() as source:  # the sheet's XML part; openpyxl keeps the accessor private
+        parser.ParseFile(source)
+    return [range_boundaries(ref) for ref in merged], formulas
+
+
+def _sheet_cells(path: Path, sheet: ReadOnlyWorksheet, number: int, spec: Aggregate, skip: int) -> list[dict]:
+    """The sheet's table as one record per non-empty cell right of the label column: its row label and its
+    header cells, a merged header cell's value spread over its span. Merged cells below the headers are not
+    spread: a label or a count is never copied to a row that did not state it. A formula without a stored
+    result is its text (`=SUM(B5:B7)`), which no count rule reads: quarantined, never taken for empty."""
+    first, label_at = skip + spec.header_rows, column_index_from_string(spec.label_column)
+    wanted = {name: coordinate_to_tuple(address) for name, address in spec.cells.items()}
+    extra: dict[str, str | None] = dict.fromkeys(spec.cells)
+    grid: list[list[str | None]] = []
+    labels: dict[int, str | None] = {}
+    cells: list[tuple[int, int, str]] = []
+    sheet.reset_dimensions()  # the stored dimension may be wrong: each row is read as long as it is
+    for row, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if len(values) > get_settings().ingest_max_columns:
+            column_names(path, [None] * len(values))  # refuses
+        if row >= SHEET_LINE // ROW_LINE or len(values) >= ROW_LINE:
+            raise FileRefused(
+                f"{path}: sheet {sheet.title!r} is larger than an aggregate table can be "
+                f"({SHEET_LINE // ROW_LINE - 1:,} rows, {ROW_LINE - 1:,} columns); split it"
+            )
+        texts = [_cell(value) for value in values]
+        extra.update((name, texts[c - 1]) for name, (r, c) in wanted.items() if r == row and c <= len(texts))
+        if skip < row <= first:
+            grid.append(texts)
+        elif row > first:
+            labels[row] = texts[label_at - 1] if label_at <= len(texts) else None
+            cells += [(row, c, t) for c, t in enumerate(texts[label_at:], start=label_at + 1) if t and t.strip()]
+    merged, formulas = _merges_and_formulas(sheet)
+    cells += [(r, c, formula) for (r, c), formula in formulas.items() if r > first and c > label_at]
+    width = max((c for _, c, _ in cells), default=0)
+    grid = [line + [None] * (width - len(line)) for line in grid]
+    for col1, row1, col2, row2 in merged:
+        if skip < row1 <= first and col1 <= width:
+            value = grid[row1 - skip - 1][col1 - 1]
+            for r in range(row1, min(row2, first) + 1):
+                grid[r - skip - 1][col1 - 1 : min(col2, width)] = [value] * (min(col2, width) - col1 + 1)
+    return [
+        {
+            "_line": number * SHEET_LINE + row * ROW_LINE + column,
+            "_row": row,
+            "_col": column,
+            "sheet": sheet.title,
+            "cell": f"{get_column_letter(column)}{row}",
+            "label": labels.get(row),
+            **{h: grid[level][column - 1] if level < len(grid) else None for level, h in enumerate(spec.headers)},
+            "value": text,
+            **extra,
+        }
+        for row, column, text in cells
+    ]
+
+
+def _read_aggregate(path: Path, profile: Profile) -> tuple[pl.DataFrame, list[Rejected]]:
+    """The tables of the profile's sheets unpivoted to one row per cell, their totals checked and taken out."""
+    spec = profile.aggregate
+    assert spec is not None
+    book = _aggregate_book(path)
+    try:
+        records = [
+            record
+            for name in _aggregate_sheets(path, book, spec)
+            for record in _sheet_cells(path, book[name], book.sheetnames.index(name) + 1, spec, profile.skip_rows)
+        ]
+    except XLSX_ERRORS as exc:
+        raise _book_refused(path, exc) from None
+    finally:
+        book.close()
+    schema = {"_line": pl.Int64, "_row": pl.Int64, "_col": pl.Int64} | dict.fromkeys(spec.columns, pl.String)
+    return check_totals(pl.DataFrame(records, schema=schema, orient="row"), profile, spec)
+
+
+def _aggregate_header(path: Path, profile: Profile) -> list[str]:
+    """The header rows' cells of the first sheet the profile reads (used to pick a profile)."""
+    spec = profile.aggregate
+    assert spec is not None
+    book = _aggregate_book(path)
+    try:
+        sheet = book[_aggregate_sheets(path, book, spec)[0]]
+        first, last = profile.skip_rows + 1, profile.skip_rows + spec.header_rows
+        rows = sheet.iter_rows(min_row=first, max_row=last, values_only=True)
+        return [text for values in rows for text in map(_cell, values) if text]
+    except XLSX_ERRORS as exc:
+        raise _book_refused(path, exc) from None
+    finally:
+        book.close()
+
+
 def header(path: Path, profile: Profile) -> list[str]:
     """The header cells as the profile would read them (used to pick a profile)."""
+    if profile.aggregate is not None:
+        return _aggregate_header(path, profile)
     if profile.format == "xlsx":
         cells = _xlsx_frame(path, profile)
         return column_names(path, list(cells.row(0)[1:]))[0] if cells.height else []
@@ -399,12 +587,13 @@ def _read_json(path: Path, profile: Profile) -> tuple[pl.DataFrame, list[tuple[i
     return pl.concat(frames, how="diagonal_relaxed"), bad
 
 
-def read(path: Path, profile: Profile) -> tuple[pl.DataFrame, list[tuple[int, str]], list[str]]:
-    """(text cells with `_line`, unreadable records as (line, reason), warnings about the header)."""
-    if profile.format == "json":
+def read(path: Path, profile: Profile) -> tuple[pl.DataFrame, Sequence[tuple[int, str] | Rejected], list[str]]:
+    """(text cells with `_line`, unreadable records as (line, reason) or rejected ones, warnings about the
+    header)."""
+    if profile.format == "json" or profile.aggregate is not None:
         with path.open("rb") as fh:
-            _check_bytes(path, fh.read(65536), binary_ok=False)
-        frame, refused = _read_json(path, profile)
+            _check_bytes(path, fh.read(65536), binary_ok=profile.aggregate is not None)
+        frame, refused = _read_json(path, profile) if profile.aggregate is None else _read_aggregate(path, profile)
         return _require_columns(path, _as_text(frame), profile), refused, []
     data = path.read_bytes()
     _check_bytes(path, data, binary_ok=profile.format == "xlsx")

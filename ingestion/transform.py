@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import polars as pl
 
 from ingestion.profiles import Profile, Rule
 from safelake.contracts import Column, Contract
 from safelake.reference import Geography
-from safelake.validate import ISO_NAIVE, cast, checks, has_offset, pseudonymise
+from safelake.validate import ISO_NAIVE, QuarantineReason, cast, checks, has_offset, pseudonymise
 
 QUARANTINE_SCHEMA = {
     "_line": pl.Int64,
@@ -100,7 +102,7 @@ def _nonexistent_local_times(bad: pl.DataFrame, profile: Profile, contract: Cont
     lost when clocks go forward) get the reason `nonexistent_local_time`: the time cannot be read exactly,
     so it is not shifted. Only quarantined rows are parsed again."""
     for col in (c for c in contract.columns if c.type == "timestamp"):
-        flagged = pl.col("_error").str.starts_with(f"{col.name}\x1fbad_timestamp\x1f")
+        flagged = pl.col("_error").str.starts_with(f"{col.name}\x1f{QuarantineReason.BAD_TIMESTAMP}\x1f")
         if not bad.select(flagged.any()).item():
             continue
         text = pl.col(f"_text_{col.name}")
@@ -109,7 +111,8 @@ def _nonexistent_local_times(bad: pl.DataFrame, profile: Profile, contract: Cont
             [text.str.strptime(pl.Datetime("us"), f, strict=False) for f in formats if not has_offset(f)]
         )
         skipped = flagged & naive.is_not_null()
-        detail = pl.format(f"{col.name}\x1fnonexistent_local_time\x1f'{{}}' does not exist in {profile.timezone}", text)
+        reason = QuarantineReason.NONEXISTENT_LOCAL_TIME
+        detail = pl.format(f"{col.name}\x1f{reason}\x1f'{{}}' does not exist in {profile.timezone}", text)
         bad = bad.with_columns(pl.when(skipped).then(detail).otherwise(pl.col("_error")).alias("_error"))
     return bad
 
@@ -192,8 +195,17 @@ def in_scope(raw: pl.DataFrame, profile: Profile) -> pl.Series:
     return listed_here if scope.include is not None else ~listed_here
 
 
-def unreadable(bad: list[tuple[int, str]]) -> pl.DataFrame:
-    """Records the reader could not parse, as quarantine rows."""
-    return pl.DataFrame(
-        [(line, None, "unreadable", reason, None) for line, reason in bad], schema=QUARANTINE_SCHEMA, orient="row"
-    )
+class Rejected(NamedTuple):
+    """A record the reader itself rejects for a reason of its own (a total that disagrees with its parts)."""
+
+    line: int
+    column_name: str
+    reason: QuarantineReason
+    detail: str
+    raw: str
+
+
+def unreadable(bad: Sequence[tuple[int, str] | Rejected]) -> pl.DataFrame:
+    """Records the reader could not parse, or rejected, as quarantine rows."""
+    rows = [tuple(b) if isinstance(b, Rejected) else (b[0], None, QuarantineReason.UNREADABLE, b[1], None) for b in bad]
+    return pl.DataFrame(rows, schema=QUARANTINE_SCHEMA, orient="row")

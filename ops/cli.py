@@ -6,6 +6,7 @@ import json
 import secrets
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -36,6 +37,15 @@ def _settings() -> Settings:
     return get_settings()
 
 
+def profile_geography(settings: Settings) -> Callable[[str | None], str]:
+    """The geography of the rows a profile wrote, for a lake written before rows carried it: the profile's,
+    else (a profile since removed, a live stream's subject) the configured geography."""
+    from ingestion.profiles import all_profiles
+
+    known = {name: p.geography for name, p in all_profiles().items() if p.geography}
+    return lambda profile: known.get(profile or "", settings.geography)
+
+
 @app.command()
 def init() -> None:
     """Create SAFELAKE_HOME's folders, install the DuckDB extensions and create the lake tables."""
@@ -53,7 +63,7 @@ def init() -> None:
     for folder in (settings.landing, settings.archive, settings.lake_dir, settings.warehouse_dir):
         folder.mkdir(parents=True, exist_ok=True)
     con = lake.connect(settings)
-    lake.ensure_tables(con)
+    lake.ensure_tables(con, profile_geography(settings))
     con.close()
     console.print(f"SafeLake home ready: {settings.home}")
 
@@ -207,7 +217,10 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
         for failure in last.failures[:5]:
             console.print(f"  failed: {failure}", markup=False)
     for refusal in report["refused"]:
-        console.print(f"{refusal['status']} ({refusal['at']}): {refusal['message']}", markup=False, soft_wrap=True)
+        tries = f", {refusal['attempts']} runs" if refusal["attempts"] > 1 else ""
+        console.print(
+            f"{refusal['status']} ({refusal['at']}{tries}): {refusal['message']}", markup=False, soft_wrap=True
+        )
     _print_stream(report["stream"])
 
 
@@ -284,7 +297,7 @@ def sql(
     bound_process_memory(settings)  # this process runs one query: its memory is the query's
     result = run_sql(settings, account.name, account.scope, query)
     limits = {"rows": f"{settings.sql_row_limit} rows", "bytes": f"{settings.sql_result_mb} MB"}
-    note = f"{len(result.rows)} row(s) in {result.seconds:.2f} s" + (
+    note = f"{result.table.num_rows} row(s) in {result.seconds:.2f} s" + (
         f"; cut at the limit of {limits[result.cut_by]}" if result.truncated else ""
     )
     if output == "parquet":

@@ -20,6 +20,7 @@ from safelake.locks import lake_lock
 from safelake.settings import Settings
 
 ORPHAN_GRACE = dt.timedelta(days=1)  # a file younger than this may belong to a write in progress
+EXPIRE_CHUNK = 10_000  # snapshots expired per call
 
 
 @contextmanager
@@ -59,15 +60,50 @@ def compact(settings: Settings) -> dict[str, int]:
     }
 
 
+def _pinned(settings: Settings) -> set[int]:
+    """The lake snapshots builds read: those still running and those whose warehouse file is kept."""
+    from warehouse.publish import builds_dir, records
+
+    if not builds_dir(settings).exists():
+        return set()
+    return {
+        r.lake_snapshot
+        for r in records(settings)
+        if r.lake_snapshot is not None
+        and (r.status == "running" or (builds_dir(settings) / f"{r.build_id}.duckdb").exists())
+    }
+
+
 def expire_snapshots(settings: Settings, now: dt.datetime | None = None) -> dict[str, int]:
-    """Expire snapshots older than SAFELAKE_SNAPSHOT_RETENTION_DAYS (the "as of" horizon), delete the
-    files no snapshot inside the horizon uses, and orphaned files older than a day. The newest snapshot
-    always stays."""
+    """Expire snapshots older than SAFELAKE_SNAPSHOT_RETENTION_DAYS (the "as of" horizon), and thin out the live
+    path's (one per commit, ~86,000 a day at 1 s) older than SAFELAKE_STREAM_SNAPSHOT_HOURS to the last of each
+    hour; then delete the files no remaining snapshot uses past the horizon, and orphaned files older than a day.
+    The newest snapshot and every snapshot a build pinned (running or kept) always stay."""
+    from stream.consumer import COMMIT_AUTHOR
+
     now = now or dt.datetime.now(dt.UTC)
     horizon = now - dt.timedelta(days=settings.snapshot_retention_days)
+    thin_before = now - dt.timedelta(hours=settings.stream_snapshot_hours)
+    keep = _pinned(settings)
     with _lake_writer(settings) as con:
-        before = lake.fetch_one(con, "SELECT count(*) FROM lake.snapshots()")[0]
-        expired = con.execute("CALL ducklake_expire_snapshots('lake', older_than => ?)", [horizon]).fetchall()
+        snapshots = con.execute(
+            "SELECT snapshot_id, snapshot_time, author IS NOT DISTINCT FROM ? AS streamed FROM lake.snapshots() "
+            "ORDER BY snapshot_id",
+            [COMMIT_AUTHOR],
+        ).fetchall()
+        keep.add(snapshots[-1][0])
+        last_of_hour: dict[dt.datetime, int] = {}
+        for snapshot, at, streamed in snapshots:
+            if streamed:
+                last_of_hour[at.replace(minute=0, second=0, microsecond=0)] = snapshot
+        keep |= set(last_of_hour.values())
+        expire = [
+            snapshot
+            for snapshot, at, streamed in snapshots
+            if snapshot not in keep and (at < horizon or (streamed and at < thin_before))
+        ]
+        for first in range(0, len(expire), EXPIRE_CHUNK):
+            con.execute("CALL ducklake_expire_snapshots('lake', versions => ?)", [expire[first : first + EXPIRE_CHUNK]])
         # Compaction schedules the files it replaced for deletion at once; deleting them only past the
         # horizon keeps time travel (and a build reading a pinned snapshot) working until then.
         deleted = con.execute("CALL ducklake_cleanup_old_files('lake', older_than => ?)", [horizon]).fetchall()
@@ -76,8 +112,8 @@ def expire_snapshots(settings: Settings, now: dt.datetime | None = None) -> dict
         ).fetchall()
         after = lake.fetch_one(con, "SELECT count(*) FROM lake.snapshots()")[0]
     return {
-        "snapshots_before": before,
-        "snapshots_expired": len(expired),
+        "snapshots_before": len(snapshots),
+        "snapshots_expired": len(expire),
         "snapshots_after": after,
         "files_deleted": len(deleted),
         "orphans_deleted": len(orphans),

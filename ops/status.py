@@ -81,12 +81,13 @@ def _files(con: duckdb.DuckDBPyConnection, tables: set[str]) -> list[dict[str, A
 
 
 def _refused(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Files refused or failed, the latest outcome of each path, unless it was ingested since."""
+    """Files refused or failed, the latest outcome of each path, unless it was ingested since; `at` is the last
+    of its `attempts` (runs that refused it unchanged)."""
     return _records(
         con,
         f"""
         SELECT file_path AS file, coalesce(nullif(dataset, ''), '{NO_PROFILE}') AS dataset, status, message,
-            strftime(recorded_at, '%Y-%m-%dT%H:%M:%S%z') AS at
+            strftime(recorded_at, '%Y-%m-%dT%H:%M:%S%z') AS at, coalesce(attempts, 1) AS attempts
         FROM lake._ingest_files
         QUALIFY row_number() OVER (PARTITION BY file_path ORDER BY recorded_at DESC) = 1 AND status <> 'ingested'
         ORDER BY recorded_at, file_path
@@ -118,7 +119,8 @@ def build_state(settings: Settings, record: BuildRecord, now: dt.datetime | None
 
 
 def stream_status(settings: Settings, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Per stream: messages held, lag, a consumer pulling, last commit, quarantined; cameras online/offline now."""
+    """Per stream: messages held, lag, a consumer pulling, last commit, quarantined (by reason); cameras
+    online/offline now."""
     now = now or dt.datetime.now(dt.UTC)
     found = health(settings)
     cameras: list[dict[str, Any]] = []
@@ -141,6 +143,7 @@ def stream_status(settings: Settings, now: dt.datetime | None = None) -> dict[st
                 "consumer_alive": s.consumer_alive,
                 "last_commit": s.last_commit.isoformat() if s.last_commit else None,
                 "quarantined": s.quarantined,
+                "quarantined_by_reason": s.quarantined_by_reason,
             }
             for s in found.streams
         ],

@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,15 @@ from safelake.errors import SafeLakeError
 from safelake.settings import Settings
 
 EXTENSIONS = ("ducklake", "sqlite_scanner", "postgres_scanner", "httpfs")
-LINEAGE = {"_file_sha256": "VARCHAR", "_line": "BIGINT", "_profile": "VARCHAR", "_ingested_at": "TIMESTAMPTZ"}
+# Every row's origin: its file (or stream), line (or sequence), source profile (or subject), ingest time and the
+# reference geography its codes belong to (its profile's, or the stream's), which a warehouse build selects on.
+LINEAGE = {
+    "_file_sha256": "VARCHAR",
+    "_line": "BIGINT",
+    "_profile": "VARCHAR",
+    "_ingested_at": "TIMESTAMPTZ",
+    "_geography": "VARCHAR",
+}
 SYSTEM_TABLES = {
     "_ingest_ledger": {
         "file_sha256": "VARCHAR",
@@ -32,7 +40,8 @@ SYSTEM_TABLES = {
         "quarantined": "BIGINT",
         "ingested_at": "TIMESTAMPTZ",
     },
-    # Each file's outcome by path (ingested, refused, failed), for `safelake status`.
+    # Each file's outcome by path (ingested, refused, failed), for `safelake status`. A file refused again
+    # unchanged, for the same reason, keeps its one row: `attempts` counts the runs, `recorded_at` is the last.
     "_ingest_files": {
         "file_path": "VARCHAR",
         "file_sha256": "VARCHAR",
@@ -42,6 +51,7 @@ SYSTEM_TABLES = {
         "message": "VARCHAR",
         "out_of_scope": "BIGINT",
         "recorded_at": "TIMESTAMPTZ",
+        "attempts": "BIGINT",
     },
     "_quarantine": {
         "file_sha256": "VARCHAR",
@@ -236,16 +246,21 @@ def table_columns(contract: Contract) -> dict[str, str]:
     return {c.name: c.sql_type for c in contract.columns} | LINEAGE
 
 
-def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_tables(con: duckdb.DuckDBPyConnection, geography_of: Callable[[str | None], str] | None = None) -> None:
     """Create the lake's tables, and add columns a newer contract introduced (additive evolution).
-    One transaction, so one lake snapshot for all of it."""
+    One transaction, so one lake snapshot for all of it.
+
+    A lake written before rows carried their geography gets the `_geography` column filled in the same
+    transaction: each row that of the profile that wrote it, `geography_of(profile)` (`safelake init` passes the
+    profiles' geographies, and the lake's configured geography for a profile it no longer has or a stream's
+    subject, or None). Without `geography_of` such a lake is refused with the command that upgrades it."""
     wanted = {name: table_columns(c) for name, c in load_contracts().items()} | SYSTEM_TABLES
     existing: dict[str, set[str]] = {}
     for table, column in con.execute(
         "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = 'lake'"
     ).fetchall():
         existing.setdefault(table, set()).add(column)
-    changes = []
+    changes, backfill = [], []
     for table, columns in wanted.items():
         if table not in existing:
             body = ", ".join(f'"{c}" {t}' for c, t in columns.items())
@@ -256,12 +271,25 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
             for column, sql_type in columns.items()
             if column not in existing[table]
         ]
+        if "_geography" in columns and "_geography" not in existing[table]:
+            backfill.append(table)
+    profiles = {
+        table: [row[0] for row in con.execute(f"SELECT DISTINCT _profile FROM lake.{table}").fetchall()]
+        for table in backfill
+    }
+    profiles = {table: found for table, found in profiles.items() if found}
+    if profiles and geography_of is None:
+        raise SafeLakeError(
+            f"the lake's {', '.join(sorted(profiles))} rows were written before rows carried their geography: "
+            "run `safelake init` once to record it"
+        )
+    for table, found in profiles.items():
+        assert geography_of is not None
+        cases = " ".join(f"WHEN {_quoted(p)} THEN {_quoted(geography_of(p))}" for p in found if p is not None)
+        fallback = _quoted(geography_of(None))
+        value = f"CASE _profile {cases} ELSE {fallback} END" if cases else fallback
+        changes.append(f"UPDATE lake.{table} SET _geography = {value}")
     if changes:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             for statement in changes:
                 con.execute(statement)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise

@@ -6,9 +6,11 @@ own sets (looked up first); adding a country is adding a folder (format: docs/pr
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -16,11 +18,14 @@ from safelake.errors import SafeLakeError
 from safelake.settings import get_settings
 
 REFERENCE_DIR = Path(__file__).with_name("reference")
-NAME_COLUMNS = ("name_en", "name_ru", "name_ky")
+NAME_COLUMNS = ("name_en", "name_ru", "name_ky", "name_kk")
 Schema = dict[str, type[pl.DataType]]
 REGIONS: Schema = {"region_code": pl.String}
 DISTRICTS: Schema = {"district_code": pl.String, "region_code": pl.String}
 POPULATION: Schema = {"area_code": pl.String, "year": pl.Int32, "population": pl.Int64}
+ABOUT: Schema = {"name_en": pl.String, "name_ru": pl.String, "timezone": pl.String, "currency": pl.String}
+# The local time of a reference set without geography.csv (an operator's own, written before it existed).
+DEFAULT_TIMEZONE = "Asia/Bishkek"
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,17 @@ class Geography:
     districts: pl.DataFrame
     population: pl.DataFrame
     folder: Path
+    about: dict[str, str]  # geography.csv: its names, time zone and currency; {} when the set has none
+
+    @property
+    def timezone(self) -> str:
+        return self.about.get("timezone") or DEFAULT_TIMEZONE
+
+    @property
+    def files(self) -> list[str]:
+        """The reference tables the set has (its CSV files without the extension): the warehouse builds the
+        others empty, and the plan marts only where there is a plan."""
+        return sorted(p.stem for p in self.folder.glob("*.csv"))
 
     def region_lookup(self) -> dict[str, str]:
         """Lower-cased name in any language, or code → region code."""
@@ -56,26 +72,42 @@ def _lookup(frame: pl.DataFrame, code: str) -> dict[str, str]:
 
 def reference_dirs() -> tuple[Path, ...]:
     """Where reference sets are looked up: the operator's folder (SAFELAKE_REFERENCE_DIR) first."""
-    extra = get_settings().reference_dir
+    return search_roots(get_settings().reference_dir)
+
+
+def search_roots(extra: Path | None) -> tuple[Path, ...]:
     return (REFERENCE_DIR,) if extra is None else (extra, REFERENCE_DIR)
 
 
-def available() -> list[str]:
-    return sorted({p.name for root in reference_dirs() for p in root.iterdir() if (p / "regions.csv").exists()})
+def available(roots: tuple[Path, ...] | None = None) -> list[str]:
+    return sorted(
+        {p.name for root in roots or reference_dirs() for p in root.iterdir() if (p / "regions.csv").exists()}
+    )
 
 
-def geography(name: str) -> Geography:
-    return _geography(name, reference_dirs())
+def geography(name: str, roots: tuple[Path, ...] | None = None) -> Geography:
+    return _geography(name, roots or reference_dirs())
 
 
-@cache
-def _geography(name: str, roots: tuple[Path, ...]) -> Geography:
+def reference_folder(name: str) -> Path:
+    """The folder of the reference set `name`, looked up as everything that reads reference data does
+    (ingestion, the warehouse build): SAFELAKE_REFERENCE_DIR first, then the package's."""
+    return _folder(name, reference_dirs())
+
+
+def _folder(name: str, roots: tuple[Path, ...]) -> Path:
     folder = next((root / name for root in roots if (root / name / "regions.csv").exists()), None)
     if folder is None:
         raise SafeLakeError(
             f"unknown reference geography {name!r}: no {name}/regions.csv in {', '.join(map(str, roots))}; "
-            f"available: {', '.join(available())}"
+            f"available: {', '.join(available(roots))}"
         )
+    return folder
+
+
+@cache
+def _geography(name: str, roots: tuple[Path, ...]) -> Geography:
+    folder = _folder(name, roots)
 
     def read(file: str, schema: Schema) -> pl.DataFrame:
         """The file's columns as text, its numbers typed; an optional file that is absent is empty."""
@@ -87,6 +119,45 @@ def _geography(name: str, roots: tuple[Path, ...]) -> Geography:
             raise SafeLakeError(f"reference set {folder}: {file} lacks columns {missing}; see docs/profiles.md")
         return frame.with_columns(pl.col(c).cast(t) for c, t in schema.items())
 
+    about = read("geography.csv", ABOUT)
     return Geography(
-        name, read("regions.csv", REGIONS), read("districts.csv", DISTRICTS), read("population.csv", POPULATION), folder
+        name,
+        read("regions.csv", REGIONS),
+        read("districts.csv", DISTRICTS),
+        read("population.csv", POPULATION),
+        folder,
+        about.row(0, named=True) if about.height else {},
     )
+
+
+def boundaries(name: str, level: str) -> dict[str, Any] | None:
+    """The geography's `<level>s.geojson` (a FeatureCollection, each feature's area code in properties.code; see
+    the folder's BOUNDARIES.md), or None where it has no boundaries for that level. Shared: do not modify it."""
+    return _boundaries(name, level, reference_dirs())
+
+
+@cache
+def _boundaries(name: str, level: str, roots: tuple[Path, ...]) -> dict[str, Any] | None:
+    path = next(
+        (root / name / f"{level}s.geojson" for root in roots if (root / name / f"{level}s.geojson").exists()), None
+    )
+    if path is None:
+        return None
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        codes = [feature["properties"]["code"] for feature in data["features"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SafeLakeError(
+            f"boundary file {path}: not a GeoJSON FeatureCollection with properties.code on every feature ({exc!r}); "
+            "fix or remove the file (format: safelake/reference/kg/BOUNDARIES.md)"
+        ) from exc
+    if len(set(codes)) != len(codes):
+        raise SafeLakeError(f"boundary file {path}: a code appears on more than one feature; each must be unique")
+    return data
+
+
+def covered(feature: dict[str, Any]) -> list[str]:
+    """The area codes one boundary feature stands for: its code, or the codes listed in properties.covers (one
+    shape for several areas, e.g. Bishkek's four city districts)."""
+    props = feature["properties"]
+    return str(props.get("covers") or props["code"]).split()

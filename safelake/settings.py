@@ -26,8 +26,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SAFELAKE_", env_file=".env", extra="ignore")
 
     home: Path = Path("var")
-    timezone: str = "Asia/Bishkek"
+    # The reference set (safelake/reference/<geography>/) whose rows a warehouse build reads; the plan's local
+    # time is its time zone (geography.csv) unless SAFELAKE_TIMEZONE says otherwise.
     geography: str = "kg"
+    timezone: str = "Asia/Bishkek"
     # Keyed hash for personal data. Required by anything that writes the lake; never defaulted.
     pii_key: SecretStr | None = None
     # DuckLake catalog; the embedded default is SQLite under home. Production: "postgres:dbname=... host=..."
@@ -111,6 +113,7 @@ class Settings(BaseSettings):
     stream_ack_wait_seconds: float = Field(30, gt=0)  # an unacked message is redelivered after this
     stream_max_event_bytes: int = Field(16_384, ge=256)  # bigger events are quarantined (too_large)
     stream_inline_rows: int = Field(1_000, ge=0)  # commits of up to this many rows stay in the catalog (inlined)
+    stream_snapshot_hours: float = Field(24, gt=0)  # older stream commits keep one lake snapshot an hour (nightly)
     # Alerts (ops/freshness.py): a stream the lake has taken nothing from for this long is silent; a lag (messages
     # not yet in the lake) over this many messages is growing faster than the consumer drains it.
     stream_silent_minutes: float = Field(10, gt=0)
@@ -132,6 +135,18 @@ class Settings(BaseSettings):
         if len({token.get_secret_value() for token in value.values()}) < len(value):
             raise ValueError("two sources share a token; give each source its own")
         return value
+
+    @model_validator(mode="after")
+    def _geography_zone(self) -> Settings:
+        from safelake.reference import geography, search_roots
+
+        try:
+            found = geography(self.geography, search_roots(self.reference_dir))
+        except SafeLakeError as exc:
+            raise ValueError(f"SAFELAKE_GEOGRAPHY: {exc}") from None
+        if "timezone" not in self.model_fields_set:
+            self.timezone = self._known_zone(found.timezone)
+        return self
 
     @model_validator(mode="after")
     def _object_storage_credentials(self) -> Settings:

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Callable
+from enum import StrEnum
 
 import polars as pl
 
@@ -140,7 +141,39 @@ def cast(
     return stamp
 
 
-def failure(cond: pl.Expr, column: str, reason: str, detail: pl.Expr | str) -> pl.Expr:
+class QuarantineReason(StrEnum):
+    """Why a row of a file or a live event is quarantined: the one list, which the lake's `_quarantine.reason`
+    holds and access/i18n.py names in both languages."""
+
+    # a contract's rules (files and events)
+    MISSING = "missing"
+    BAD_INT = "bad_int"
+    BAD_DOUBLE = "bad_double"
+    BAD_DECIMAL = "bad_decimal"
+    BAD_BOOL = "bad_bool"
+    BAD_DATE = "bad_date"
+    BAD_TIMESTAMP = "bad_timestamp"
+    NONEXISTENT_LOCAL_TIME = "nonexistent_local_time"
+    UNKNOWN_CODE = "unknown_code"
+    UNKNOWN_REGION = "unknown_region"
+    UNKNOWN_DISTRICT = "unknown_district"
+    OUT_OF_RANGE = "out_of_range"
+    IMPLAUSIBLE_DATE = "implausible_date"
+    FUTURE_DATE = "future_date"
+    INCONSISTENT = "inconsistent"
+    # a file's record the reader could not parse
+    UNREADABLE = "unreadable"
+    # an aggregate table's total: disagrees with the sum of its parts, or cannot be checked against them
+    TOTAL_MISMATCH = "total_mismatch"
+    TOTAL_UNCHECKED = "total_unchecked"
+    # a live event that is not a record of its stream
+    TOO_LARGE = "too_large"
+    NOT_JSON = "not_json"
+    BAD_SCHEMA = "bad_schema"
+    SUBJECT_MISMATCH = "subject_mismatch"
+
+
+def failure(cond: pl.Expr, column: str, reason: QuarantineReason, detail: pl.Expr | str) -> pl.Expr:
     detail = pl.lit(detail) if isinstance(detail, str) else detail
     return pl.when(cond).then(pl.concat_str([pl.lit(f"{column}\x1f{reason}\x1f"), detail]))
 
@@ -155,22 +188,32 @@ def checks(contract: Contract, geo: Geography | None, now: dt.datetime) -> list[
         value, text = pl.col(col.name), pl.col(f"_text_{col.name}")
         shown = pl.lit("(personal data)") if col.pii else pl.format("'{}'", text)
         if col.required:
-            found.append(failure(text.is_null(), col.name, "missing", "required value is empty"))
+            found.append(failure(text.is_null(), col.name, QuarantineReason.MISSING, "required value is empty"))
         if col.ref and geo is None:
             pass  # a profile without a geography maps no region or district (profiles.py)
         elif col.ref == "region" and geo is not None:
             unknown = value.is_null() | ~value.is_in(geo.regions["region_code"].to_list())
-            found.append(failure(text.is_not_null() & unknown, col.name, "unknown_region", shown))
+            found.append(failure(text.is_not_null() & unknown, col.name, QuarantineReason.UNKNOWN_REGION, shown))
         elif col.ref == "district":
-            found.append(failure(text.is_not_null() & value.is_null(), col.name, "unknown_district", shown))
+            found.append(
+                failure(text.is_not_null() & value.is_null(), col.name, QuarantineReason.UNKNOWN_DISTRICT, shown)
+            )
         elif col.codes:
-            found.append(failure(text.is_not_null() & ~value.is_in(col.codes), col.name, "unknown_code", shown))
+            found.append(
+                failure(text.is_not_null() & ~value.is_in(col.codes), col.name, QuarantineReason.UNKNOWN_CODE, shown)
+            )
         elif col.type != "string":
-            found.append(failure(text.is_not_null() & value.is_null(), col.name, f"bad_{col.type}", shown))
+            found.append(
+                failure(text.is_not_null() & value.is_null(), col.name, QuarantineReason(f"bad_{col.type}"), shown)
+            )
         if col.min is not None:
-            found.append(failure(value < col.min, col.name, "out_of_range", pl.format("{} < {}", value, col.min)))
+            found.append(
+                failure(value < col.min, col.name, QuarantineReason.OUT_OF_RANGE, pl.format("{} < {}", value, col.min))
+            )
         if col.max is not None:
-            found.append(failure(value > col.max, col.name, "out_of_range", pl.format("{} > {}", value, col.max)))
+            found.append(
+                failure(value > col.max, col.name, QuarantineReason.OUT_OF_RANGE, pl.format("{} > {}", value, col.max))
+            )
         if col.earliest is not None:
             tomorrow = now + dt.timedelta(days=1)
             earliest, latest = (
@@ -179,11 +222,11 @@ def checks(contract: Contract, geo: Geography | None, now: dt.datetime) -> list[
                 else (dt.datetime.combine(col.earliest, dt.time(), dt.UTC), tomorrow)
             )
             detail = pl.format("{} before {}", value, pl.lit(str(col.earliest)))
-            found.append(failure(value < earliest, col.name, "implausible_date", detail))
-            found.append(failure(value > latest, col.name, "future_date", pl.format("{}", value)))
+            found.append(failure(value < earliest, col.name, QuarantineReason.IMPLAUSIBLE_DATE, detail))
+            found.append(failure(value > latest, col.name, QuarantineReason.FUTURE_DATE, pl.format("{}", value)))
     for check in contract.checks:
         left, right = pl.col(check.left), pl.col(check.right)
         broken = ~OPERATORS[check.op](left, right)
         detail = pl.format(f"{check.left} {{}} is not {check.op} {check.right} {{}}", left, right)
-        found.append(failure(broken, check.left, "inconsistent", detail))
+        found.append(failure(broken, check.left, QuarantineReason.INCONSISTENT, detail))
     return found

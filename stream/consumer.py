@@ -20,7 +20,6 @@ import duckdb
 import nats
 import polars as pl
 from nats.aio.msg import Msg
-from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import AckPolicy, ConsumerConfig
 
 from safelake import lake
@@ -32,8 +31,9 @@ from stream.events import Message, check, source
 from stream.streams import BY_NAME, STREAMS, ensure_streams
 
 DURABLE = "safelake-lake"
+COMMIT_AUTHOR = "safelake stream"  # on each commit's lake snapshot: lake_maintenance thins these out
 LIVE_TABLES = ("camera_heartbeat", "dispatch_call", "incident_report")
-FETCH = 1000  # messages asked for at once per stream
+FETCH = 5000  # messages asked for at once per stream
 
 
 @dataclass
@@ -89,12 +89,13 @@ def open_lake(settings: Settings) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _lineage(frame: pl.DataFrame, stream: str, now: dt.datetime) -> pl.DataFrame:
+def _lineage(frame: pl.DataFrame, stream: str, now: dt.datetime, geography: str) -> pl.DataFrame:
     return frame.with_columns(
         pl.lit(source(stream)).alias("_file_sha256"),
         pl.col("_seq").alias("_line"),
         pl.col("_subject").alias("_profile"),
         pl.lit(now).alias("_ingested_at"),
+        pl.lit(geography).alias("_geography"),
     ).drop("_seq", "_subject")
 
 
@@ -181,10 +182,11 @@ class Writer:
         }
         con = self.con
         with lake_lock(self.settings), lake.transaction(con):
+            con.execute("CALL lake.set_commit_message(?, 'stream commit')", [COMMIT_AUTHOR])
             for stream, result in checked.items():
                 contract = contracts[BY_NAME[stream].dataset]
                 if result.valid.height:
-                    rows = _lineage(result.valid, stream, now)
+                    rows = _lineage(result.valid, stream, now, self.settings.geography)
                     _merge_newest(con, contract, rows)
                     if contract.name == "camera_heartbeat":
                         _insert_state_changes(con, rows)
@@ -221,7 +223,8 @@ async def run(
     stop: asyncio.Event | None = None,
     on_commit: Callable[[Outcome, float], None] = lambda outcome, seconds: None,
 ) -> None:
-    """Consume until `stop` is set (or SIGTERM/SIGINT): commit what is buffered, ack it, and return."""
+    """Consume until `stop` is set (or SIGTERM/SIGINT), then return: what was committed is acked, what was not is
+    left to the broker to deliver again."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -255,7 +258,7 @@ async def run(
                 continue
             try:
                 msgs = await sub.fetch(batch=min(FETCH, room), timeout=0.5)
-            except NatsTimeout:
+            except TimeoutError:  # nats-py's own, and now and then a bare one when a fetch ends idle
                 continue
             except nats.errors.Error:  # the broker is away: the client reconnects; try again shortly
                 await asyncio.sleep(0.2)
@@ -263,10 +266,23 @@ async def run(
             buffer.extend(msgs)
             arrived.set()
 
+    async def ack(taken: list[Msg], outcome: Outcome, started: float) -> None:
+        try:
+            for m in taken:
+                await m.ack()
+            await nc.flush()
+        except nats.errors.Error:  # unacked: redelivered, recognised by the ledger, acked then
+            pass
+        on_commit(outcome, time.monotonic() - started)
+
     pullers = [asyncio.create_task(pull(s.name, s.prefix)) for s in STREAMS]
+    acking: asyncio.Task[None] | None = None  # the last commit's acks, sent while the next commit runs
     last = 0.0
     try:
         while not stop.is_set():
+            for task in pullers:
+                if task.done():  # a puller that died would leave its stream unread while the rest went on
+                    task.result()
             if not buffer:
                 arrived.clear()
                 try:
@@ -281,14 +297,12 @@ async def run(
             last = time.monotonic()
             messages = [Message(m.metadata.stream, m.metadata.sequence.stream, m.subject, m.data) for m in taken]
             outcome = await loop.run_in_executor(None, writer.commit, messages)
-            try:
-                for m in taken:
-                    await m.ack()
-                await nc.flush()
-            except nats.errors.Error:  # unacked: redelivered, recognised by the ledger, acked then
-                pass
-            on_commit(outcome, time.monotonic() - last)
+            if acking is not None:
+                await acking
+            acking = asyncio.create_task(ack(taken, outcome, last))
     finally:
+        if acking is not None:
+            await acking
         for task in pullers:
             task.cancel()
         await asyncio.gather(*pullers, return_exceptions=True)

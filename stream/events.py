@@ -12,7 +12,7 @@ import polars as pl
 
 from safelake.contracts import Contract
 from safelake.reference import Geography
-from safelake.validate import cast, checks, pseudonymise
+from safelake.validate import QuarantineReason, cast, checks, pseudonymise
 
 QUARANTINE_SCHEMA = {
     "file_sha256": pl.String,
@@ -73,39 +73,40 @@ def check(
     now: dt.datetime,
     max_bytes: int,
 ) -> Checked:
-    """Each message of one dataset either becomes a row or is quarantined with one reason (the first it breaks):
-    too_large, not_json, bad_schema (not an object, unknown or nested fields), subject_mismatch (the region in
-    the subject is not the event's), or the contract's reasons (missing, bad_<type>, unknown_code,
-    unknown_region, unknown_district, out_of_range, future_date)."""
+    """Each message of one dataset either becomes a row or is quarantined with one QuarantineReason (the first
+    it breaks): too_large, not_json, bad_schema (not an object, unknown or nested fields), subject_mismatch (the
+    region in the subject is not the event's), or the contract's reasons (missing, bad_<type>, unknown_code, ...)."""
     names = contract.column_names
     texts: dict[str, list] = {name: [] for name in names}
     seqs, subjects, records, bad = [], [], [], []
 
-    def refuse(message: Message, reason: str, detail: str, raw: str | None = None, column: str | None = None):
+    def refuse(
+        message: Message, reason: QuarantineReason, detail: str, raw: str | None = None, column: str | None = None
+    ):
         bad.append((source(message.stream), message.subject, contract.name, message.seq, column, reason, detail, raw))
 
     for message in messages:
         if len(message.data) > max_bytes:
-            refuse(message, "too_large", f"{len(message.data)} bytes > {max_bytes}")
+            refuse(message, QuarantineReason.TOO_LARGE, f"{len(message.data)} bytes > {max_bytes}")
             continue
         try:
             record = json.loads(message.data)
         except (ValueError, UnicodeDecodeError) as exc:
-            refuse(message, "not_json", str(exc).splitlines()[0])
+            refuse(message, QuarantineReason.NOT_JSON, str(exc).splitlines()[0])
             continue
         if not isinstance(record, dict):
-            refuse(message, "bad_schema", f"a JSON {type(record).__name__}, not an object")
+            refuse(message, QuarantineReason.BAD_SCHEMA, f"a JSON {type(record).__name__}, not an object")
             continue
         unknown = sorted(set(record) - set(names))
         nested = sorted(k for k, v in record.items() if isinstance(v, dict | list))
         if unknown or nested:
             detail = f"unknown fields {unknown}" if unknown else f"fields {nested} are not single values"
-            refuse(message, "bad_schema", detail, _hidden(record, contract, key))
+            refuse(message, QuarantineReason.BAD_SCHEMA, detail, _hidden(record, contract, key))
             continue
         region = message.subject.rsplit(".", 1)[-1]
         if record.get("region_code") not in (None, region):
             detail = f"region_code '{record['region_code']}' on subject {message.subject}"
-            refuse(message, "subject_mismatch", detail, _hidden(record, contract, key), "region_code")
+            refuse(message, QuarantineReason.SUBJECT_MISMATCH, detail, _hidden(record, contract, key), "region_code")
             continue
         for name in names:
             texts[name].append(_text(record.get(name)))

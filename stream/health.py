@@ -1,6 +1,6 @@
-"""How the live path is doing, for `safelake status`, the freshness alerts and the Live operations page: per stream,
-the messages the broker holds, the lag (messages not yet committed to the lake and acked), whether a consumer is
-pulling, and the lake's last commit from it."""
+"""How the live path is doing, for `safelake status`, the freshness alerts, the Live operations and Data health pages:
+per stream, the messages the broker holds, the lag (messages not yet committed to the lake and acked), whether a
+consumer is pulling, the lake's last commit from it, and its quarantined messages by reason."""
 
 from __future__ import annotations
 
@@ -28,7 +28,11 @@ class StreamHealth:
     lag: int  # not yet committed and acked by the consumer
     consumer_alive: bool  # a `safelake stream` is pulling from it now
     last_commit: dt.datetime | None  # the lake's newest commit of this stream's messages
-    quarantined: int
+    quarantined_by_reason: dict[str, int]  # most first
+
+    @property
+    def quarantined(self) -> int:
+        return sum(self.quarantined_by_reason.values())
 
 
 @dataclass(frozen=True)
@@ -76,23 +80,24 @@ async def _broker(settings: Settings, timeout: float) -> dict[str, tuple[int, in
         await nc.close()
 
 
-def _lake(settings: Settings) -> dict[str, tuple[dt.datetime | None, int]]:
+def _lake(settings: Settings) -> dict[str, tuple[dt.datetime | None, dict[str, int]]]:
     try:
         con = lake.connect(settings, read_only=True)
     except (duckdb.Error, SafeLakeError):  # no lake yet: nothing committed
         return {}
     try:
         commits = dict(con.execute("SELECT stream, max(committed_at) FROM lake._stream_ledger GROUP BY 1").fetchall())
-        quarantined = dict(
-            con.execute(
-                "SELECT file_sha256, count(*) FROM lake._quarantine WHERE file_sha256 LIKE 'stream:%' GROUP BY 1"
-            ).fetchall()
-        )
+        quarantined: dict[str, dict[str, int]] = {}
+        for file, reason, count in con.execute(
+            "SELECT file_sha256, reason, count(*) FROM lake._quarantine WHERE file_sha256 LIKE 'stream:%' "
+            "GROUP BY 1, 2 ORDER BY 3 DESC, 2"
+        ).fetchall():
+            quarantined.setdefault(file, {})[reason] = count
     except duckdb.CatalogException:
         return {}
     finally:
         con.close()
-    return {s.name: (commits.get(s.name), quarantined.get(source(s.name), 0)) for s in STREAMS}
+    return {s.name: (commits.get(s.name), quarantined.get(source(s.name), {})) for s in STREAMS}
 
 
 def health(settings: Settings, timeout: float = 2.0, if_used: bool = False) -> Health:
@@ -107,6 +112,6 @@ def health(settings: Settings, timeout: float = 2.0, if_used: bool = False) -> H
     streams = []
     for s in STREAMS:
         messages, lag, alive = broker.get(s.name, (0, 0, False))
-        last, quarantined = committed.get(s.name, (None, 0))
+        last, quarantined = committed.get(s.name, (None, {}))
         streams.append(StreamHealth(s.name, s.dataset, messages, lag, alive, last, quarantined))
     return Health(streams, error)

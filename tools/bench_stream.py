@@ -50,6 +50,7 @@ from tools.simulate import publish as publish_events
 REPO = Path(__file__).resolve().parents[1]
 PII_KEY = "bench-key-0123456789abcdef"
 NATIONAL_CAMERAS = 20_000
+PUBLISH_GROUP = 1000  # publishes awaited together: more time out (5 s) on a busy machine
 
 
 def _port() -> int:
@@ -86,9 +87,9 @@ async def _publish_backlog(url: str, n: int) -> None:
     cameras = [Camera(f"CAM-{i:05d}", "KG-C", f"SITE-{i // 8:04d}") for i in range(NATIONAL_CAMERAS)]
     start = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
     heartbeat = subject("camera_heartbeat", "KG-C", "heartbeat")
-    for first in range(0, n, 5000):
+    for first in range(0, n, PUBLISH_GROUP):
         batch = []
-        for i in range(first, min(n, first + 5000)):
+        for i in range(first, min(n, first + PUBLISH_GROUP)):
             event = camera_event(cameras[i % NATIONAL_CAMERAS], start + dt.timedelta(milliseconds=i), "heartbeat",
                                  "online", None, i)  # fmt: skip
             batch.append((heartbeat, json.dumps(event).encode(), event["event_id"]))
@@ -210,8 +211,9 @@ def latency(url: str, home: Path, seconds: float, env: dict[str, str]) -> dict[s
         "seconds": seconds,
         "msgs_per_s": round(sent / seconds),
         "probes_seen": len(delays),
-        "p50_s": round(statistics.median(delays), 3),
-        "p95_s": round(delays[int(0.95 * (len(delays) - 1))], 3),
+        # none seen: the consumer did not keep up within the run (a busy machine); no latency to report
+        "p50_s": round(statistics.median(delays), 3) if delays else None,
+        "p95_s": round(delays[int(0.95 * (len(delays) - 1))], 3) if delays else None,
     }
 
 
@@ -253,7 +255,7 @@ def main() -> None:
             broker.wait()
     national = results["national_latency"]["msgs_per_s"]
     results["goals"] = {
-        "national_p95_le_2s": results["national_latency"]["p95_s"] <= 2,
+        "national_p95_le_2s": (results["national_latency"]["p95_s"] or float("inf")) <= 2,
         "sustained_ge_10x_national": results["sustained"]["safelake_msgs_per_s"] >= 10 * national,
         "cost_le_3x_floor": results["sustained"]["cost_ratio"] <= 3,
     }

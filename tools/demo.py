@@ -13,7 +13,7 @@ import io
 import json
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,7 +26,7 @@ import xlsxwriter
 from rich.console import Console
 from rich.table import Table
 
-from safelake.reference import REFERENCE_DIR
+from safelake.reference import geography as reference
 from safelake.settings import get_settings
 
 Fmt = Callable[[Any], Any]
@@ -44,7 +44,6 @@ def _vec(values: str | Sequence[str]) -> np.ndarray:
     return np.array(values.split() if isinstance(values, str) else values, dtype=float)
 
 
-TIMEZONE = "Asia/Bishkek"
 CAMERA_TARGET = "cameras_installed"  # the plan target whose milestones drive the camera rollout
 LEGACY_YEARS = 3  # the plan's baseline cameras were installed evenly over this many years before it
 ANNUAL = {"crime_report": 40_000, "road_incident": 7_000, "fraud_report": 20_000}
@@ -259,8 +258,64 @@ male    | female   | surname     | street
 Сергей  | Анна     | Петров      | Шопокова
 Дмитрий | Светлана | Кузнецов    | Айтматова
 """)
-PHONE_CODES = _vec("500 502 505 507 509 550 551 552 554 555 557 559 700 702 703 705 707 709 770 772 775 777")
-HIGHWAYS = 6  # ЭМ-01 .. ЭМ-06
+HIGHWAYS = 6  # national roads numbered 1 to 6 (ЭМ-01 .. ЭМ-06 in Kyrgyzstan)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one country's regions write the same exports: file names, header cells, the language of area names,
+    phone numbers, road numbers, currency and the offset of local times. Values and layouts are otherwise
+    the same; a column whose field the country's reference data lacks (no districts) is left out."""
+
+    timezone: str
+    files: dict[str, str]  # a file name's first word → this country's (kusp_20260105_KG-C.csv → erdr_...)
+    headers: dict[str, str]  # a Kyrgyz export's header cell → this country's
+    local_name: str  # the reference column of area names in the local language
+    currency: str
+    money: float  # amounts in the currency for one Kyrgyz som
+    phone_codes: np.ndarray
+    phone: Callable[[int, int, bool], str]  # (mobile code, subscriber number, written the local way)
+    road: Callable[[int], str]  # the name of national road number n
+    encodings: dict[str, str] = field(default_factory=dict)  # a Kyrgyz export's encoding → this country's
+    drop: frozenset[str] = frozenset()  # record fields the exports do not have
+    # the country's own datasets beside the shared ones: (landing, start, days, seed, reference_dir) → manifest
+    # entries by dataset
+    more: Callable[[Path, date, int, int, Path], dict[str, Any]] = lambda *_: {}
+
+    def file(self, name: str) -> str:
+        word, _, rest = name.partition("_")
+        return f"{self.files.get(word, word)}_{rest}"
+
+    def layout(self, layout: Layout) -> Layout:
+        spec = tuple((self.headers.get(h, h), c, f) for h, c, f in layout.spec if c not in self.drop)
+        return replace(layout, spec=spec, encoding=self.encodings.get(layout.encoding, layout.encoding))
+
+    def cells(self, layout: Layout, cells: list[Any]) -> list[Any]:
+        return [cell for (_, column, _), cell in zip(layout.spec, cells, strict=True) if column not in self.drop]
+
+
+KYRGYZSTAN = Dialect(
+    timezone="Asia/Bishkek",
+    files={},
+    headers={},
+    local_name="name_ky",
+    currency="KGS",
+    money=1.0,
+    phone_codes=_vec("500 502 505 507 509 550 551 552 554 555 557 559 700 702 703 705 707 709 770 772 775 777"),
+    phone=lambda code, number, local: (
+        f"0{code} {number:06d}" if local else f"+996 {code} {number // 1000:03d} {number % 1000:03d}"
+    ),
+    road=lambda n: f"ЭМ-{n:02d}",
+)
+
+
+def dialect(geography: str) -> Dialect:
+    """The export shapes of a geography's demo data (Kyrgyzstan's unless it has its own)."""
+    if geography == "kz":
+        from tools.demo_kz import KAZAKHSTAN
+
+        return KAZAKHSTAN
+    return KYRGYZSTAN
 
 
 def _p(weights: Sequence[float] | Sequence[str] | np.ndarray) -> np.ndarray:
@@ -269,6 +324,9 @@ def _p(weights: Sequence[float] | Sequence[str] | np.ndarray) -> np.ndarray:
 
 
 def _read(path: Path) -> list[dict[str, str]]:
+    """The rows of a reference CSV; none when the set does not have the file (districts, a plan)."""
+    if not path.exists():
+        return []
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
@@ -283,6 +341,7 @@ class Geo:
     camera_share: np.ndarray
     curve_day: np.ndarray  # camera rollout: day numbers (days since 1970) ...
     curve_cum: np.ndarray  # ... and the plan's cumulative cameras installed by then
+    dialect: Dialect
 
     def pick(self, rng: Rng, n: int, weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(region index, district index) of n events, by population unless region weights are given."""
@@ -303,7 +362,8 @@ class Geo:
 
 
 def load_geography(reference_dir: Path, year: int) -> Geo:
-    """Regions and districts weighted by the population of the latest year not after `year`; camera plan."""
+    """Regions and districts weighted by the population of the latest year not after `year`; camera plan (without
+    one, the cameras were installed evenly over the LEGACY_YEARS before `year`)."""
     regions, districts = _read(reference_dir / "regions.csv"), _read(reference_dir / "districts.csv")
     best: dict[str, tuple[tuple[bool, int], int]] = {}
     for row in _read(reference_dir / "population.csv"):
@@ -324,7 +384,10 @@ def load_geography(reference_dir: Path, year: int) -> Geo:
         for r in _read(reference_dir / "plan_region_targets.csv")
         if r["target_id"] == CAMERA_TARGET
     }
-    plan = next(r for r in _read(reference_dir / "plan_targets.csv") if r["target_id"] == CAMERA_TARGET)
+    plan = next(
+        (r for r in _read(reference_dir / "plan_targets.csv") if r["target_id"] == CAMERA_TARGET),
+        {"baseline_year": str(year - 1), "baseline_value": "1"},
+    )
     miles = sorted(
         (r["month_end"], float(r["cumulative_target"]))
         for r in _read(reference_dir / "plan_milestones.csv")
@@ -341,6 +404,7 @@ def load_geography(reference_dir: Path, year: int) -> Geo:
         np.array([share.get(c, region_weight[i]) for i, c in enumerate(codes)]),
         np.array(days, dtype="datetime64[D]").astype(np.int64),
         np.array([0.0, float(plan["baseline_value"]), *(v for _, v in miles)]),
+        dialect(reference_dir.name),
     )
 
 
@@ -363,8 +427,8 @@ def _event_times(rng: Rng, start: date, days: int, annual: float, dataset: str) 
     return np.sort(np.repeat(day, counts).astype("datetime64[m]") + minutes.astype("timedelta64[m]"))
 
 
-def _people(rng: Rng, n: int) -> tuple[list[str], list[str]]:
-    """Plausible Kyrgyz and Russian names, and +996 mobile numbers (some written the local way)."""
+def _people(rng: Rng, n: int, shape: Dialect) -> tuple[list[str], list[str]]:
+    """Plausible Kyrgyz and Russian names, and mobile numbers of the country (some written the local way)."""
     female = (rng.random(n) < 0.5).tolist()
     first, surnames = (
         rng.integers(0, len(NAMES["male"]), n).tolist(),
@@ -374,12 +438,9 @@ def _people(rng: Rng, n: int) -> tuple[list[str], list[str]]:
         f"{NAMES['surname'][s]}а {NAMES['female'][i]}" if f else f"{NAMES['surname'][s]} {NAMES['male'][i]}"
         for s, i, f in zip(surnames.tolist(), first, female, strict=True)
     ]
-    codes = PHONE_CODES.astype(int)[rng.integers(0, PHONE_CODES.size, n)].tolist()
+    codes = shape.phone_codes.astype(int)[rng.integers(0, shape.phone_codes.size, n)].tolist()
     numbers, local = rng.integers(0, 10**6, n).tolist(), (rng.random(n) < 0.2).tolist()
-    phones = [
-        f"0{c} {x:06d}" if loc else f"+996 {c} {x // 1000:03d} {x % 1000:03d}"
-        for c, x, loc in zip(codes, numbers, local, strict=True)
-    ]
+    phones = [shape.phone(c, x, loc) for c, x, loc in zip(codes, numbers, local, strict=True)]
     return names, phones
 
 
@@ -451,6 +512,7 @@ class Layout:
 class Sink:
     """Rows bound for the files of one dataset, ordered inside a file by version time."""
 
+    dialect: Dialect = KYRGYZSTAN
     layouts: dict[str, Layout] = field(default_factory=dict)
     rows: list[tuple[str, datetime, list[Any]]] = field(default_factory=list)
     defects: Counter[str] = field(default_factory=Counter)
@@ -465,8 +527,11 @@ class Sink:
         by_file: dict[str, list[list[Any]]] = {}
         for file, _, cells in sorted(self.rows, key=lambda r: (r[0], r[1])):
             by_file.setdefault(file, []).append(cells)
+        shape = self.dialect
         for file, rows in by_file.items():
-            self.layouts[file].write(folder / file, rows, created)
+            layout = self.layouts[file]
+            kept = [shape.cells(layout, row) for row in rows] if shape.drop else rows
+            shape.layout(layout).write(folder / shape.file(file), kept, created)
         return len(self.rows), len(by_file)
 
 
@@ -481,7 +546,10 @@ def _emit(
     spoil: dict[str, list[tuple[str, Any]]],
     correct: Callable[[Record], Record | None] | None = None,
 ) -> None:
-    """Write records; a few per defect kind are duplicated, spoiled in one cell or corrected later."""
+    """Write records; a few per defect kind are duplicated, spoiled in one cell or corrected later (a cell of a
+    column the country's exports do not have is not spoiled)."""
+    spoil = {kind: [(c, v) for c, v in options if c not in sink.dialect.drop] for kind, options in spoil.items()}
+    spoil = {kind: options for kind, options in spoil.items() if options}
     per_kind = max(1, round(len(recs) * DEFECT_RATE)) if len(recs) >= 50 else 0
     kinds, order = ["duplicate", *spoil], rng.permutation(len(recs)).tolist()
     picked = order[: per_kind * len(kinds)] if per_kind else []
@@ -550,7 +618,7 @@ def _crime(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None:
     # footage helps clear public-place cases, more so as the cameras go up
     evidence = cleared & (rng.random(n) < np.where(public, 0.08 + 0.35 * coverage, 0.02))
     region, district = geo.pick(rng, n)
-    names, phones = _people(rng, n)
+    names, phones = _people(rng, n, geo.dialect)
     victim = _vec(OFFENCES["victim"])[offence] > 0
     houses, flats = rng.integers(1, 200, n).tolist(), rng.integers(1, 120, n).tolist()
     streets, entry, known = _streets(rng, n), rng.integers(1, 90, n).tolist(), (rng.random(n) > 0.04).tolist()
@@ -691,7 +759,7 @@ def _road(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None:
     serious, children = rng.binomial(injured, 0.2), rng.binomial(killed + injured, 0.08)
     vehicles = np.where(kind == 0, 2 + rng.poisson(0.3, n), 1 + (rng.random(n) < 0.1))
     region, district = geo.pick(rng, n)
-    drivers, _ = _people(rng, n)
+    drivers, _ = _people(rng, n, geo.dialect)
     highway, km = rng.integers(1, HIGHWAYS + 1, n).tolist(), rng.integers(1, 600, n).tolist()
     on_highway, streets = (rng.random(n) < 0.3).tolist(), _streets(rng, n)
     occ, written = _py(occurred), _py(occurred + rng.integers(30, 8 * 60, n).astype("timedelta64[m]"))
@@ -722,7 +790,7 @@ def _road(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None:
             "occurred_at": occ[i],
             "region": int(region[i]),
             "district": int(district[i]),
-            "road_name": f"ЭМ-{highway[i]:02d}, {km[i]} км" if on_highway[i] else streets[i],
+            "road_name": f"{geo.dialect.road(highway[i])}, {km[i]} км" if on_highway[i] else streets[i],
             "kind": int(kind[i]),
             "cause": int(cause[i]),
             "killed": int(killed[i]),
@@ -773,20 +841,20 @@ def _fraud(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None:
         age[mask] = rng.choice(len(AGES["code"]), k, p=_p(AGES[SCHEMES["ages"][s]]))
     attempt = rng.random(n) < 0.2  # nothing paid
     payment[attempt] = PAYMENTS["code"].index("none")
-    median = 15_000 * _vec(SCHEMES["loss"])[scheme]
+    median = 15_000 * geo.dialect.money * _vec(SCHEMES["loss"])[scheme]
     loss = np.where(attempt, 0.0, np.round(rng.lognormal(np.log(median), 1.7)))
     recovered = np.where((loss > 0) & (rng.random(n) < 0.06), np.round(loss * rng.uniform(0.1, 1.0, n)), -1.0)
     victims = 1 + (rng.random(n) < 0.05) * rng.integers(1, 4, n)
     urban = np.array([1.4 if r.get("kind") == "city" else 1.0 for r in geo.regions])  # cities report more
     region, district = geo.pick(rng, n, geo.region_weight * urban)
-    names, phones = _people(rng, n)
+    names, phones = _people(rng, n, geo.dialect)
     times, entry = _py(reported), rng.integers(10, 120, n).tolist()
     layout = Layout(
         (
             ("№ обращения", "report_id", TEXT),
             ("Дата обращения", "reported_at", RU_TS),
-            ("Область", "region", _area(geo.regions, "name_ky")),
-            ("Район", "district", _area(geo.districts, "name_ky")),
+            ("Область", "region", _area(geo.regions, geo.dialect.local_name)),
+            ("Район", "district", _area(geo.districts, geo.dialect.local_name)),
             ("Схема мошенничества", "scheme", _label(SCHEMES["ru"])),
             ("Способ связи", "channel", _label(CHANNELS["ru"])),
             ("Способ оплаты", "payment_method", _label(PAYMENTS["ru"])),
@@ -814,7 +882,7 @@ def _fraud(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None:
             "payment_method": int(payment[i]),
             "loss_amount": float(loss[i]),
             "recovered_amount": float(recovered[i]) if recovered[i] >= 0 else None,
-            "currency": "KGS",
+            "currency": geo.dialect.currency,
             "victim_age_group": int(age[i]),
             "victims": int(victims[i]),
             "victim_name": names[i],
@@ -933,7 +1001,9 @@ def _cameras(rng: Rng, geo: Geo, start: datetime, days: int, n: int, sink: Sink)
     return Fleet(ids, site, commissioned - first)
 
 
-def _camera_status(rng: Rng, fleet: Fleet, start: datetime, days: int, folder: Path) -> tuple[int, int, int]:
+def _camera_status(
+    rng: Rng, fleet: Fleet, start: datetime, days: int, folder: Path, shape: Dialect
+) -> tuple[int, int, int]:
     """State changes (an outage with its cause, then back online) and a 23:59 snapshot per camera per day.
 
     Returns (rows, files, duplicated rows); vectorised, as a national year is millions of rows.
@@ -993,13 +1063,13 @@ def _camera_status(rng: Rng, fleet: Fleet, start: datetime, days: int, folder: P
     rows = np.concatenate([np.arange(t.size), duplicates]).astype(np.int64)
     rows = rows[np.lexsort((kind[rows], c[rows], t[rows]))]
     t, c, kind, st, rs = t[rows], c[rows], kind[rows], st[rows], rs[rows]
-    zone = datetime(start.year, start.month, start.day, tzinfo=ZoneInfo(TIMEZONE)).strftime("%z")
-    zone = f"{zone[:3]}:{zone[3:]}"  # one offset for the whole window: Asia/Bishkek has had no DST since 2005
     stamps = (np.datetime64(start, "m") + t.astype("timedelta64[m]")).astype("datetime64[ms]")
+    # each local time with its offset then (Asia/Almaty went from +06:00 to +05:00 on 1 March 2024)
+    local = pl.Series(stamps).dt.replace_time_zone(shape.timezone)
     frame = pl.DataFrame(
         {
             "device_id": pl.Series(fleet.ids).gather(c),
-            "ts": pl.Series(stamps).dt.strftime("%Y-%m-%dT%H:%M:%S") + zone,
+            "ts": local.dt.strftime("%Y-%m-%dT%H:%M:%S%:z"),
             "type": pl.Series(["STATE_CHANGE", "DAILY_SNAPSHOT"]).gather(kind),
             "state": pl.Series(["ONLINE", "OFFLINE", "MAINTENANCE"]).gather(st),
             "reason": pl.Series([None, *OUTAGES["reason"]], dtype=pl.String).gather(rs + 1),
@@ -1008,7 +1078,7 @@ def _camera_status(rng: Rng, fleet: Fleet, start: datetime, days: int, folder: P
     folder.mkdir(parents=True, exist_ok=True)
     bounds = np.searchsorted(t // 1440, np.arange(days + 1))
     for d in np.flatnonzero(np.diff(bounds)).tolist():
-        name = f"vms_status_{start + timedelta(days=d):%Y%m%d}.jsonl"
+        name = shape.file(f"vms_status_{start + timedelta(days=d):%Y%m%d}.jsonl")
         frame.slice(int(bounds[d]), int(bounds[d + 1] - bounds[d])).write_ndjson(folder / name)
     return frame.height, int(np.count_nonzero(np.diff(bounds))), repeat
 
@@ -1030,7 +1100,7 @@ def generate(
     geo = load_geography(reference_dir, start.year)
     t0 = datetime(start.year, start.month, start.day)
     rng = {name: np.random.default_rng([seed, k]) for k, name in enumerate(DATASETS)}  # independent streams
-    sinks = {name: Sink() for name in ("crime_report", "road_incident", "fraud_report", "camera")}
+    sinks = {name: Sink(geo.dialect) for name in ("crime_report", "road_incident", "fraud_report", "camera")}
     _crime(rng["crime_report"], geo, t0, days, sinks["crime_report"])
     _road(rng["road_incident"], geo, t0, days, sinks["road_incident"])
     _fraud(rng["fraud_report"], geo, t0, days, sinks["fraud_report"])
@@ -1040,13 +1110,12 @@ def generate(
         rows, files = sink.flush(landing / name, t0)
         defects = dict(sorted(sink.defects.items()))
         manifest[name] = {"rows": rows, "files": files, "defects": defects, "updates": sink.updates}
-    rows, files, repeated = _camera_status(rng["camera_status"], fleet, t0, days, landing / "camera_status")
+    rows, files, repeated = _camera_status(
+        rng["camera_status"], fleet, t0, days, landing / "camera_status", geo.dialect
+    )
     status = {"rows": rows, "files": files, "defects": {"duplicate": repeated}, "updates": 0}
     manifest["camera_status"] = status
-    if reference_dir.name == "kz":  # Kazakhstan's holiday operations; that module imports this one
-        from tools.demo_kz_ops import generate_kz_ops
-
-        manifest |= generate_kz_ops(landing, start, days, seed, reference_dir)
+    manifest |= geo.dialect.more(landing, start, days, seed, reference_dir)
     (landing / ".demo_manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return {name: manifest[name]["rows"] for name in DATASETS}
 
@@ -1059,16 +1128,21 @@ def demo_data(
     days: Annotated[int, typer.Option(min=1, help="Number of days.")] = 365,
     cameras: Annotated[int, typer.Option(min=1, help="Cameras in the registry at the end.")] = 20000,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 1,
+    geography: Annotated[
+        str | None, typer.Option(help="Reference set (kg, kz, ...) whose country's exports to write.")
+    ] = None,
 ) -> None:
-    """Write realistic demo exports into landing/, the way the regions send them."""
+    """Write realistic demo exports into landing/, the way the regions send them (default: SAFELAKE_GEOGRAPHY)."""
     settings = get_settings()
-    # yesterday where the data is reported (SAFELAKE_TIMEZONE), not on this machine's clock: the dashboards'
-    # windows end on the local last whole day, which must have data
-    first = start.date() if start else dt.datetime.now(ZoneInfo(settings.timezone)).date() - dt.timedelta(days=days)
+    place = reference(geography or settings.geography)
+    zone = settings.timezone if place.name == settings.geography else place.timezone
+    # yesterday where the data is reported (SAFELAKE_TIMEZONE, or the other geography's zone), not on this
+    # machine's clock: the dashboards' windows end on the local last whole day, which must have data
+    first = start.date() if start else dt.datetime.now(ZoneInfo(zone)).date() - dt.timedelta(days=days)
     console = Console()
     with console.status("generating demo data"):
-        written = generate(settings.landing, first, days, cameras, seed, REFERENCE_DIR / settings.geography)
-    table = Table("dataset", "rows", title=f"demo data in {settings.landing}")
+        written = generate(settings.landing, first, days, cameras, seed, place.folder)
+    table = Table("dataset", "rows", title=f"{place.name} demo data in {settings.landing}")
     for name, rows in written.items():
         table.add_row(name, f"{rows:,}")
     console.print(table)

@@ -3,7 +3,8 @@ e-mail, in Russian and English, from SAFELAKE_HOME's published warehouse, into d
 
 Debian chromium, driven by Playwright, opens the real app (`streamlit run`, loopback, a free port) and logs in
 through the login form as users of a temporary users file (the real one is not touched): leadership for the whole
-country and for one region, and a regional chief. The browser tests use the same app runner and login."""
+country and for one region, and a regional chief; the maps (the crime page's, at region and at district level, with
+a tooltip and the attribution) on their own. The browser tests use the same app runner and login."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = REPO / "docs" / "screenshots"
 WIDE, PHONE = 1440, 390  # a desktop and a phone, CSS pixels
 CHIEF, REGION = "chief.bishkek", "KG-GB"  # the demo regional chief and the region of the regional views
+MAP_REGION = "KG-J"  # the district-level map: Jalal-Abad, the region with the most districts
 
 
 def free_port() -> int:
@@ -162,6 +164,35 @@ def dashboards(url: str, passwords: dict[str, str], out: Path) -> list[Path]:
     return written
 
 
+def maps(url: str, passwords: dict[str, str], out: Path) -> list[Path]:
+    """The crime page's map of the regions and, chosen as a click on it would, of one region's districts; ru and en.
+    Each shot is the map with its attribution below, the tooltip of the area under the map's centre shown."""
+    from playwright.sync_api import sync_playwright
+
+    written = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM))
+        try:
+            for lang in i18n.LANGS:
+                for name, params in (("map-regions", {}), ("map-districts", {"region": MAP_REGION})):
+                    page = browser.new_page(viewport={"width": WIDE, "height": 1000})
+                    login(page, url, "leadership", passwords["leadership"], lang, period="28d", **params)
+                    open_page(page, "crime", lang)
+                    chart = page.locator("[data-testid=stPlotlyChart]:has(.maplibregl-map)").first
+                    chart.scroll_into_view_if_needed()
+                    page.wait_for_timeout(1500)  # the map's WebGL canvas draws after the page settles
+                    box = chart.bounding_box()
+                    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+                    page.wait_for_timeout(500)
+                    written.append(out / f"{name}-{lang}.png")
+                    clip = {"x": box["x"], "y": box["y"], "width": box["width"], "height": box["height"] + 60}
+                    page.screenshot(path=str(written[-1]), clip=clip)  # with the caption under the map
+                    page.close()
+        finally:
+            browser.close()
+    return written
+
+
 def emails(settings: Settings, out: Path) -> list[Path]:
     """The daily e-mail to the whole country's leadership, as chromium shows it, in each language."""
     written = []
@@ -192,7 +223,7 @@ def main() -> None:
         passwords = demo_users(users, settings.home)
         env = {"SAFELAKE_HOME": str(settings.home), "SAFELAKE_USERS_FILE": str(users)}
         with running_app(env, REPO, free_port()) as url:
-            written = dashboards(url, passwords, out)
+            written = dashboards(url, passwords, out) + maps(url, passwords, out)
     written += emails(settings, out)
     for path in written:
         print(f"wrote {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")

@@ -25,7 +25,7 @@ from safelake import lake
 from safelake.contracts import load_contracts
 from safelake.errors import SafeLakeError
 from safelake.locks import build_lock
-from safelake.reference import REFERENCE_DIR
+from safelake.reference import geography, reference_folder
 from safelake.settings import Settings
 from warehouse.publish import (
     BuildRecord,
@@ -59,13 +59,17 @@ def dbt_vars(settings: Settings, target: Path) -> dict[str, Any]:
     tests (the reference folder, the time zone, the contracts' code lists and the late-data
     thresholds, each defined once in safelake/). They do not change from build to
     build, so dbt's partial parsing holds; the lake snapshot does, so it is pinned in the build's
-    file instead (pin_lake_snapshot)."""
+    file instead (pin_lake_snapshot). A build reads one geography's lake rows and reference set."""
+    reference = geography(settings.geography)
     return {
         "warehouse_path": str(target),
         "extension_dir": str(settings.extension_dir),
         "lake_catalog": settings.catalog,
         "lake_data_path": settings.data_path,
-        "reference_dir": str(REFERENCE_DIR / settings.geography),
+        "geography": settings.geography,
+        "reference_dir": str(reference.folder),
+        "reference_files": reference.files,
+        "reporting_currency": reference.about.get("currency", "KGS"),
         "timezone": settings.timezone,
         "code_lists": {
             column.code_list: list(column.codes)
@@ -164,7 +168,7 @@ def code_fingerprint(settings: Settings, project: Path = DBT_PROJECT) -> str:
     reference models read, the time zone and geography, and the dbt and DuckDB versions. Unit tests
     run on fixed inputs (their `given` rows and pinned vars), never on the lake's data."""
     digest = hashlib.sha256()
-    for root in (project, REFERENCE_DIR):
+    for root in (project, reference_folder(settings.geography)):
         for path in sorted(root.rglob("*")):
             if path.is_file() and not {"target", "logs", "dbt_packages"} & set(path.relative_to(root).parts):
                 digest.update(f"{path.relative_to(root)}\0".encode())
@@ -193,13 +197,20 @@ def start_build(settings: Settings, full_refresh: bool = False) -> BuildRecord:
     tests run in every build."""
     started = dt.datetime.now(dt.UTC)
     record = BuildRecord(
-        build_id=started.strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3), started_at=started.isoformat()
+        build_id=started.strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3),
+        started_at=started.isoformat(),
+        geography=settings.geography,
+        timezone=settings.timezone,
     )
     builds_dir(settings).mkdir(parents=True, exist_ok=True)
     staging = staging_path(settings)
     staging.unlink(missing_ok=True)
     pull(settings)  # with object storage, another machine may have published since
     current = current_path(settings)
+    served = published_build(settings)
+    # a build of another geography (SAFELAKE_GEOGRAPHY changed) has none of this one's rows to build on
+    if served and (builds_dir(settings) / f"{served}.json").exists():
+        full_refresh = full_refresh or load_record(settings, served).geography != settings.geography
     if current.exists() and not full_refresh:
         shutil.copyfile(current.resolve(), staging)
         record.incremental = True

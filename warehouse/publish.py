@@ -51,6 +51,9 @@ class BuildRecord:
     # published build that passed them with that same code
     code_fingerprint: str = ""
     unit_tests_passed_in: str = ""
+    # the reference geography whose lake rows the build read, and the time zone its days are counted in
+    geography: str = "kg"
+    timezone: str = "Asia/Bishkek"
 
 
 def builds_dir(settings: Settings) -> Path:
@@ -127,8 +130,9 @@ def stamp(target: Path, record: BuildRecord, manifest: Path) -> None:
         con.execute("CREATE SCHEMA IF NOT EXISTS meta")
         con.execute(
             "CREATE OR REPLACE TABLE meta.build AS SELECT ?::VARCHAR AS build_id, ?::TIMESTAMPTZ AS built_at, "
-            "?::BIGINT AS lake_snapshot, (SELECT max(as_of_date) FROM marts.kpi_source_freshness) AS as_of",
-            [record.build_id, record.finished_at, record.lake_snapshot],
+            "?::BIGINT AS lake_snapshot, (SELECT max(as_of_date) FROM marts.kpi_source_freshness) AS as_of, "
+            "?::VARCHAR AS geography, ?::VARCHAR AS timezone",
+            [record.build_id, record.finished_at, record.lake_snapshot, record.geography, record.timezone],
         )
         con.execute(
             "CREATE OR REPLACE TABLE meta.declared (schema_name VARCHAR, table_name VARCHAR, column_name VARCHAR, "

@@ -17,8 +17,10 @@ lang, src, area, window = ctx.lang, ctx.src, ctx.area, ctx.windows.compstat
 total = queries.camera_period(src, window, area, "total")
 summary = total.iloc[0].to_dict() if len(total) else {}
 offline = queries.offline_counts(src, area)
-target = queries.plan_progress(src, area.regional).query("kpi == 'availability_pct'")["target_value"]
-goal = None if target.empty else float(target.iloc[0])
+goal = None
+if ctx.info["has_plan"]:  # a geography without a plan has no availability target
+    target = queries.plan_progress(src, area.regional).query("kpi == 'availability_pct'")["target_value"]
+    goal = None if target.empty else float(target.iloc[0])
 first, second = st.columns(3), st.columns(3)
 first[0].metric(t("availability", lang), i18n.pct(summary.get("availability_pct"), lang, 2))
 first[1].metric(t("cameras_commissioned_n", lang), i18n.num(summary.get("cameras"), lang))
@@ -50,6 +52,7 @@ ui.areas(
     t("availability", lang),
     area_columns,
     key="availability",
+    higher_is_better=True,
     target=(goal, t("availability_target", lang)) if goal is not None else None,
 )
 

@@ -71,6 +71,7 @@ for name, prefix in (("minors", "crimes_against_minors"), ("dv", "dv_crimes")):
 cleared = src.scope.cleared_for_sensitive
 k = ui.get_settings().suppress_below
 hidden = {c: t("suppressed_cell", lang) for c in columns if not cleared and c.endswith(("_current", "_prior"))}
+ui.area_map(ctx, minors, "key", "crimes_against_minors_current", columns, key="minors_map", na=hidden)
 ui.table(minors.assign(key=[ctx.name(c) for c in minors["key"]]), columns, lang, na=hidden)
 if not cleared:
     st.caption(t("suppressed_note", lang, k=k - 1))

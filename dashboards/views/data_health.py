@@ -1,4 +1,5 @@
-"""Data health: the warehouse's and each source's as-of stamp, silent sources and regions, quarantine by reason."""
+"""Data health: the warehouse's and each source's as-of stamp, silent sources and regions, quarantine by reason; the
+live feeds' lag, loader and quarantine."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import streamlit as st
 from access import i18n
 from access.i18n import t
 from dashboards import charts, queries, ui
+from stream.health import health
 
 ctx = ui.page("data_health")
 lang, src, info = ctx.lang, ctx.src, ctx.info
@@ -104,6 +106,55 @@ with right:
         },
         lang,
     )
+
+# the live feeds, read from the broker and the lake as `safelake status` reads them; shown once the lake took any
+found = health(ui.get_settings(), timeout=1.0, if_used=True)
+if found.streams:
+    st.subheader(t("live_streams", lang))
+    if found.broker_error:
+        st.warning(t("stream_down", lang))
+    feeds = pd.DataFrame(
+        {
+            "dataset": [i18n.code(s.dataset, lang) for s in found.streams],
+            "messages": [s.messages for s in found.streams],
+            "lag": [s.lag for s in found.streams],
+            "alive": [t("yes" if s.consumer_alive else "no", lang) for s in found.streams],
+            "last_commit": [pd.Timestamp(s.last_commit) if s.last_commit else pd.NaT for s in found.streams],
+            "quarantined": [s.quarantined for s in found.streams],
+        }
+    )
+    ui.table(
+        feeds,
+        {
+            "dataset": (t("dataset", lang), "text"),
+            "messages": (t("stream_messages", lang), "int"),
+            "lag": (t("stream_lag_short", lang), "int"),
+            "alive": (t("consumer_pulling", lang), "text"),
+            "last_commit": (t("last_commit", lang), "datetime"),
+            "quarantined": (t("quarantined", lang), "int"),
+        },
+        lang,
+    )
+    st.subheader(t("stream_quarantine", lang))
+    bad = [(s.dataset, reason, n) for s in found.streams for reason, n in s.quarantined_by_reason.items()]
+    if bad:
+        ui.table(
+            pd.DataFrame(
+                {
+                    "dataset": [i18n.code(d, lang) for d, _, _ in bad],
+                    "reason": [i18n.code(r, lang) for _, r, _ in bad],
+                    "quarantined": [n for _, _, n in bad],
+                }
+            ),
+            {
+                "dataset": (t("dataset", lang), "text"),
+                "reason": (t("reason", lang), "text"),
+                "quarantined": (t("quarantined", lang), "int"),
+            },
+            lang,
+        )
+    else:
+        st.success(t("stream_none_quarantined", lang))
 
 with st.expander(t("technical_view", lang)):
     st.markdown(

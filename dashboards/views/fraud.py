@@ -58,7 +58,7 @@ ui.compstat_table(
 )
 st.subheader(f"{t('compstat', lang)}: {t(metric, lang)} — {area_word}")
 by_area = queries.compstat(src, queries.FRAUD, metric, area, "area")
-ui.area_map(ctx, by_area["key"], by_area[f"{window}_current"], key="fraud_map")
+ui.compstat_map(ctx, by_area, t(metric, lang), key="fraud_map")
 ui.compstat_table(by_area, area_word, ctx.name, lang)
 
 st.subheader(t("breakdowns", lang))

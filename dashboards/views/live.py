@@ -112,8 +112,13 @@ def operations(ctx: ui.Context) -> None:
     )
 
     st.subheader(t("recent_incidents", lang, hours=INCIDENT_HOURS))
-    by_region = incidents.groupby("region_code").size()
-    ui.area_map(ctx, list(by_region.index), list(by_region.values), key="live_incidents_map")
+    # live tables follow the scope, not the sidebar's area: the nation by region, a regional scope by district
+    level: ui.Level = "region" if ctx.src is None or ctx.src.scope.is_national else "district"
+    counts = incidents.groupby(f"{level}_code").size().rename("incidents").reset_index()
+    label = t("recent_incidents", lang, hours=INCIDENT_HOURS)
+    ui.area_map(
+        ctx, counts, f"{level}_code", "incidents", {"incidents": (label, "int")}, "live_map", level, drill=False
+    )
     ui.table(
         _named(ctx, incidents, "kind", "what"),
         {

@@ -11,6 +11,9 @@ from dashboards import charts, queries, ui
 
 ctx = ui.page("plan")
 lang, src = ctx.lang, ctx.src
+if not ctx.info["has_plan"]:
+    st.info(t("no_plan", lang, geography=read.geography_name(ctx.info["geography"], lang)))
+    st.stop()
 targets = queries.plan_progress(src, ctx.area.regional)
 regional = ctx.area.region is not None
 
@@ -72,6 +75,22 @@ st.subheader(f"{t('burnup', lang)} — {ctx.name(ctx.area.region) if regional el
 ui.chart(charts.burnup(queries.rollout(src, ctx.area), lang), key="burnup")
 st.markdown(f"**{t('by_region', lang)}**")
 regions = queries.rollout_by_region(src)
+target = regions["year_end_target"].where(regions["year_end_target"] > 0)
+ui.area_map(
+    ctx,
+    regions.assign(installed_share=100 * regions["cameras_installed"] / target),
+    "region_code",
+    "installed_share",
+    {
+        "installed_share": (t("map_installed_share", lang), "pct"),
+        "cameras_installed": (t("installed", lang), "int"),
+        "planned_installed": (t("planned", lang), "int"),
+        "year_end_target": (t("year_end_target", lang), "int"),
+    },
+    key="rollout_map",
+    level="region",
+    higher_is_better=True,
+)
 ui.table(
     regions.assign(region_code=[ctx.name(c) for c in regions["region_code"]]),
     {

@@ -18,7 +18,9 @@ ui.compstat_table(
     queries.compstat(src, queries.ROAD, metric, area, "category"), t("cause", lang), lambda c: i18n.code(c, lang), lang
 )
 st.subheader(f"{t('compstat', lang)}: {t(metric, lang)} — {area_word}")
-ui.compstat_table(queries.compstat(src, queries.ROAD, metric, area, "area"), area_word, ctx.name, lang)
+by_area = queries.compstat(src, queries.ROAD, metric, area, "area")
+ui.compstat_map(ctx, by_area, t(metric, lang), key="road_map")
+ui.compstat_table(by_area, area_word, ctx.name, lang)
 
 st.subheader(f"{t('causes', lang)} — {t(f'period_{ctx.period}', lang)}")
 causes = queries.compstat_window(
@@ -38,7 +40,6 @@ with right:
     rates = queries.compstat_window(
         src, queries.ROAD, window, area, "area", ("ksi_per_100k", "incidents_per_100k", "killed_per_100k")
     )
-    ui.area_map(ctx, rates["key"], rates["ksi_per_100k"], key="road_map")
     ui.table(
         rates.assign(key=[ctx.name(c) for c in rates["key"]]),
         {

@@ -4,22 +4,19 @@ queries; a schema browser of marts and analytics with the dbt descriptions."""
 
 from __future__ import annotations
 
+import functools
 import io
-from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import streamlit as st
-import yaml
 
 from access import csvsafe, i18n
 from access.i18n import t
 from access.policy import QueryRefused, QueryResult, run_sql
-from dashboards import auth, charts, queries, saved_queries, ui
+from dashboards import auth, charts, queries, saved_queries, schema_ru, ui
 
-# the schema browser's table descriptions in Russian (the English ones are dbt's, stored in the build)
-DESCRIPTIONS_RU: dict[str, str] = yaml.safe_load((Path(__file__).parents[1] / "schema_ru.yaml").read_text("utf-8"))
 EXAMPLE = (
     "SELECT region_code, sum(crimes_registered) AS crimes\nFROM marts.agg_crime_daily\nGROUP BY 1\nORDER BY 2 DESC"
 )
@@ -40,6 +37,10 @@ def result_frame(result: QueryResult) -> pd.DataFrame:
     return table.to_pandas(date_as_object=False)
 
 
+def csv(result: QueryResult) -> bytes:
+    return csvsafe.to_bytes(result.columns, result.rows)
+
+
 def parquet(result: QueryResult) -> bytes:
     buffer = io.BytesIO()
     pq.write_table(result.arrow(), buffer)
@@ -52,7 +53,7 @@ def run() -> None:
     try:
         st.session_state["sql_result"] = run_sql(settings, user.name, user.scope, st.session_state["sql_text"])
     except QueryRefused as exc:
-        st.session_state["sql_error"] = str(exc)
+        st.session_state["sql_error"] = exc
 
 
 def save() -> None:
@@ -78,26 +79,30 @@ with editor:
     st.text_area(t("sql_editor", lang), key="sql_text", height=180)
     st.button(t("run", lang), type="primary", key="sql_run", on_click=run)
     if "sql_error" in st.session_state:
-        st.error(t("sql_refused", lang, reason=st.session_state["sql_error"].replace("`", "'")))
+        st.error(t("sql_refused", lang, reason=st.session_state["sql_error"].text(lang)))
     elif (result := st.session_state.get("sql_result")) is not None:
         frame = result_frame(result)
         st.caption(t("sql_rows", lang, rows=i18n.num(len(frame), lang), seconds=i18n.num(result.seconds, lang, 2)))
-        if result.truncated:
+        if result.cut_by == "rows":
             st.warning(t("sql_truncated", lang, limit=i18n.num(settings.sql_row_limit, lang)))
+        elif result.cut_by == "bytes":
+            rows, mb = i18n.num(result.table.num_rows, lang), i18n.num(settings.sql_result_mb, lang)
+            st.warning(t("sql_truncated_bytes", lang, rows=rows, mb=mb))
         ui.results(frame, lang)
         if (fig := charts.auto(frame, lang)) is not None:
             ui.chart(fig, key="sql_chart")
         left, right = st.columns(2)
+        # the files are made when a button is clicked: made on every rerun, each would hold another copy
         left.download_button(
             t("download_csv", lang),
-            csvsafe.to_bytes(result.columns, result.rows),
+            functools.partial(csv, result),
             "query.csv",
             "text/csv",
             on_click="ignore",
         )
         right.download_button(
             t("download_parquet", lang),
-            parquet(result),
+            functools.partial(parquet, result),
             "query.parquet",
             "application/vnd.apache.parquet",
             on_click="ignore",
@@ -125,16 +130,15 @@ if catalog["description"].isna().all() and catalog["table_description"].isna().a
     st.caption(t("no_descriptions", lang))
 tables = catalog.drop_duplicates(["schema", "table"]).assign(name=lambda f: f["schema"] + "." + f["table"])
 if lang == "ru":
-    tables["table_description"] = [DESCRIPTIONS_RU.get(n) for n in tables["name"]]
+    tables["table_description"] = [schema_ru.table(n) for n in tables["name"]]
 listing, chosen_table = st.columns(2)
 with listing:
     ui.table(tables, {"name": (t("table", lang), "text"), "table_description": (t("description", lang), "text")}, lang)
 with chosen_table:
     chosen = st.selectbox(t("table", lang), tables["name"].tolist(), key="sql_table")
     columns = catalog[catalog["schema"] + "." + catalog["table"] == chosen]
-    described = {"column": (t("column", lang), "text"), "type": (t("type", lang), "text")}
-    # columns and types are identifiers and SQL codes; their descriptions are dbt's, in English only
-    ui.table(columns, described | ({} if lang == "ru" else {"description": (t("description", lang), "text")}), lang)
     if lang == "ru":
-        with st.expander(t("column_descriptions_en", lang)):
-            ui.table(columns, {"column": ("column", "text"), "description": ("description", "text")}, lang)
+        columns = columns.assign(description=[schema_ru.column(chosen, c) for c in columns["column"]])
+    # column names and SQL types are identifiers and codes, shown as they are
+    described = {"column": (t("column", lang), "text"), "type": (t("type", lang), "text")}
+    ui.table(columns, described | {"description": (t("description", lang), "text")}, lang)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 
 import pytest
 
 from access import i18n, read
-from access.policy import NATIONAL, Scope, connect
+from access.policy import NATIONAL, QueryRefused, Refusal, Scope, connect
 from safelake.contracts import load_contracts
 from safelake.settings import Settings
+from safelake.validate import QuarantineReason
 from warehouse.publish import published_build
 
 # the contracts' code lists the dashboards and e-mails show as words
@@ -71,6 +73,25 @@ def test_every_code_the_readers_show_has_a_label_in_both_languages():
     }
     assert not missing
     assert all(en and ru for en, ru in i18n.CODES.values())
+
+
+def test_every_quarantine_reason_has_a_label_in_both_languages():
+    """The one list of reasons (files and live events) against the catalogue; a Russian label is Russian."""
+    assert {reason.value for reason in QuarantineReason} - set(i18n.CODES) == set()
+    for reason in QuarantineReason:
+        assert i18n.code(reason, "en") != i18n.code(reason, "ru") and not i18n.latin_words(i18n.code(reason, "ru"))
+
+
+def test_every_sql_refusal_reads_in_both_languages():
+    """The policy's refusals by kind: English for the CLI and the audit log, Russian on Russian pages (values,
+    which are names and DuckDB's words, as code)."""
+    for kind in Refusal:
+        en, ru = i18n.STRINGS[f"sql_refusal_{kind}"]
+        names = {name for _, name, _, _ in string.Formatter().parse(en) if name}
+        assert not i18n.latin_words(ru.format(**dict.fromkeys(names, "Zz"))) - {"Zz"}, ru
+    refused = QueryRefused(Refusal.TABLE_FUNCTION, name="read_csv")
+    assert str(refused) == "table function read_csv() is not allowed; read the views in marts and analytics"
+    assert refused.text("ru") == "табличная функция `read_csv()` запрещена; читайте представления marts и analytics"
 
 
 def test_every_phrase_has_the_same_placeholders_in_both_languages():

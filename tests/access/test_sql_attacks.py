@@ -257,7 +257,7 @@ def fingerprint(settings: Settings) -> str:
 
 
 def test_the_suite_is_large_enough() -> None:
-    assert len(CASES) >= 150 and len({name for name, *_ in CASES}) == len(CASES)
+    assert len(CASES) >= 150 and len({name for name, *_ in CASES}) == len({sql for _, sql, _ in CASES}) == len(CASES)
 
 
 @pytest.mark.parametrize(("name", "sql", "expected"), CASES, ids=[name for name, *_ in CASES])

@@ -17,6 +17,7 @@ import socket
 import struct
 from email.message import Message
 from pathlib import Path
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,6 +27,7 @@ from typer.testing import CliRunner
 from access import i18n
 from access.policy import NATIONAL, Scope, connect
 from briefings import config as briefing_config
+from briefings.charts import trend_chart
 from briefings.config import ConfigError, Recipient, Schedule, load
 from briefings.content import Mover, Window, load_briefing
 from briefings.deliver import Ledger, deliver, due, ledger_path
@@ -467,3 +469,58 @@ def test_every_email_in_russian_has_no_english_word(home, kind, region):
     companies = {w for o in b.offline for w in (o["contractor"] or "").split()}
     foreign = i18n.latin_words("\n".join(words)) - companies
     assert not foreign, sorted(foreign)
+
+
+def test_the_trend_chart_title_names_only_the_lines_drawn():
+    """In the lake's first year there is no year-earlier line: the title does not promise one."""
+    days = [dt.date(2026, 3, 1) + dt.timedelta(days=i) for i in range(3)]
+    for lang in ("en", "ru"):
+        first_year = trend_chart(SimpleNamespace(crime_trend=[(d, 5, None) for d in days]), lang)
+        assert first_year["title"]["text"] == i18n.t("chart_trend_this_year", lang)
+        assert {r["series"] for r in first_year["data"]["values"]} == {i18n.t("crimes", lang)}
+        assert first_year["encoding"]["color"]["scale"]["domain"] == [i18n.t("crimes", lang)]
+        later = trend_chart(SimpleNamespace(crime_trend=[(d, 5, 4) for d in days]), lang)
+        assert later["title"]["text"] == i18n.t("chart_trend", lang)
+        assert {r["series"] for r in later["data"]["values"]} == {i18n.t("crimes", lang), i18n.t("year_ago", lang)}
+
+
+# --- the map --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("region", [None, "KG-GB", "KG-J"])
+def test_the_offline_cameras_are_a_png_map_of_the_recipients_own_area(home, region):
+    """The nation gets the regions, a regional recipient only its region's districts (Bishkek: its one shape), each
+    shaded and labelled with its cameras offline > 24 h; the PNG is the e-mail's offline image."""
+    from briefings import charts
+    from safelake.reference import boundaries, covered
+
+    scope = NATIONAL if region is None else Scope(region, region)
+    b = load_briefing(home, "daily", scope)
+    assert b.offline, "the demo data has no camera offline > 24 h to map"
+    spec = charts.offline_chart(b, "en")
+    shapes, halo, labels = spec["layer"]
+    assert shapes["mark"]["type"] == "geoshape" and halo["data"] == labels["data"]
+    drawn = shapes["data"]["values"]["features"]
+    level = "region" if region is None else "district"
+    wanted = [f for f in boundaries("kg", level)["features"] if region in (None, f["properties"].get("region_code"))]
+    assert len(drawn) == len(wanted) > 0
+    column = f"{level}_code"
+
+    def outer(geometry):
+        return geometry["coordinates"][0] if geometry["type"] == "Polygon" else geometry["coordinates"][0][0]
+
+    for shape, feature in zip(drawn, wanted, strict=True):
+        assert shape["properties"]["n"] == sum(o[column] in covered(feature) for o in b.offline)
+        assert outer(shape["geometry"]) == outer(feature["geometry"])[::-1]  # reversed for Vega's spherical polygons
+    assert sum(s["properties"]["n"] for s in drawn) == len(b.offline)  # every offline camera on the map, once
+    assert sorted(row["n"] for row in labels["data"]["values"]) == sorted(
+        s["properties"]["n"] for s in drawn if s["properties"]["n"]
+    )
+    role = "leadership" if region is None else "regional_chief"
+    reader = Recipient(
+        name="M", address="m@example.org", role=role, region=region or "national", language="en", briefings=["daily"]
+    )
+    rendered = render(b, reader, TZ)
+    png = rendered.images[f"offline.{b.build_id}@safelake"]
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and png == charts.png(spec, "en")
+    assert f'src="cid:offline.{b.build_id}@safelake"' in rendered.html

@@ -7,7 +7,10 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +23,7 @@ from streamlit.testing.v1 import AppTest
 from access import i18n, read
 from access.policy import connect, schema_catalog
 from access.users import Role, User, hash_password, save_user
-from dashboards import charts, queries, saved_queries, ui
+from dashboards import charts, queries, saved_queries, schema_ru, ui
 from safelake.settings import get_settings
 from tests.conftest import Published
 
@@ -433,14 +436,22 @@ def test_number_and_date_formats() -> None:
     assert i18n.code("speeding", "ru") == "Превышение скорости" and i18n.code("new_code", "en") == "New code"
 
 
-def test_choropleth_draws_features_by_code() -> None:
-    square = {"type": "Polygon", "coordinates": [[[74, 42], [75, 42], [75, 43], [74, 43], [74, 42]]]}
-    geojson = {
-        "type": "FeatureCollection",
-        "features": [{"type": "Feature", "properties": {"code": "KG-C"}, "geometry": square}],
-    }
-    fig = charts.choropleth(geojson, ["KG-C"], [12.5], "en")
-    assert fig.data[0].locations == ("KG-C",) and fig.layout.map.center.lon == 74.5
+def test_choropleth_greys_shapes_without_a_value_and_fits_the_view() -> None:
+    def square(code: str, lon: float) -> dict[str, Any]:
+        ring = [[lon, 42], [lon + 1, 42], [lon + 1, 43], [lon, 43], [lon, 42]]
+        return {"type": "Feature", "properties": {"code": code}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+    shapes = [
+        charts.Shape(square("KG-C", 74), 12.5, "<b>Chuy</b>"),
+        charts.Shape(square("KG-Y", 76), None, "<b>Issyk-Kul</b><br>hidden"),
+    ]
+    fig = charts.choropleth(shapes, "en", "Rate", chosen="KG-C")
+    grey, coloured = fig.data
+    assert grey.locations == ("KG-Y",) and grey.showscale is False and grey.hovertext == ("<b>Issyk-Kul</b><br>hidden",)
+    assert {c for _, c in grey.colorscale} == {charts.NO_VALUE}  # a missing or hidden value is never a colour
+    assert coloured.locations == ("KG-C",) and coloured.z == (12.5,) and coloured.marker.line.width == (2.5,)
+    assert [f["properties"]["code"] for f in coloured.geojson["features"]] == ["KG-C"]
+    assert fig.layout.map.center.lon == 75.5 and 6 < fig.layout.map.zoom < 8  # three degrees wide in 560 px
 
 
 # --- login ----------------------------------------------------------------------------------------------------
@@ -627,9 +638,62 @@ def test_sql_page_shows_a_refusal_as_one_line_and_nothing_else(home: Published, 
     assert error and "\n" not in error and not at.exception
     assert result_frame(at) is None and not at.get("download_button")
     assert not [c for c in at.get("plotly_chart") if c.proto.id.endswith("-sql_chart")]
-    # in Russian, in Russian words; the policy's own line quoted as code
+    # in Russian, in Russian words: the refusal's reason too, with only names and SQL words as code
     [error] = [e.value for e in run_query(open_page("sql", user="ana", lang="ru"), sql).error]
-    assert error.startswith("Запрос отклонён: `") and not i18n.latin_words(re.sub(r"`[^`]*`", "", error)), error
+    assert error.startswith("Запрос отклонён: ") and not i18n.latin_words(re.sub(r"`[^`]*`", "", error)), error
+    assert ("табличная функция" if "read_csv" in sql else "разрешены только запросы") in error, error
+
+
+def test_sql_page_says_when_the_result_was_cut_by_its_bytes(home: Published, monkeypatch) -> None:
+    monkeypatch.setenv("SAFELAKE_SQL_RESULT_MB", "1")
+    get_settings.cache_clear()
+    try:
+        at = run_query(open_page("sql", user="ana"), "SELECT x, repeat('x', 1000) AS pad FROM range(5000) t(x)")
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    shown = len(result_frame(at))
+    assert 0 < shown < 1000
+    [warning] = [w.value for w in at.warning]
+    assert warning.startswith(f"Cut at {shown:,} rows, the 1 MB result limit"), warning
+
+
+# One process per measurement: its resident memory is the page's alone.
+MEMORY_PROBE = """
+import gc, json, sys
+from tests.dashboards.test_dashboards import open_page, run_query
+
+def rss(field):
+    status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+    return int(status[field].split()[0]) // 1024
+
+at = run_query(open_page("sql", user="ana"), "SELECT 1 AS one")  # what any first query loads once
+start = rss("VmRSS")
+at = run_query(at, "SELECT length(list(x)) AS n FROM range(100000000) t(x)")
+heavy = {"errors": [e.value for e in at.error], "peak": rss("VmHWM") - start}
+at = run_query(at, "SELECT x, repeat('x', 6000) AS pad FROM range(20000) t(x)")
+wide = {"warnings": [w.value for w in at.warning]}
+del at
+gc.collect()
+print(json.dumps({"heavy": heavy, "wide": wide, "left": rss("VmRSS") - start}))
+"""
+
+
+def test_sql_page_memory_stays_under_the_caps_and_is_released_after_the_session(home: Published) -> None:
+    """A query that needs more than SAFELAKE_SQL_MEMORY_LIMIT is stopped at it, and a result at the row limit
+    (60 MB) is not kept once the session is over: no download file is made before its button is clicked,
+    and the result is held once, as Arrow."""
+    env = {**os.environ, "SAFELAKE_SQL_MEMORY_LIMIT": "256MB", "PYTHONPATH": str(Path(APP).parents[1])}
+    done = subprocess.run([sys.executable, "-c", MEMORY_PROBE], env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    measured = json.loads(done.stdout.splitlines()[-1])
+    assert measured["heavy"]["errors"] == [
+        "Query refused: the query needed more than the 256MB memory limit; filter first"
+    ], measured
+    assert measured["heavy"]["peak"] < 256 + 128, measured  # MB: the limit, and room for the page itself
+    assert measured["wide"]["warnings"][0].startswith("Cut at 10,000 rows"), measured
+    # MB, after a 60 MB result: less than the result itself and the allocator's slack (339 MB before)
+    assert measured["left"] < 96, measured
 
 
 def test_sql_page_keeps_a_regional_chief_in_their_region(home: Published) -> None:
@@ -667,10 +731,30 @@ def test_sql_page_schema_browser_lists_marts_and_analytics(home: Published, wh: 
     columns = frame(at, "Column")
     assert columns["Column"].tolist() == [c["column"] for c in catalog if f"{c['schema']}.{c['table']}" == chosen]
     assert columns["Type"].tolist() == [c["type"] for c in catalog if f"{c['schema']}.{c['table']}" == chosen]
-    # in Russian every table is described in Russian (dashboards/schema_ru.yaml)
-    ru = frame(open_page("sql", user="ana", lang="ru"), "Таблица")
+    # in Russian every table and column is described in Russian (dashboards/schema_ru.yaml)
+    at = open_page("sql", user="ana", lang="ru")
+    ru = frame(at, "Таблица")
     assert set(ru["Таблица"]) == set(tables["Table"])
     assert all(d != i18n.DASH and not i18n.latin_words(d) for d in ru["Описание"])
+    ru_columns = frame(at, "Столбец")
+    assert ru_columns["Столбец"].tolist() == columns["Column"].tolist()
+    names = set(ru_columns["Столбец"])
+    assert all(d != i18n.DASH and not i18n.latin_words(d) - names for d in ru_columns["Описание"]), ru_columns
+
+
+def test_every_published_column_has_a_russian_description(wh: duckdb.DuckDBPyConnection) -> None:
+    catalog = schema_catalog(wh)
+    missing = [
+        f"{c['schema']}.{c['table']}.{c['column']}"
+        for c in catalog
+        if not schema_ru.column(f"{c['schema']}.{c['table']}", c["column"])
+    ]
+    assert not missing, missing
+    columns = {c["column"] for c in catalog}
+    assert (
+        not {w for c in catalog for w in i18n.latin_words(schema_ru.column(f"{c['schema']}.{c['table']}", c["column"]))}
+        - columns
+    )
 
 
 def test_auto_chart_picks_the_first_label_and_number_columns() -> None:
@@ -743,9 +827,123 @@ def test_every_page_in_russian_has_no_english_word(
         if page != "plan":
             at.switch_page(f"views/{page}.py").run()
             assert not at.exception, [e.value for e in at.exception]
-        # the engineers' technical view names columns and tables as they are; dbt's column descriptions are English
-        english = (i18n.t("technical_view", "ru"), i18n.t("column_descriptions_en", "ru"))
-        technical = [e for e in at.expander if e.label in english]
+        # the engineers' technical view names columns and tables as they are
+        technical = [e for e in at.expander if e.label == i18n.t("technical_view", "ru")]
         foreign = i18n.latin_words(shown_words(at)) - names
         foreign -= {w for e in technical for w in i18n.latin_words(shown_words(e))}
         assert not foreign, (page, sorted(foreign))
+
+
+# --- maps ---------------------------------------------------------------------------------------------------------
+
+MAPS = {  # page: its maps' keys
+    "plan": ["rollout_map"],
+    "cameras": ["availability_map"],
+    "crime": ["crime_rates_map", "minors_map"],
+    "road": ["road_map"],
+    "fraud": ["fraud_map"],
+    "live": ["live_map"],
+}
+
+
+def map_shapes(at: AppTest, key: str) -> dict[str, tuple[float | None, str]]:
+    """A map's shapes: code -> (value, or None where the shape is grey; hover text)."""
+    shapes = {}
+    for trace in figure(at, key)["data"]:
+        assert trace["type"] == "choroplethmap" and trace["featureidkey"] == "properties.code"
+        assert [f["properties"]["code"] for f in trace["geojson"]["features"]] == list(trace["locations"])
+        grey = not trace["showscale"]
+        for code, z, hover in zip(trace["locations"], values(trace["z"]), trace["hovertext"], strict=True):
+            shapes[code] = (None if grey else z, hover)
+    return shapes
+
+
+def click_map(at: AppTest, key: str, code: str) -> AppTest:
+    """A click on one area of a map as the browser reports it: Plotly's selection, through Streamlit's widget state
+    (AppTest has no API for a chart selection)."""
+    (chart,) = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
+    states = at._tree.get_widget_states()
+    state = states.widgets.add()
+    state.id = chart.proto.id
+    point = {"curve_number": 1, "point_number": 0, "point_index": 0, "location": code}
+    state.string_value = json.dumps({"selection": {"points": [point], "point_indices": [0], "box": [], "lasso": []}})
+    return at._run(states)
+
+
+def test_every_area_page_has_a_map_of_the_regions_with_its_figures(
+    home: Published, wh: duckdb.DuckDBPyConnection
+) -> None:
+    regions = {c for (c,) in wh.execute("SELECT region_code FROM analytics.regions").fetchall()}
+    rates = dict(
+        wh.execute(
+            """SELECT region_code, rate_per_100k FROM marts.kpi_crime_compstat
+               WHERE compstat_window = '28d' AND area_level = 'region' AND offence_code = 'all'"""
+        ).fetchall()
+    )
+    for page, keys in MAPS.items():
+        at = open_page(page)
+        for key in keys:
+            assert set(map_shapes(at, key)) == regions, (page, key)  # every region's shape, once
+        assert any("UN OCHA" in c.value and "CC BY 3.0 IGO" in c.value for c in at.caption), page
+        if page == "crime":
+            shown = map_shapes(at, "crime_rates_map")
+            for code, rate in rates.items():
+                value, hover = shown[code]
+                assert value == pytest.approx(rate) and f"Per 100,000: {i18n.num(rate, 'en', 2)}" in hover
+                assert hover.startswith(
+                    f"<b>{one(wh, 'SELECT name_en FROM analytics.regions WHERE region_code = ?', [code])}</b>"
+                )
+    at = open_page("crime", lang="ru")
+    (_, hover) = map_shapes(at, "crime_rates_map")["KG-C"]
+    assert hover.startswith("<b>Чуйская область</b>") and "Административные границы Кыргызстана" in page_text(at)
+
+
+def test_a_click_on_the_map_drills_down_to_the_regions_districts(
+    home: Published, wh: duckdb.DuckDBPyConnection
+) -> None:
+    at = click_map(open_page("crime"), "crime_rates_map", "KG-C")
+    assert not at.exception and at.session_state["region"] == "KG-C" and at.query_params["region"] == "KG-C"
+    districts = {
+        c for (c,) in wh.execute("SELECT district_code FROM analytics.districts WHERE region_code = 'KG-C'").fetchall()
+    }
+    shown = map_shapes(at, "crime_rates_map")
+    assert set(shown) == districts  # the district level: Chuy's districts, no other shape
+    assert set(frame(at, "District")["District"]) <= {at.session_state["context"].name(c) for c in districts} | {
+        "Unknown"
+    }
+    district = sorted(districts)[0]
+    at = click_map(at, "crime_rates_map", district)
+    assert at.session_state["district"] == district and at.query_params["district"] == district
+    # Bishkek's four city districts have one shape: listed in its hover, not coloured as any one of them
+    at = click_map(open_page("road"), "road_map", "KG-GB")
+    ((code, (value, hover)),) = map_shapes(at, "road_map").items()
+    assert code == "KG-GB" and value is None and hover.count("<b>") == 4
+    assert any("one shape for several districts" in c.value for c in at.caption)
+
+
+def test_a_regional_chiefs_maps_show_only_their_region(home: Published) -> None:
+    for page, keys in MAPS.items():
+        at = open_page(page, user="chief")
+        for key in keys:
+            assert set(map_shapes(at, key)) == {REGION}, (page, key)  # Bishkek, as a region or as its one shape
+
+
+def test_hidden_small_counts_are_grey_on_the_map_and_hidden_in_its_hover(
+    home: Published, wh: duckdb.DuckDBPyConnection
+) -> None:
+    counts = """SELECT district_code, region_code, crimes_against_minors_current FROM marts.kpi_crime_compstat
+                WHERE compstat_window = '28d' AND area_level = 'district' AND offence_code = 'all'"""
+    # Bishkek's districts share one shape, never coloured: a region with shapes of its own
+    hidden = {d: r for d, r, minors in scoped("ana").execute(counts).fetchall() if minors is None and r != REGION}
+    assert hidden, "the demo data has no suppressed district count to test with"
+    region = next(iter(hidden.values()))
+    seen = {d: minors for d, r, minors in wh.execute(counts).fetchall() if r == region}
+    for user in ("ana", "boss"):
+        shown = map_shapes(open_page("crime", user=user, region=region), "minors_map")
+        for code, minors in seen.items():
+            value, hover = shown[code]
+            if user == "ana" and code in hidden:
+                assert value is None and "Against minors: hidden" in hover
+            else:
+                assert value == minors and f"Against minors: {i18n.num(minors, 'en')}" in hover
+        assert any(d in hidden and shown[d][0] is None for d in seen) == (user == "ana")

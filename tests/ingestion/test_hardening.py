@@ -256,3 +256,42 @@ def test_a_landing_file_younger_than_the_settle_time_waits(extra, monkeypatch):
     monkeypatch.setenv("SAFELAKE_LANDING_SETTLE_SECONDS", "0")
     get_settings.cache_clear()
     assert [r.status for r in ingest(get_settings())] == ["ingested"]
+
+
+def test_a_row_already_in_the_lake_sent_again_unchanged_is_a_duplicate(extra, tmp_path):
+    """A versioned record re-sent byte for byte in a later file is a duplicate, not a correction, and the lake
+    keeps the row (and its lineage) it had."""
+    (tmp_path / "road_a.csv").write_text(road_rows("a"))
+    (tmp_path / "road_b.csv").write_text(road_rows("a", "b"))
+    (first,) = ingest(extra, [tmp_path / "road_a.csv"])
+    (second,) = ingest(extra, [tmp_path / "road_b.csv"])
+    assert (second.inserted, second.corrected, second.duplicates) == (1, 0, 1)
+    con = lake.connect(extra, read_only=True)
+    try:
+        lineage = con.execute("SELECT _file_sha256 FROM lake.road_incident WHERE incident_id = 'a'").fetchall()
+    finally:
+        con.close()
+    assert lineage == [(first.digest,)]
+
+
+def test_a_file_refused_on_every_run_is_recorded_once_with_its_attempts(extra):
+    path = extra.landing / "road_incident" / "road_stuck.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text("id,updated\n")  # lacks the profile's columns: refused, left in landing/
+    for _ in range(3):
+        assert [r.status for r in ingest(extra)] == ["refused"]
+
+    def recorded() -> list[tuple]:
+        con = lake.connect(extra, read_only=True)
+        try:
+            return con.execute("SELECT attempts FROM lake._ingest_files ORDER BY recorded_at").fetchall()
+        finally:
+            con.close()
+
+    assert recorded() == [(3,)]
+    (refused,) = lake_status(extra)["refused"]
+    assert (refused["file"], refused["attempts"]) == (str(path), 3)
+    path.write_text("id,updated,when\n")  # changed, refused again: a new refusal
+    ingest(extra)
+    assert recorded() == [(3,), (1,)]
+    assert [r["attempts"] for r in lake_status(extra)["refused"]] == [1]

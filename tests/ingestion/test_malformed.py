@@ -4,6 +4,8 @@ ingested file's rows in = merged + duplicates + quarantined + out of scope, its 
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import zipfile
 from dataclasses import dataclass
@@ -113,21 +115,72 @@ GROUPS = [  # (case prefix, values, source cell, contract column, reason)
     ("old", IMPLAUSIBLE, "when", "occurred_at", "implausible_date"),
     ("future", FUTURE, "when", "occurred_at", "future_date"),
 ]
-VALUE_CASES: dict[str, tuple[bytes, str, str]] = {}  # name -> (file, column, reason)
+VALUE_CASES: dict[str, tuple[bytes, str | None, str]] = {}  # file name -> (content, column, reason)
 for prefix, values, cell, column, reason in GROUPS:
     for i, value in enumerate(values):
         case = f"{prefix}-{i}"
-        content = fraud_file(case, value) if cell == "loss" else road_file(case, **{cell: value})
-        VALUE_CASES[case] = (content, column, reason)
-VALUE_CASES["double-range"] = (road_file("double-range", lat="9.1E1"), "latitude", "out_of_range")
-VALUE_CASES["dst-gap"] = (road_file("dst-gap", when="2026-03-29 01:30"), "occurred_at", "nonexistent_local_time")
-VALUE_CASES["dst-gap-2"] = (road_file("dst-gap-2", when="2025-03-30 01:59"), "occurred_at", "nonexistent_local_time")
-VALUE_CASES["serious>injured"] = (road_file("si", serious="5", injured="3"), "seriously_injured", "inconsistent")
-VALUE_CASES["region"] = (road_file("region", region="XX-YY"), "region_code", "unknown_region")
-VALUE_CASES["missing-time"] = (road_file("missing-time", when=""), "occurred_at", "missing")
-VALUE_CASES["updated-z-garbage"] = (road_file("uz", updated="2026-01-02T10:00:00Zulu"), "updated_at", "bad_timestamp")
+        if cell == "loss":
+            VALUE_CASES[f"fraud_{case}.csv"] = (fraud_file(case, value), column, reason)
+        else:
+            VALUE_CASES[f"road_{case}.csv"] = (road_file(case, **{cell: value}), column, reason)
+VALUE_CASES |= {
+    "road_double-range.csv": (road_file("double-range", lat="9.1E1"), "latitude", "out_of_range"),
+    "road_dst-gap.csv": (road_file("dst-gap", when="2026-03-29 01:30"), "occurred_at", "nonexistent_local_time"),
+    "road_dst-gap-2.csv": (road_file("dst-gap-2", when="2025-03-30 01:59"), "occurred_at", "nonexistent_local_time"),
+    "road_serious>injured.csv": (road_file("si", serious="5", injured="3"), "seriously_injured", "inconsistent"),
+    "road_region.csv": (road_file("region", region="XX-YY"), "region_code", "unknown_region"),
+    "road_region-name.csv": (road_file("region-name", region="Марс"), "region_code", "unknown_region"),
+    "road_missing-time.csv": (road_file("missing-time", when=""), "occurred_at", "missing"),
+    "road_missing-id.csv": (road_file("missing-id").replace(b"missing-id-bad", b""), "incident_id", "missing"),
+    "road_missing-injured.csv": (road_file("missing-injured", injured=""), "injured", "missing"),
+    "road_updated-z-garbage.csv": (road_file("uz", updated="2026-01-02T10:00:00Zulu"), "updated_at", "bad_timestamp"),
+    "road_offset-25h.csv": (road_file("o25", updated="2026-01-02T10:00:00+25:00"), "updated_at", "bad_timestamp"),
+    "road_nan.csv": (road_file("nan", lat="NaN"), "latitude", "bad_double"),
+    "road_infinity.csv": (road_file("infinity", lat="Infinity"), "latitude", "bad_double"),
+    "road_grouped-lat.csv": (road_file("grouped-lat", lat="42,870.5"), "latitude", "out_of_range"),
+    "road_control-char.csv": (road_file("control-char", killed="1\x07"), "killed", "bad_int"),
+    "road_fullwidth.csv": (road_file("fullwidth", killed="\uff11\uff12"), "killed", "bad_int"),
+    "fraud_missing-when.csv": (
+        fraud_file("missing-when", "5").replace(b"missing-when-bad,2026-01-02 10:00", b"missing-when-bad,"),
+        "updated_at",
+        "missing",
+    ),
+    "fraud_missing-loss.csv": (fraud_file("missing-loss", ""), "loss_amount", "missing"),
+}
+
+
+def status_file(case: str, bad_line: str) -> bytes:
+    good = {"camera": {"id": f"{case}-good"}, "at": "2026-01-01T00:00:00Z", "status": "online"}
+    return (json.dumps(good) + "\n" + bad_line + "\n").encode()
+
+
+def status_record(case: str, **bad: object) -> str:
+    return json.dumps({"camera": {"id": f"{case}-bad"}, "at": "2026-01-01T00:00:00Z", "status": "online"} | bad)
+
+
+VALUE_CASES |= {
+    "status_code.jsonl": (status_file("code", status_record("code", status="exploded")), "status", "unknown_code"),
+    "status_list.jsonl": (status_file("list", status_record("list", status=["online"])), "status", "unknown_code"),
+    "status_object.jsonl": (status_file("object", status_record("object", status={"a": 1})), "status", "missing"),
+    "status_time.jsonl": (status_file("time", status_record("time", at="soon")), "status_at", "bad_timestamp"),
+    "status_no-id.jsonl": (
+        status_file("no-id", '{"at": "2026-01-01T00:00:00Z", "status": "online"}'),
+        "camera_id",
+        "missing",
+    ),
+    "status_number-line.jsonl": (status_file("number-line", "42"), None, "unreadable"),
+    "status_string-line.jsonl": (status_file("string-line", '"text"'), None, "unreadable"),
+}
 
 DEEP = 200_000
+
+
+def _zip(members: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
 
 
 def _xlsx_bomb(path: Path) -> None:
@@ -168,6 +221,18 @@ FILE_CASES: dict[str, tuple[str, bytes | None, str]] = {  # name -> (file name, 
         "nested too deeply",
     ),
     "json-empty-array": ("status_none.json", b'{"data": {"items": []}}', "no JSON object"),
+    "json-scalar": ("status_scalar.json", b"42", "expected '{'"),
+    "json-items-object": ("status_items_obj.json", b'{"data": {"items": {"a": 1}}}', "expected '['"),
+    "jsonl-numbers": ("status_numbers.jsonl", b"1\n2\n", "no readable JSON object"),
+    "jsonl-bad-utf8": ("status_utf8.jsonl", b'{"camera": {"id": "\xff\xfe"}, "at": "x"}\n', "not valid utf-8"),
+    "unclosed-quote": ("road_quote.csv", road_file("quote") + b'q,"2026-01-02T10:00:00Z,2026\n', "cannot be parsed"),
+    "utf16": ("road_utf16.csv", road_file("utf16").decode().encode("utf-16"), "binary content"),
+    "gzip": ("road_gzip.csv", gzip.compress(road_file("gzip")), "binary content"),
+    "zip": ("road_zip.csv", _zip({"a.txt": "hello"}), "binary content"),
+    "xlsx-no-workbook": ("dtp_empty.xlsx", _zip({"xl/styles.xml": "<styleSheet/>"}), "not a readable XLSX workbook"),
+    "bom-only": ("road_bom.csv", b"\xef\xbb\xbf", "cannot be parsed as CSV"),
+    "only-delimiters": ("road_delimiters.csv", b",,,\n,,,\n", "missing columns"),
+    "semicolons": ("road_semicolons.csv", road_file("semicolons").replace(b",", b";"), "missing columns"),
 }
 
 
@@ -183,9 +248,8 @@ def run(tmp_path_factory: pytest.TempPathFactory):
         mp.setenv("SAFELAKE_INGEST_MAX_UNZIPPED_MB", "1")
         get_settings.cache_clear()
         settings = get_settings()
-        for name, (content, _, _) in VALUE_CASES.items():
-            prefix = "fraud" if name.startswith(("decimal", "negdecimal")) else "road"
-            (landing / f"{prefix}_{name}.csv").write_bytes(content)
+        for file, (content, _, _) in VALUE_CASES.items():
+            (landing / file).write_bytes(content)
         for file, content, _ in FILE_CASES.values():
             (landing / file).write_bytes(content)
         _xlsx_bomb(landing / "dtp_bomb.xlsx")
@@ -220,20 +284,19 @@ def adds_up(result) -> bool:
     return result.rows_in == result.merged + result.duplicates + result.quarantined + result.out_of_scope
 
 
-@pytest.mark.parametrize("name", list(VALUE_CASES))
-def test_a_malformed_value_is_quarantined_with_its_reason_and_the_rest_goes_in(run, name):
+@pytest.mark.parametrize("file", list(VALUE_CASES))
+def test_a_malformed_value_is_quarantined_with_its_reason_and_the_rest_goes_in(run, file):
     settings, results, _, con = run
-    _, column, reason = VALUE_CASES[name]
-    prefix = "fraud" if name.startswith(("decimal", "negdecimal")) else "road"
-    result = results[f"{prefix}_{name}.csv"]
+    _, column, reason = VALUE_CASES[file]
+    result = results[file]
     assert result.status == "ingested", result.message
     assert adds_up(result) and (result.merged, result.quarantined) == (1, 1)
     (row,) = con.execute(
-        "SELECT column_name, reason, detail FROM lake._quarantine WHERE file_name = ?", [f"{prefix}_{name}.csv"]
+        "SELECT column_name, reason, detail FROM lake._quarantine WHERE file_name = ?", [file]
     ).fetchall()
     assert row[:2] == (column, reason), row
     assert "\n" not in row[2]
-    assert not (settings.landing / f"{prefix}_{name}.csv").exists()  # archived
+    assert not (settings.landing / file).exists()  # archived
 
 
 @pytest.mark.parametrize("name", list(FILE_CASES))
@@ -282,5 +345,9 @@ def test_refusals_are_recorded_in_the_lake(run):
     assert refused == {str(r.path) for r in results.values() if r.status in ("refused", "failed")}
 
 
-def test_the_suite_has_at_least_100_malformed_inputs():
-    assert len(VALUE_CASES) + len(FILE_CASES) + 5 >= 100  # and the bomb, link, .part, deep line, long name
+def test_the_suite_has_at_least_100_distinct_malformed_inputs(run):
+    """Counted from what was written to landing/: each distinct content once (not the partial upload, which
+    is not malformed but waits), and the symbolic link."""
+    _, _, contents, _ = run
+    malformed = {content for path, content in contents.items() if path.suffix != ".part"}
+    assert len(malformed) + 1 >= 100, len(malformed) + 1

@@ -18,6 +18,7 @@ EXPECTED = {
     "camera_heartbeat",
     "dispatch_call",
     "incident_report",
+    "crime_aggregate",
     # Kazakhstan's holiday operations
     "mass_event",
     "pyrotechnics_seizure",

@@ -35,11 +35,6 @@ def metric(page, label: str):
     return card.locator("[data-testid=stMetricValue]")
 
 
-@pytest.mark.xfail(
-    reason="a camera's later heartbeats do not advance its last-seen (the consumer writes 0 rows for them), so "
-    "after SAFELAKE_HEARTBEAT_TIMEOUT every camera reads offline (known defect, docs/streaming.md)",
-    strict=False,
-)
 def test_a_silent_camera_turns_offline_and_a_new_call_appears_without_a_reload(
     live: Live, published: Published, tmp_path: Path
 ) -> None:

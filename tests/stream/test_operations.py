@@ -1,21 +1,30 @@
-"""The live path in `safelake status` and the freshness alerts: lag, consumer liveness, quarantine counts, cameras
-offline now; a silent stream, a growing lag and a stopped consumer raise alerts."""
+"""The live path in `safelake status`, the Data health page and the freshness alerts: lag, consumer liveness,
+quarantine counts (by reason), cameras offline now; a silent stream, a growing lag and a stopped consumer raise
+alerts."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import json
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from access import i18n
 from ops.freshness import AlertKind, stream_alerts
 from ops.status import stream_status
+from safelake import lake
+from safelake.settings import get_settings
 from stream.streams import subject
+from tests.conftest import Published
+from tests.dashboards.test_dashboards import create_users, open_page
 from tests.stream.feed import encoded, publish, wait_until_taken
 from tools.simulate import MALFORMED, Camera, camera_event
 
@@ -77,3 +86,56 @@ def test_status_and_alerts_follow_the_stream(live):
     )
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["stream"]["streams"][0]["lag"] == 10
+
+
+def table_with(at, column: str):
+    [table] = [d.value for d in at.table if column in d.value.columns]
+    return table
+
+
+def test_data_health_shows_the_live_feeds_lag_loader_and_quarantine_by_reason(
+    live, published: Published, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    home = tmp_path / "health-home"
+    shutil.copytree(published.home, home)  # the published warehouse is shared read-only; the lake gets live rows
+    live.home = home
+    lake.relocate(live.settings())
+    now = dt.datetime.now(dt.UTC)
+    good = camera_event(Camera("OPS-9", "KG-C", "S-9"), now, "heartbeat", "online", None, 999)
+    heartbeat = subject("camera_heartbeat", "KG-C", "heartbeat")
+    batch = encoded(heartbeats(8, 0, now))
+    batch += [(heartbeat, MALFORMED["not_json"](good), f"bad-{i}") for i in range(2)]
+    batch += [(heartbeat, MALFORMED["too_large"](good), "big")]
+    asyncio.run(publish(live.broker.url, batch))
+    consumer = live.consumer()
+    wait_until_taken(live.settings(), live.broker.url)
+    wait_for(lambda: stream_status(live.settings())["streams"][0]["consumer_alive"])
+    for name, value in live.env.items():
+        if name.startswith("SAFELAKE_"):
+            monkeypatch.setenv(name, value)
+    monkeypatch.setenv("SAFELAKE_USERS_FILE", str(tmp_path / "users.yaml"))
+    get_settings.cache_clear()
+    create_users(tmp_path / "users.yaml")
+    try:
+        at = open_page("data_health")
+        feeds = table_with(at, "Loader running")
+        camera = feeds[feeds["Source"] == i18n.code("camera_heartbeat", "en")].iloc[0]
+        assert (camera["Messages held by the broker"], camera["Not yet in the lake"]) == (11, 0)
+        assert (camera["Loader running"], camera["Set aside (quarantine)"]) == ("yes", 3)
+        assert pd.notna(camera["Last written to the lake"])
+        [reasons] = [
+            d.value for d in at.table if list(d.value.columns) == ["Source", "Reason", "Set aside (quarantine)"]
+        ]
+        assert list(zip(reasons["Reason"], reasons["Set aside (quarantine)"], strict=True)) == [
+            (i18n.code("not_json", "en"), 2),
+            (i18n.code("too_large", "en"), 1),
+        ]
+
+        consumer.send_signal(signal.SIGTERM)
+        assert consumer.wait(30) == 0
+        at = open_page("data_health", lang="ru")  # the loader stopped, and in Russian
+        feeds = table_with(at, i18n.t("consumer_pulling", "ru"))
+        assert feeds[i18n.t("consumer_pulling", "ru")].tolist() == [i18n.t("no", "ru")] * 3
+        assert i18n.t("stream_quarantine", "ru") in [s.value for s in at.subheader]
+    finally:
+        get_settings.cache_clear()

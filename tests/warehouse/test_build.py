@@ -15,6 +15,7 @@ import pytest
 from ingestion.pipeline import ingest
 from safelake import lake
 from safelake.reference import REFERENCE_DIR
+from safelake.settings import get_settings
 from tools.demo import generate
 from warehouse.build import build, code_fingerprint, dbt_args, dbt_vars, finish_build, run_dbt, start_build
 from warehouse.publish import current_path, last_build, published_build, staging_path
@@ -93,3 +94,21 @@ def test_the_build_reads_the_lake_at_the_snapshot_it_pinned(settings):
         assert not warehouse.execute(
             "SELECT * FROM duckdb_tables() WHERE schema_name = 'meta' AND table_name = 'lake_pin'"
         ).fetchall()
+
+
+def test_the_build_reads_a_reference_set_that_only_the_operators_folder_has(settings, tmp_path, monkeypatch):
+    """A geography under SAFELAKE_REFERENCE_DIR alone is found by dbt as ingestion finds it."""
+    generate(settings.landing, dt.date(2026, 9, 1), 14, 60, 3, REFERENCE_DIR / "kg")
+    ingest(settings)
+    own = tmp_path / "refs" / "kg_own"
+    shutil.copytree(REFERENCE_DIR / "kg", own)
+    regions = own / "regions.csv"
+    regions.write_text(regions.read_text(encoding="utf-8").replace("Chuy Region", "Chuy (operator's set)"))
+    monkeypatch.setenv("SAFELAKE_REFERENCE_DIR", str(tmp_path / "refs"))
+    monkeypatch.setenv("SAFELAKE_GEOGRAPHY", "kg_own")
+    get_settings.cache_clear()
+    record = build(get_settings())
+    assert record.status == "published", record.failures
+    with duckdb.connect(str(current_path(settings)), read_only=True) as con:
+        names = con.execute("SELECT name_en FROM reference.regions WHERE region_code = 'KG-C'").fetchall()
+    assert names == [("Chuy (operator's set)",)]

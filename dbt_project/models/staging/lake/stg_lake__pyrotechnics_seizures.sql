@@ -3,8 +3,6 @@ with
 source as (
 
     select * from {{ lake_source('pyrotechnics_seizure') }}
-    -- this build's geography only: other countries' rows in the lake have regions outside its reference set
-    where region_code in (select region_code from {{ ref('regions') }})
 
 ),
 
@@ -22,6 +20,7 @@ final as (
         {{ lake_lineage() }}
 
     from source
+    where _geography = '{{ var("geography") }}'
 
 )
 
