@@ -276,8 +276,7 @@ def _seizures(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
             ("Изъято коробок", "boxes", RAW),
             ("ФИО нарушителя", "offender", TEXT),
         ),
-        encoding="cp1251",
-        delimiter=";",
+        delimiter=";",  # UTF-8: cp1251 has no Kazakh letters (Ұлытау, Жетісу)
         newline="\r\n",
     )
     when = day.astype("datetime64[s]").tolist()

@@ -6,7 +6,6 @@ collect is named."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,17 +28,8 @@ pytestmark = pytest.mark.slow
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "app.py")
 USERS = {"boss": (Role.leadership, None), "chief": (Role.regional_chief, "KZ-75")}
-# a small kz reference set of its own (the build reads one folder per geography)
-REFERENCE = {
-    "regions.csv": "region_code,name_en,name_ru,name_ky,kind\nKZ-71,Astana,Астана,,city\nKZ-75,Almaty,Алматы,,city\n"
-    "KZ-79,Shymkent,Шымкент,,city\nKZ-19,Almaty Region,Алматинская область,,oblast\n",
-    "districts.csv": "district_code,region_code,name_en,name_ru,name_ky\n",
-    "population.csv": "area_code,year,population\nKZ-71,2025,1400000\nKZ-75,2025,2300000\nKZ-79,2025,1250000\n"
-    "KZ-19,2025,1550000\n",
-    "response_standards.csv": "region_code,dispatch_minutes,arrival_minutes\n",
-}
 # 102 calls (local time, minutes to dispatch, minutes to arrival): three in the New Year period, two ordinary
-NEW_YEAR = dt.date(2025, 12, 31)
+NEW_YEAR = dt.date(2026, 1, 1)  # kz holidays: 1-2 January; 16 December is a holiday too
 CALLS = [
     (dt.datetime(2026, 1, 1, 0, 30), 2, 10),
     (dt.datetime(2026, 1, 1, 1, 0), 4, 20),
@@ -75,11 +65,8 @@ def _calls(settings) -> None:  # type: ignore[no-untyped-def]
 def _kz_env(patch: pytest.MonkeyPatch, root: Path) -> None:
     patch.setenv("SAFELAKE_HOME", str(root / "home"))
     patch.setenv("SAFELAKE_PII_KEY", PII_KEY)
-    patch.setenv("SAFELAKE_REFERENCE_DIR", str(root / "reference"))
     patch.setenv("SAFELAKE_GEOGRAPHY", "kz")
-    patch.setenv("SAFELAKE_TIMEZONE", "Asia/Almaty")
     patch.setenv("SAFELAKE_USERS_FILE", str(root / "users.yaml"))
-    patch.setattr(warehouse.build, "REFERENCE_DIR", root / "reference", raising=False)
     get_settings.cache_clear()
 
 
@@ -87,16 +74,10 @@ def _kz_env(patch: pytest.MonkeyPatch, root: Path) -> None:
 def kz_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A Kazakhstan warehouse: 60 days of holiday-operations exports from 1 Dec 2025, published by `build`."""
     root = tmp_path_factory.mktemp("kz")
-    reference = root / "reference" / "kz"
-    reference.mkdir(parents=True)
-    for name, text in REFERENCE.items():
-        (reference / name).write_text(text, encoding="utf-8")
-    for name in ("plan_targets.csv", "plan_milestones.csv", "plan_region_targets.csv"):
-        shutil.copy(REFERENCE_DIR / "kz" / name, reference / name)
     with pytest.MonkeyPatch.context() as patch:
         _kz_env(patch, root)
         settings = get_settings()
-        generate_kz_ops(settings.landing, dt.date(2025, 12, 1), 60, 5, reference)
+        generate_kz_ops(settings.landing, dt.date(2025, 12, 1), 60, 5, REFERENCE_DIR / "kz")
         ingest(settings)
         _calls(settings)
         assert warehouse.build.build(settings).status == "published"
@@ -154,15 +135,15 @@ def test_kazakhstan_period_against_ordinary_days_with_targets_and_102(kz: Path, 
     for metric, value, per_day in expected:
         assert rows[i18n.code(metric, lang)] == (value, pytest.approx(per_day)), metric
     days = i18n.t(
-        "holiday_days", lang, start=i18n.date(NEW_YEAR, lang), end=i18n.date(dt.date(2026, 1, 2), lang), days=3
+        "holiday_days", lang, start=i18n.date(NEW_YEAR, lang), end=i18n.date(dt.date(2026, 1, 2), lang), days=2
     )
     assert days in [c.value for c in at.caption]
-    # 102: three calls in the 3-day period (p50 4 min to dispatch, 20 to arrival), two on ordinary days
+    # 102: three calls in the 2-day period (p50 4 min to dispatch, 20 to arrival), two on the 27 ordinary days
     response = table(at, lang, "holiday_choose")
     assert list(response.iloc[:, 0]) == [i18n.holiday("new_year_2026", lang), i18n.t("holiday_ordinary", lang)]
     period, ordinary = (list(row[1:]) for row in response.itertuples(index=False))
-    assert period == pytest.approx([1.0, 4.0, 20.0, 28.0])
-    assert ordinary == pytest.approx([2 / 28, 2.0, 10.0, 11.6])
+    assert period == pytest.approx([1.5, 4.0, 20.0, 28.0])
+    assert ordinary == pytest.approx([2 / 27, 2.0, 10.0, 11.6])
     plan = table(at, lang, "holiday_target")
     assert len(plan) == targets == 8
     assert i18n.code("fire_alarm_sensors", lang) in set(plan.iloc[:, 0])
