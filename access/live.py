@@ -125,3 +125,26 @@ def recent_incidents(con: duckdb.DuckDBPyConnection, hours: float, now: dt.datet
         """,
         [now - dt.timedelta(hours=hours)],
     ).df()
+
+
+def response_over_days(
+    con: duckdb.DuckDBPyConnection, settings: Settings, days: list[dt.date]
+) -> dict[str, float | None]:
+    """102 calls received on the given local days: how many, and minutes received→dispatched (p50) and
+    received→arrived (p50, p90) over all of them (the holiday operations page sets holidays against ordinary days)."""
+    row = con.execute(
+        """
+        WITH timed AS (
+            SELECT timezone(?, received_at)::DATE AS day,
+                   date_diff('second', received_at, dispatched_at) / 60.0 AS to_dispatch,
+                   date_diff('second', received_at, arrived_at) / 60.0 AS to_arrival
+            FROM calls
+        )
+        SELECT count(*), quantile_cont(to_dispatch, 0.5), quantile_cont(to_arrival, 0.5),
+               quantile_cont(to_arrival, 0.9)
+        FROM timed WHERE day IN (SELECT unnest(?::DATE[]))
+        """,
+        [settings.timezone, days],
+    ).fetchone()
+    names = ("calls", "dispatch_p50", "arrival_p50", "arrival_p90")
+    return dict(zip(names, row, strict=True)) if row else dict.fromkeys(names)

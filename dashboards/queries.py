@@ -524,6 +524,27 @@ def discipline_cases(src: Source, window: str, area: Area, breach_type: str, lim
     )
 
 
+# --- holiday operations ---------------------------------------------------------------------------------------
+
+
+@_cached
+def holiday_ops_periods(src: Source, area: Area) -> pd.DataFrame:
+    """Each holiday or mass-event period against ordinary days, per holiday-operations measure, for the nation or
+    the area's region; newest period first."""
+    where, params = _where(area.regional)
+    return _df(src, f"SELECT * FROM marts.kpi_holiday_ops_periods WHERE {where} ORDER BY start_date DESC", params)
+
+
+@_cached
+def holiday_ops_by_region(src: Source, period_id: str, metric: str) -> pd.DataFrame:
+    return _df(
+        src,
+        """SELECT region_code, value, per_day, ordinary_per_day, ratio_to_ordinary FROM marts.kpi_holiday_ops_periods
+           WHERE area_level = 'region' AND period_id = ? AND metric = ? ORDER BY per_day DESC""",
+        [period_id, metric],
+    )
+
+
 @_cached
 def corruption_articles(src: Source) -> dict[str, tuple[str, str]]:
     """Article → (English title, Russian title), as the corruption mart carries them."""
@@ -533,3 +554,20 @@ def corruption_articles(src: Source) -> dict[str, tuple[str, str]]:
            WHERE article <> 'all'""",
     )
     return {row.article: (row.article_title_en, row.article_title_ru) for row in frame.itertuples()}
+
+
+@_cached
+def holiday_ops_collected(src: Source) -> set[str]:
+    """The holiday-operations measures this geography has data for (a country without mass-event data has none)."""
+    return set(_df(src, "SELECT DISTINCT metric FROM marts.agg_holiday_ops_daily")["metric"])
+
+
+@_cached
+def special_days(src: Source, first: dt.date, last: dt.date) -> set[dt.date]:
+    """Public-holiday and mass-event days (the reference holidays) between two days."""
+    frame = _df(
+        src,
+        "SELECT date_day FROM analytics.dates WHERE is_special_period AND date_day BETWEEN ? AND ?",
+        [first, last],
+    )
+    return {d.date() for d in frame["date_day"]}

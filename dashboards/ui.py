@@ -21,7 +21,7 @@ from safelake import reference
 from safelake.settings import get_settings
 from warehouse.publish import NoWarehouse
 
-PAGES = ("plan", "cameras", "crime", "road", "fraud", "service", "integrity", "cyber", "data_health", "sql")
+PAGES = ("plan", "cameras", "crime", "road", "fraud", "service", "integrity", "cyber", "holiday", "data_health", "sql")
 PAGE_ROLES = {"sql": {Role.analyst, Role.admin, Role.leadership, Role.regional_chief}}  # other pages: every role
 PERIOD_KEYS = tuple(queries.PERIODS)
 

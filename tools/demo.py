@@ -472,6 +472,7 @@ def _area(rows: list[dict[str, str]], column: str) -> Fmt:
 class Layout:
     spec: tuple[tuple[str, str, Fmt], ...]  # (header cell, record field, formatter)
     kind: str = "csv"  # or xlsx
+    sheet: str = "ДТП"  # xlsx only
     encoding: str = "utf-8"
     delimiter: str = ","
     newline: str = "\n"
@@ -490,7 +491,7 @@ class Layout:
         if self.kind == "xlsx":
             book = xlsxwriter.Workbook(str(path), {"in_memory": True})
             book.set_properties({"created": created, "author": "MVD"})  # a fixed date: identical bytes
-            sheet, stamp = book.add_worksheet("ДТП"), book.add_format({"num_format": "dd.mm.yyyy hh:mm"})
+            sheet, stamp = book.add_worksheet(self.sheet), book.add_format({"num_format": "dd.mm.yyyy hh:mm"})
             sheet.write_row(0, 0, self.header, book.add_format({"bold": True}))
             for r, row in enumerate(rows, start=1):
                 for c, value in enumerate(row):

@@ -16,6 +16,7 @@ from typing import Any
 
 from tools import demo_kz_aggregate
 from tools.demo import Dialect, _vec
+from tools.demo_kz_ops import generate_kz_ops
 
 KAZAKH_CRIME_HEADERS = {
     "report_no": "ЕРДР нөмірі",
@@ -46,8 +47,10 @@ RUSSIAN_HEADERS = {
 
 
 def kazakh_datasets(landing: Path, start: date, days: int, seed: int, reference_dir: Path) -> dict[str, Any]:
-    """Kazakhstan's exports that Kyrgyzstan's demo has no counterpart of: the monthly crime statistics."""
-    return {"crime_aggregate": demo_kz_aggregate.generate(landing, start, days, seed, reference_dir)}
+    """Kazakhstan's exports that Kyrgyzstan's demo has no counterpart of: the monthly crime statistics and the
+    holiday operations (mass events, pyrotechnics raids, fire-safety inspections, fire alarms, children's trips)."""
+    aggregate = {"crime_aggregate": demo_kz_aggregate.generate(landing, start, days, seed, reference_dir)}
+    return aggregate | generate_kz_ops(landing, start, days, seed, reference_dir)
 
 
 KAZAKHSTAN = Dialect(

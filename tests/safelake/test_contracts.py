@@ -25,6 +25,12 @@ EXPECTED = {
     "fraud_resource_block",
     "citizen_appeal",
     "reception_session",
+    # Kazakhstan's holiday operations
+    "mass_event",
+    "pyrotechnics_seizure",
+    "fire_inspection",
+    "fire_alarm_installation",
+    "child_trip_escort",
 }
 
 

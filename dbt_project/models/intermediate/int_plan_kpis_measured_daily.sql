@@ -87,6 +87,12 @@ dispatch_calls as (
 
 ),
 
+holiday_ops as (
+
+    select * from {{ ref('agg_holiday_ops_daily') }}
+
+),
+
 measures_by_region as (
 
     -- every measure is a sum of counts, so a region's rows add up to the nation's
@@ -152,6 +158,19 @@ measures_by_region as (
     -- installations per day; turned into the installed stock below
     select 'cameras_installed', 'stock', region_code, installed_on, count(*), null
     from cameras where is_installed group by all
+    union all
+    -- Kazakhstan's "Law and Order" plan: holiday operations, highway deaths, street crime (agg_holiday_ops_daily)
+    select metric, 'flow', region_code, date_day, sum(value), null
+    from holiday_ops
+    where metric in (
+        'mass_events_secured', 'pyrotechnics_units_seized', 'pyrotechnics_boxes_seized', 'fire_inspections',
+        'fire_alarm_sensors', 'highway_road_deaths', 'street_crimes'
+    )
+    group by all
+    union all
+    select 'child_trips_escorted_pct', 'ratio', region_code, date_day,
+        sum(value) filter (where metric = 'child_trips_escorted'), sum(value) filter (where metric = 'child_trips')
+    from holiday_ops where metric in ('child_trips', 'child_trips_escorted') group by all
 
 ),
 
