@@ -4,7 +4,10 @@ e-mail, in Russian and English, from SAFELAKE_HOME's published warehouse, into d
 Debian chromium, driven by Playwright, opens the real app (`streamlit run`, loopback, a free port) and logs in
 through the login form as users of a temporary users file (the real one is not touched): leadership for the whole
 country and for one region, and a regional chief; the maps (the crime page's, at region and at district level, with
-a tooltip and the attribution) on their own. The browser tests use the same app runner and login."""
+a tooltip and the attribution) on their own. The browser tests use the same app runner and login.
+
+The regional views need the demo regional chief's region: a warehouse of another geography (SAFELAKE_GEOGRAPHY=kz)
+gets the pages and the map of its regions as leadership, named `<geography>-<page>-<lang>.png`."""
 
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from briefings.content import load_briefing
 from briefings.preview import screenshot
 from briefings.render import render
 from dashboards import ui
+from safelake.reference import geography
 from safelake.settings import Settings, get_settings
 from warehouse.publish import current_path
 
@@ -131,8 +135,9 @@ def demo_users(path: Path, home: Path) -> dict[str, str]:
     return passwords
 
 
-def dashboards(url: str, passwords: dict[str, str], out: Path) -> list[Path]:
-    """Every page as leadership (whole country), the plan page for a region and as its chief; ru and en."""
+def dashboards(url: str, passwords: dict[str, str], out: Path, prefix: str, regional: bool) -> list[Path]:
+    """Every page as leadership (whole country); with `regional`, the plan page for a region and as its chief and on
+    a phone; ru and en."""
     from playwright.sync_api import sync_playwright
 
     written = []
@@ -145,9 +150,11 @@ def dashboards(url: str, passwords: dict[str, str], out: Path) -> list[Path]:
                 for key in ui.PAGES:
                     if key != "plan":
                         open_page(page, key, lang)
-                    written.append(out / f"{key}-{lang}.png")
+                    written.append(out / f"{prefix}{key}-{lang}.png")
                     full_page(page, written[-1])
                 page.close()
+                if not regional:
+                    continue
                 for user, name in (("leadership", "plan-region"), (CHIEF, "plan-chief")):
                     page = browser.new_page(viewport={"width": WIDE, "height": 1000})
                     login(page, url, user, passwords[user], lang, region=REGION)
@@ -164,7 +171,7 @@ def dashboards(url: str, passwords: dict[str, str], out: Path) -> list[Path]:
     return written
 
 
-def maps(url: str, passwords: dict[str, str], out: Path) -> list[Path]:
+def maps(url: str, passwords: dict[str, str], out: Path, prefix: str, regional: bool) -> list[Path]:
     """The crime page's map of the regions and, chosen as a click on it would, of one region's districts; ru and en.
     Each shot is the map with its attribution below, the tooltip of the area under the map's centre shown."""
     from playwright.sync_api import sync_playwright
@@ -174,7 +181,8 @@ def maps(url: str, passwords: dict[str, str], out: Path) -> list[Path]:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM))
         try:
             for lang in i18n.LANGS:
-                for name, params in (("map-regions", {}), ("map-districts", {"region": MAP_REGION})):
+                views = [("map-regions", {}), ("map-districts", {"region": MAP_REGION})]
+                for name, params in views if regional else views[:1]:
                     page = browser.new_page(viewport={"width": WIDE, "height": 1000})
                     login(page, url, "leadership", passwords["leadership"], lang, period="28d", **params)
                     open_page(page, "crime", lang)
@@ -184,7 +192,7 @@ def maps(url: str, passwords: dict[str, str], out: Path) -> list[Path]:
                     box = chart.bounding_box()
                     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
                     page.wait_for_timeout(500)
-                    written.append(out / f"{name}-{lang}.png")
+                    written.append(out / f"{prefix}{name}-{lang}.png")
                     clip = {"x": box["x"], "y": box["y"], "width": box["width"], "height": box["height"] + 60}
                     page.screenshot(path=str(written[-1]), clip=clip)  # with the caption under the map
                     page.close()
@@ -222,9 +230,12 @@ def main() -> None:
         users = Path(tmp) / "users.yaml"
         passwords = demo_users(users, settings.home)
         env = {"SAFELAKE_HOME": str(settings.home), "SAFELAKE_USERS_FILE": str(users)}
+        regional = REGION in set(geography(settings.geography).regions["region_code"])
+        prefix = "" if regional else f"{settings.geography}-"
         with running_app(env, REPO, free_port()) as url:
-            written = dashboards(url, passwords, out) + maps(url, passwords, out)
-    written += emails(settings, out)
+            written = dashboards(url, passwords, out, prefix, regional) + maps(url, passwords, out, prefix, regional)
+    if regional:
+        written += emails(settings, out)
     for path in written:
         print(f"wrote {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
 
