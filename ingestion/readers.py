@@ -11,7 +11,7 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
@@ -700,7 +700,9 @@ def read_together(files: dict[Path, int], profile: Profile) -> list[pl.DataFrame
     paths = list(files)
     try:
         heads = [_head(path) for path in paths]
-        if any(head.startswith(codecs.BOM_UTF8) for head in heads) or _inexact_numbers(map(Path.read_bytes, paths)):
+        if any(head.startswith(codecs.BOM_UTF8) for head in heads) or _inexact_numbers(
+            [path.read_bytes() for path in paths]
+        ):
             return None
         samples = [_jsonl_keys(head) for head in heads]
         frame = pl.scan_ndjson(
@@ -726,10 +728,13 @@ def read_together(files: dict[Path, int], profile: Profile) -> list[pl.DataFrame
     return frames
 
 
-def _inexact_numbers(files: Iterable[bytes]) -> bool:
+def _inexact_numbers(files: list[bytes]) -> bool:
     """Whether any of the JSON texts may hold a number Polars would not keep as written (INEXACT_NUMBER);
-    searched by Polars' regex engine, which is several times faster than Python's here."""
-    texts = pl.Series([data.decode(errors="replace") for data in files], dtype=pl.String)
+    searched by Polars' regex engine, which is many times faster than Python's here."""
+    try:
+        texts = pl.Series(files, dtype=pl.Binary).cast(pl.String)
+    except pl.exceptions.ComputeError:  # not UTF-8 (which the readers refuse): what can be read is searched
+        texts = pl.Series([data.decode(errors="replace") for data in files], dtype=pl.String)
     return bool(texts.str.contains(INEXACT_NUMBER).any())
 
 
