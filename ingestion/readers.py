@@ -39,6 +39,21 @@ JSON_SHAPES = (
 )
 
 
+# A JSON number Polars would write differently from the file (it reads fractions and exponents as doubles,
+# and `-0` as 0). Every number inside an object or array follows `[`, `:` or `,` and is followed by `,`, `]`
+# or `}`, so no such number escapes this pattern; a string that merely looks like one costs only the slower
+# exact reader.
+INEXACT_NUMBER = r"[\[:,]\s*(?:-?\d+(?:\.\d+(?:[eE][+-]?\d+)?|[eE][+-]?\d+)|-0)\s*[,\]}]"
+
+
+class JsonNumber(str):
+    """A JSON number as its text in the file: the contract's cast reads it, with the rules of CSV cells."""
+
+
+# Numbers (and the non-standard NaN and Infinity) kept as their text, so that nothing is read inexactly here.
+JSON_DECODER = json.JSONDecoder(parse_float=JsonNumber, parse_int=JsonNumber, parse_constant=JsonNumber)
+
+
 class FileRefused(SafeLakeError):
     """The file cannot be read as its profile says; it is left in place and nothing is written."""
 
@@ -87,8 +102,19 @@ def _cell(value: object) -> str | None:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
+        return _json_text(value)
     return str(value)
+
+
+def _json_text(value: object) -> str:
+    """A decoded JSON value as JSON text (spaced as Polars writes it), its numbers as the file wrote them."""
+    if isinstance(value, JsonNumber):
+        return value
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_json_text, value)) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {_json_text(v)}" for k, v in value.items()) + "}"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _flat(record: dict, prefix: str = "") -> dict[str, str | None]:
@@ -415,18 +441,20 @@ def _read_jsonl(path: Path, data: bytes, profile: Profile) -> tuple[pl.DataFrame
     """JSON lines, every value as text; a line that is not a JSON object is returned as a bad row, the
     rest is read. The keys read are those of the first JSONL_SAMPLE records and every key the profile
     maps: a fixed schema reads three times as fast as one inferred from every record. A key the profile
-    does not map that first appears later is not read (it would only be shown in a quarantined row)."""
+    does not map that first appears later is not read (it would only be shown in a quarantined row). A file
+    with a number Polars would rewrite is read line by line, each number as its text."""
     utf8 = _utf8(path, data, profile.encoding)
-    try:
-        sample = _jsonl_keys(_first_lines(utf8))
-        frame = pl.read_ndjson(io.BytesIO(utf8), schema=_jsonl_schema([sample], profile))
-        if frame.height == utf8.count(b"\n") + (not utf8.endswith(b"\n")):
-            frame = frame.with_row_index("_line", offset=1)
-        else:  # blank lines, which the parser skips
-            frame = frame.insert_column(0, pl.Series("_line", _record_lines(utf8)))
-        return _drop_unsampled(frame, sample), []
-    except (pl.exceptions.PolarsError, OSError, ValueError):
-        pass
+    if not _inexact_numbers([utf8]):
+        try:
+            sample = _jsonl_keys(_first_lines(utf8))
+            frame = pl.read_ndjson(io.BytesIO(utf8), schema=_jsonl_schema([sample], profile))
+            if frame.height == utf8.count(b"\n") + (not utf8.endswith(b"\n")):
+                frame = frame.with_row_index("_line", offset=1)
+            else:  # blank lines, which the parser skips
+                frame = frame.insert_column(0, pl.Series("_line", _record_lines(utf8)))
+            return _drop_unsampled(frame, sample), []
+        except (pl.exceptions.PolarsError, OSError, ValueError):
+            pass
     text = decode(path, data, profile.encoding)  # refuses bytes that are not in the declared encoding
     if text.lstrip().startswith("["):
         raise FileRefused(f"{path}: a JSON array, not JSON lines; {JSON_SHAPES}")
@@ -447,7 +475,7 @@ def _read_jsonl(path: Path, data: bytes, profile: Profile) -> tuple[pl.DataFrame
 def _record(line: str) -> tuple[str, dict]:
     """(why the line is not a record, or "" and its cells)."""
     try:
-        obj = json.loads(line)
+        obj = JSON_DECODER.decode(line)
     except json.JSONDecodeError as exc:
         return f"not valid JSON ({exc.msg})", {}
     except RecursionError:
@@ -483,7 +511,6 @@ class _JsonStream:
     def __init__(self, path: Path, encoding: str) -> None:
         self.path, self.fh = path, path.open(encoding=encoding, newline="")
         self.buf, self.pos, self.line, self.eof = "", 0, 1, False
-        self.decoder = json.JSONDecoder()
 
     def _more(self) -> bool:
         if self.eof:
@@ -518,7 +545,7 @@ class _JsonStream:
         self.peek()
         while True:
             try:
-                value, end = self.decoder.raw_decode(self.buf, self.pos)
+                value, end = JSON_DECODER.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
                 if self._more():
                     continue
@@ -673,7 +700,9 @@ def read_together(files: dict[Path, int], profile: Profile) -> list[pl.DataFrame
     paths = list(files)
     try:
         heads = [_head(path) for path in paths]
-        if any(head.startswith(codecs.BOM_UTF8) for head in heads):
+        if any(head.startswith(codecs.BOM_UTF8) for head in heads) or _inexact_numbers(
+            [path.read_bytes() for path in paths]
+        ):
             return None
         samples = [_jsonl_keys(head) for head in heads]
         frame = pl.scan_ndjson(
@@ -697,6 +726,16 @@ def read_together(files: dict[Path, int], profile: Profile) -> list[pl.DataFrame
             return None
         offset += height
     return frames
+
+
+def _inexact_numbers(files: list[bytes]) -> bool:
+    """Whether any of the JSON texts may hold a number Polars would not keep as written (INEXACT_NUMBER);
+    searched by Polars' regex engine, which is many times faster than Python's here."""
+    try:
+        texts = pl.Series(files, dtype=pl.Binary).cast(pl.String)
+    except pl.exceptions.ComputeError:  # not UTF-8 (which the readers refuse): what can be read is searched
+        texts = pl.Series([data.decode(errors="replace") for data in files], dtype=pl.String)
+    return bool(texts.str.contains(INEXACT_NUMBER).any())
 
 
 def _head(path: Path) -> bytes:

@@ -66,6 +66,27 @@ def _number_text(parts: pl.Expr) -> pl.Expr:
     return pl.concat_str([sign, digits, fraction.fill_null(""), field("exp").fill_null("")])
 
 
+def _digits(parts: pl.Expr) -> pl.Expr:
+    """The number's digits, without its sign, group separators, point and exponent."""
+    return parts.struct.field("int").str.replace_all(r"\D", "") + parts.struct.field("frac").str.slice(1).fill_null("")
+
+
+def _places(parts: pl.Expr) -> pl.Expr:
+    """How many decimal places the number's exact value needs (0 or fewer: a whole number); null when its
+    exponent is too large to read."""
+    field = parts.struct.field
+    fraction = field("frac").str.slice(1).fill_null("")
+    digits = _digits(parts)
+    exponent = pl.when(field("exp").is_null()).then(0).otherwise(field("exp").str.slice(1).cast(pl.Int64, strict=False))
+    zeros = digits.str.len_chars().cast(pl.Int64) - digits.str.strip_chars_end("0").str.len_chars().cast(pl.Int64)
+    places = fraction.str.len_chars().cast(pl.Int64) - exponent - zeros
+    return pl.when(digits.str.strip_chars("0") == "").then(0).otherwise(places)
+
+
+# The smallest and largest magnitudes a double holds with all its digits (IEEE 754 normal numbers).
+DOUBLE_MIN, DOUBLE_MAX = 2.2250738585072014e-308, 1.7976931348623157e308
+
+
 def has_offset(fmt: str) -> bool:
     return re.search(r"%[#:]?z", fmt) is not None
 
@@ -119,20 +140,19 @@ def cast(
     if col.type in ("int", "double", "decimal"):
         parts = _number_parts(text, decimal_comma)
         number = _number_text(parts)
+        if col.type == "double":  # the nearest double, unless the text is past its range (inf, 0, lost digits)
+            value = number.cast(pl.Float64, strict=False)
+            zero = _digits(parts).str.strip_chars("0") == ""
+            return pl.when(value.abs().is_between(DOUBLE_MIN, DOUBLE_MAX) | zero).then(value)
+        places = _places(parts)
         if col.type == "decimal":  # only a value that DECIMAL(18,2) holds exactly
-            cents = number.cast(pl.Decimal(18, 2), strict=False)
-            exact = number.cast(pl.Decimal(38, 12), strict=False)
-            return pl.when(cents.cast(pl.Decimal(38, 12)) == exact).then(cents)
-        as_float = number.cast(pl.Float64, strict=False)
-        if col.type == "double":
-            return as_float
+            return pl.when(places <= 2).then(number.cast(pl.Decimal(18, 2), strict=False))
         whole = parts.struct.field("frac").is_null() & parts.struct.field("exp").is_null()
-        exact = (as_float == as_float.floor()) & (as_float.abs() <= 2**53)
         return (
             pl.when(whole)
             .then(number.cast(pl.Int64, strict=False))
-            .when(exact)
-            .then(as_float.cast(pl.Int64, strict=False))
+            .when(places <= 0)
+            .then(number.cast(pl.Decimal(38, 0), strict=False).cast(pl.Int64, strict=False))
         )
     stamp = _timestamp(text, list(formats), tz, values)
     if col.type == "date":

@@ -16,15 +16,16 @@ from rich.console import Console
 
 from ingestion import pipeline
 from ingestion.pipeline import ingest
-from ingestion.profiles import Rule, all_profiles, get_profile, profile_problems
+from ingestion.profiles import Profile, Rule, all_profiles, get_profile, profile_problems
 from ingestion.readers import read
-from ingestion.transform import typed_expr
+from ingestion.transform import apply_profile, typed_expr
 from ops.cli import ingest_summary
 from ops.status import lake_status
 from safelake import lake
 from safelake.contracts import load_contracts
 from safelake.errors import SafeLakeError
 from safelake.locks import lake_lock
+from safelake.reference import geography
 from safelake.settings import get_settings
 from tests.ingestion.test_readers import profile as crime_profile
 
@@ -65,6 +66,106 @@ def test_number_cleaning_never_alters_a_value():
         None,
         Decimal("1000.50"),
         Decimal("15000.00"),
+    ]
+
+
+def test_numbers_past_their_type_are_quarantined_not_rounded():
+    assert typed(ROAD, "latitude", ["7.5e400", "-7.5e400", "1e-400", "4.9e-324", "0e-400", "42.870"]) == [
+        None,
+        None,
+        None,
+        None,
+        0.0,
+        42.87,
+    ]
+    assert typed(ROAD, "killed", ["9007199254740993.0", "9007199254740992.5", "1e-400", "0.5e1"]) == [
+        9007199254740993,
+        None,
+        None,
+        5,
+    ]
+    assert typed(FRAUD, "loss_amount", ["0.1000000000000000055", "0.10", "1e-400", "12.5000e0"]) == [
+        None,
+        Decimal("0.10"),
+        None,
+        Decimal("12.50"),
+    ]
+
+
+JSON_ROAD = {
+    "incident_id": {"from": "id"},
+    "updated_at": {"from": "at"},
+    "occurred_at": {"from": "at"},
+    "region_code": {"const": "KG-C"},
+    "incident_type": {"const": "collision"},
+    "cause": {"const": "other"},
+    "killed": {"from": "killed"},
+    "injured": {"from": "killed"},
+    "latitude": {"from": "lat"},
+}
+JSON_FRAUD = {
+    "report_id": {"from": "id"},
+    "updated_at": {"from": "at"},
+    "reported_at": {"from": "at"},
+    "region_code": {"const": "KG-C"},
+    "scheme": {"const": "other"},
+    "channel": {"const": "other"},
+    "payment_method": {"const": "other"},
+    "loss_amount": {"from": "loss"},
+    "currency": {"from": "currency"},
+    "victim_age_group": {"const": "unknown"},
+    "victims": {"from": "victims"},
+}
+
+
+def json_numbers(tmp_path: Path, fmt: str, dataset: str, columns: dict, records: list[str]):
+    """(valid rows, quarantine (column, reason, detail)) of `records`, written as the file format writes them."""
+    text = "\n".join(records) if fmt == "jsonl" else "[\n" + ",\n".join(records) + "\n]"
+    path = tmp_path / f"numbers.{fmt}"
+    path.write_text(text + "\n", encoding="utf-8")
+    spec = {"name": "t", "dataset": dataset, "geography": "kg", "description": "t", "match": {}, "format": fmt}
+    profile = Profile.model_validate(spec | {"timezone": "UTC", "columns": columns})
+    frame, bad, _ = read(path, profile)
+    assert bad == []
+    now = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
+    valid, quarantined = apply_profile(frame, profile, load_contracts()[dataset], geography("kg"), b"k" * 16, now)
+    return valid, quarantined.sort("_line").select("column_name", "reason", "detail").rows()
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_json_numbers_are_read_from_their_text_or_quarantined(tmp_path, fmt):
+    at = '"at": "2026-01-02T10:00:00Z"'
+    road = [
+        f'{{"id": 1.10, {at}, "killed": 9007199254740993, "lat": 42.870}}',
+        f'{{"id": -0, {at}, "killed": 9007199254740993.0, "lat": 4287e-2}}',
+        f'{{"id": 1E+2, {at}, "killed": 0, "lat": 7.5e400}}',
+        f'{{"id": "tiny", {at}, "killed": 0, "lat": 1e-400}}',
+        f'{{"id": "half", {at}, "killed": 9007199254740992.5, "lat": 1}}',
+        f'{{"id": "nan", {at}, "killed": 0, "lat": NaN}}',
+    ]
+    valid, quarantined = json_numbers(tmp_path, fmt, "road_incident", JSON_ROAD, road)
+    assert valid.select("incident_id", "killed", "latitude").rows() == [
+        ("1.10", 9007199254740993, 42.87),
+        ("-0", 9007199254740993, 42.87),
+    ]
+    assert quarantined == [
+        ("latitude", "bad_double", "'7.5e400'"),
+        ("latitude", "bad_double", "'1e-400'"),
+        ("killed", "bad_int", "'9007199254740992.5'"),
+        ("latitude", "bad_double", "'NaN'"),
+    ]
+    fraud = [
+        f'{{"id": "a", {at}, "loss": 0.10, "currency": 1.10, "victims": 9007199254740993}}',
+        f'{{"id": "b", {at}, "loss": 1.8E5, "currency": "KGS", "victims": [1.10, {{"n": 2.50}}]}}',
+        f'{{"id": "c", {at}, "loss": 0.1000000000000000055, "currency": "KGS", "victims": 1}}',
+    ]
+    valid, quarantined = json_numbers(tmp_path, fmt, "fraud_report", JSON_FRAUD, fraud)
+    assert valid.select("report_id", "loss_amount", "currency", "victims").rows() == [
+        ("a", Decimal("0.10"), "1.10", 9007199254740993)
+    ]
+    assert quarantined == [
+        ("victims", "bad_int", "'[1.10, {\"n\": 2.50}]'"),
+        ("loss_amount", "bad_decimal", "'0.1000000000000000055'"),
     ]
 
 

@@ -85,10 +85,24 @@ BAD_INTS = [
     "1 ,000",
     "1.",
     ".5",
+    "9007199254740992.5",
+    "1e-400",
 ]
 OUT_OF_RANGE_INTS = ["\u22121", "-1", "-1e0", "\u2212 2"]
-BAD_DOUBLES = ["45,5", "4 5.5", "N 42.8", "42.8.1", "42°52'", "1e", "--42"]
-BAD_DECIMALS = ["1.005", "1e30", "(500)", "12 abc 34", "500-", "5..0", "0.001", "1,00", "12 34"]
+BAD_DOUBLES = ["45,5", "4 5.5", "N 42.8", "42.8.1", "42°52'", "1e", "--42", "7.5e400", "-7.5e400", "1e-400"]
+BAD_DECIMALS = [
+    "1.005",
+    "1e30",
+    "(500)",
+    "12 abc 34",
+    "500-",
+    "5..0",
+    "0.001",
+    "1,00",
+    "12 34",
+    "0.1000000000000000055",
+    "1e-400",
+]
 NEGATIVE_DECIMALS = ["\u2212500", "-0.01", "KGS -5", "-$3"]
 BAD_TIMES = [
     "2026-02-30 10:00",
@@ -171,6 +185,41 @@ VALUE_CASES |= {
     "status_number-line.jsonl": (status_file("number-line", "42"), None, "unreadable"),
     "status_string-line.jsonl": (status_file("string-line", '"text"'), None, "unreadable"),
 }
+
+
+def json_object(values: dict[str, str]) -> str:
+    """An object whose values are JSON text, written as given (a number as the sender wrote it)."""
+    return "{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in values.items()) + "}"
+
+
+def road_jsonl(case: str, **bad: str) -> bytes:
+    good = {k: v if k in ("killed", "injured", "serious", "lat") else json.dumps(v) for k, v in GOOD_ROAD.items()}
+    rows = [{"id": f'"{case}-good"'} | good, {"id": f'"{case}-bad"'} | good | bad]
+    return "".join(json_object(row) + "\n" for row in rows).encode()
+
+
+def fraud_json(case: str, loss: str) -> bytes:
+    rows = [
+        {"id": f'"{case}-{n}"', "when": '"2026-01-02 10:00"', "loss": v} for n, v in (("good", "500"), ("bad", loss))
+    ]
+    return ("[\n" + ",\n".join(map(json_object, rows)) + "\n]\n").encode()
+
+
+JSON_NUMBERS = [  # (file name, column, the number as the file writes it, reason)
+    ("road_lat-overflow.jsonl", "latitude", "7.5e400", "bad_double"),
+    ("road_lat-underflow.jsonl", "latitude", "1e-400", "bad_double"),
+    ("road_lat-nan.jsonl", "latitude", "NaN", "bad_double"),
+    ("road_killed-half.jsonl", "killed", "9007199254740992.5", "bad_int"),
+    ("road_killed-exp.jsonl", "killed", "1e400", "bad_int"),
+    ("fraud_loss-digits.json", "loss_amount", "0.1000000000000000055", "bad_decimal"),
+    ("fraud_loss-overflow.json", "loss_amount", "7.5e400", "bad_decimal"),
+    ("fraud_loss-tiny.json", "loss_amount", "1e-400", "bad_decimal"),
+]
+for file, column, number, reason in JSON_NUMBERS:
+    case = file.split("_")[1].removesuffix(".json").removesuffix(".jsonl")
+    source = {"latitude": "lat", "killed": "killed"}
+    content = fraud_json(case, number) if column == "loss_amount" else road_jsonl(case, **{source[column]: number})
+    VALUE_CASES[file] = (content, column, reason)
 
 DEEP = 200_000
 
@@ -297,6 +346,15 @@ def test_a_malformed_value_is_quarantined_with_its_reason_and_the_rest_goes_in(r
     assert row[:2] == (column, reason), row
     assert "\n" not in row[2]
     assert not (settings.landing / file).exists()  # archived
+
+
+def test_a_json_number_is_quarantined_as_the_file_wrote_it(run):
+    _, _, _, con = run
+    for file, column, number, _ in JSON_NUMBERS:
+        (detail,) = con.execute(
+            "SELECT detail FROM lake._quarantine WHERE file_name = ? AND column_name = ?", [file, column]
+        ).fetchone()
+        assert detail == f"'{number}'", file
 
 
 @pytest.mark.parametrize("name", list(FILE_CASES))

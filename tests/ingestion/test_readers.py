@@ -154,6 +154,7 @@ def test_jsonl_files_read_together_as_each_alone(tmp_path):
         "a broken line": jsonl(record(10)) + "{not json\n",
         "a key never sent": jsonl({k: v for k, v in record(10).items() if k != "cleared"}),
         "no records": "\n",
+        "a number Polars would rewrite": jsonl(record(10)).replace('"id": 10', '"id": 1.10'),
     }
     for name, text in odd.items():
         path = tmp_path / f"{name}.jsonl"
