@@ -71,36 +71,38 @@ for target in targets.to_dict("records"):
 if first_year:
     st.caption(t("first_year_note", lang, year=int(targets["baseline_year"].min())))
 
-st.subheader(f"{t('burnup', lang)} — {ctx.name(ctx.area.region) if regional else t('all_country', lang)}")
-ui.chart(charts.burnup(queries.rollout(src, ctx.area), lang), key="burnup")
-st.markdown(f"**{t('by_region', lang)}**")
-regions = queries.rollout_by_region(src)
-target = regions["year_end_target"].where(regions["year_end_target"] > 0)
-ui.area_map(
-    ctx,
-    regions.assign(installed_share=100 * regions["cameras_installed"] / target),
-    "region_code",
-    "installed_share",
-    {
-        "installed_share": (t("map_installed_share", lang), "pct"),
-        "cameras_installed": (t("installed", lang), "int"),
-        "planned_installed": (t("planned", lang), "int"),
-        "year_end_target": (t("year_end_target", lang), "int"),
-    },
-    key="rollout_map",
-    level="region",
-    higher_is_better=True,
-)
-ui.table(
-    regions.assign(region_code=[ctx.name(c) for c in regions["region_code"]]),
-    {
-        "region_code": (t("region", lang), "text"),
-        "cameras_installed": (t("installed", lang), "int"),
-        "cameras_commissioned": (t("commissioned", lang), "int"),
-        "cameras_reporting": (t("reporting", lang), "int"),
-        "planned_installed": (t("planned", lang), "int"),
-        "year_end_target": (t("year_end_target", lang), "int"),
-        "cameras_per_10k_residents": (t("per_10k", lang), "num2"),
-    },
-    lang,
-)
+# the camera roll-out is a plan's cameras target (Kazakhstan's plan has none)
+if "cameras_installed" in set(targets["kpi"]):
+    st.subheader(f"{t('burnup', lang)} — {ctx.name(ctx.area.region) if regional else t('all_country', lang)}")
+    ui.chart(charts.burnup(queries.rollout(src, ctx.area), lang), key="burnup")
+    st.markdown(f"**{t('by_region', lang)}**")
+    regions = queries.rollout_by_region(src)
+    target = regions["year_end_target"].where(regions["year_end_target"] > 0)
+    ui.area_map(
+        ctx,
+        regions.assign(installed_share=100 * regions["cameras_installed"] / target),
+        "region_code",
+        "installed_share",
+        {
+            "installed_share": (t("map_installed_share", lang), "pct"),
+            "cameras_installed": (t("installed", lang), "int"),
+            "planned_installed": (t("planned", lang), "int"),
+            "year_end_target": (t("year_end_target", lang), "int"),
+        },
+        key="rollout_map",
+        level="region",
+        higher_is_better=True,
+    )
+    ui.table(
+        regions.assign(region_code=[ctx.name(c) for c in regions["region_code"]]),
+        {
+            "region_code": (t("region", lang), "text"),
+            "cameras_installed": (t("installed", lang), "int"),
+            "cameras_commissioned": (t("commissioned", lang), "int"),
+            "cameras_reporting": (t("reporting", lang), "int"),
+            "planned_installed": (t("planned", lang), "int"),
+            "year_end_target": (t("year_end_target", lang), "int"),
+            "cameras_per_10k_residents": (t("per_10k", lang), "num2"),
+        },
+        lang,
+    )

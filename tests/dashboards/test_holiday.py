@@ -80,7 +80,8 @@ def kz_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
         generate_kz_ops(settings.landing, dt.date(2025, 12, 1), 60, 5, REFERENCE_DIR / "kz")
         ingest(settings)
         _calls(settings)
-        assert warehouse.build.build(settings).status == "published"
+        record = warehouse.build.build(settings)
+        assert record.status == "published", record.failures[:3]
         _users(root / "users.yaml")
     get_settings.cache_clear()
     return root
@@ -176,3 +177,17 @@ def test_kyrgyzstan_shows_what_exists_and_names_what_is_not_collected(lang: str)
     }
     assert i18n.t("holiday_targets_none", lang) in [c.value for c in at.caption]
     assert i18n.t("holiday_response_none", lang) in [c.value for c in at.caption]
+
+
+def test_kazakhstans_plan_page_has_no_camera_roll_out(kz: Path) -> None:
+    """Kazakhstan's plan has no cameras target: its plan page lists its targets and draws no camera burn-up."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"lang": "en"})
+    at.run()
+    at.text_input(key="login_name").input("boss")
+    at.text_input(key="login_password").input("boss-password")
+    next(b for b in at.button if b.label == i18n.t("login_button", "en")).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = " ".join(s.value for s in at.subheader)
+    assert i18n.t("plan_targets", "en") in shown
+    assert i18n.t("burnup", "en") not in shown
