@@ -6,6 +6,7 @@ outage_days as (
 
     select * from {{ ref('int_camera_outages_split_by_day') }}
     where date_day >= {{ rolling_windows_first_day() }}
+        and last_day >= {{ rolling_windows_first_day() }}
 
 ),
 
