@@ -66,7 +66,7 @@ lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 # Every benchmark; each prints JSON lines and writes docs/bench-<name>.json (figures in docs/benchmarks.md).
-# bench-ingest and bench-build make their own year of national-scale data; bench-dashboards and
+# bench-ingest makes its own year of national-scale data, bench-build one and two years; bench-dashboards and
 # bench-email read SAFELAKE_HOME's published warehouse (after `make up`).
 bench: bench-ingest bench-build bench-dashboards bench-email bench-stream
 
@@ -87,7 +87,7 @@ bench-stream: setup
 bench-production: setup
 	$(BIN)/python -m tools.bench_production $(BENCH_ARGS)
 
-# A full build at one year of national scale, then an incremental build after one new day.
+# Full, incremental (one new day) and no-new-data builds on one and on two years of national scale, side by side.
 bench-build: setup
 	$(BIN)/python -m tools.bench_build
 

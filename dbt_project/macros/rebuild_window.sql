@@ -85,3 +85,20 @@
     {%- set node = graph.nodes['model.' ~ project_name ~ '.' ~ model_name] -%}
     {%- do return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) -%}
 {%- endmacro %}
+
+{#- int_camera_status_changes' first moment to redo, a timestamp literal computed when it is called
+    (the pre-hook and the model both call it before the pre-hook deletes): the trailing
+    var('camera_days_rebuild_days') days before the last episode already built and before the as-of
+    day, and the oldest day of any observation ingested after the previous run's lake mark. -#}
+{% macro status_changes_redo_from(changes) -%}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- set statuses = _safelake_relation('stg_lake__camera_statuses') -%}
+    {%- set first_day = run_query(
+        'select cast(least('
+        ~ ' cast((select max(changed_at) from ' ~ changes ~ ') as date) - ' ~ var('camera_days_rebuild_days') ~ ' + 1,'
+        ~ ' ' ~ as_of_date() ~ ' - ' ~ var('camera_days_rebuild_days') ~ ' + 1,'
+        ~ ' (select min(status_date) from ' ~ statuses ~ ' where ingested_at > '
+        ~ '(select max(lake_ingested_through) from ' ~ changes ~ '))) as varchar)'
+    ).columns[0].values()[0] -%}
+    {{ return("timestamp '" ~ first_day ~ "'") }}
+{%- endmacro %}

@@ -11,3 +11,9 @@
     {{ "union all" if not loop.last }}
     {%- endfor %}
 {% endmacro %}
+
+{#- The first day of the widest of those windows: a model filters its inputs on it before joining
+    them to the windows, so the join handles the windows' days, not the whole history. -#}
+{% macro rolling_windows_first_day(days=none) -%}
+    ({{ as_of_date() }} - {{ (days or var('camera_windows_days')) | max - 1 }})
+{%- endmacro %}

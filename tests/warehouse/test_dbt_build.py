@@ -279,6 +279,15 @@ def test_incremental_reruns_and_late_rows_match_a_full_rebuild(lake: Lake, built
             [sql] = [r["compiled_code"] for r in results if r["unique_id"].startswith(test)]
             assert (condition in sql) == windowed, (test, sql)
             assert "availability_pct is not null" in sql or "availability_pct" not in test  # its own where stays
+        # what an incremental build reads does not grow with history: the status episodes read the lake's
+        # status files from the redone days on (resuming each camera from its last kept episode), and
+        # camera_days splits into days only the outages that reach the rebuild window
+        for model, condition in (
+            ("int_camera_status_changes", "status_at_utc >= (timezone("),
+            ("fct_camera_days", "and last_day >= date '"),
+        ):
+            [sql] = [r["compiled_code"] for r in results if r["unique_id"] == f"model.safelake.{model}"]
+            assert (condition in sql) == windowed, (model, sql)
     with duckdb.connect(str(incremental), read_only=True) as con:
         down = con.execute(
             "select down_minutes_power from analytics.camera_days where camera_id = ? and date_day = ?",

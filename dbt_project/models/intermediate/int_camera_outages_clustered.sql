@@ -7,8 +7,11 @@ with
 
 changes as (
 
-    select * from {{ ref('int_camera_status_changes') }}
-    where status in ('offline', 'maintenance')
+    -- the newest lake write behind each episode: its start's or its end's (late-arrival detection)
+    select * replace (greatest(ingested_at, lead(ingested_at) over (partition by camera_id order by changed_at))
+        as ingested_at)
+    from {{ ref('int_camera_status_changes') }}
+    qualify status in ('offline', 'maintenance')
 
 ),
 

@@ -23,20 +23,29 @@ bounded as (
 
 ),
 
+spans as (
+
+    -- a filter on last_day reaches the outages before they are split into days; one on date_day
+    -- alone is applied after splitting every outage in the history
+    select *, cast(ended_at - interval 1 microsecond as date) as last_day
+    from bounded
+
+),
+
 days as (
 
     select
-        bounded.*,
+        spans.*,
         cast(day_start as date) as date_day,
-        greatest(bounded.started_at, day_start) as part_start,
-        least(bounded.ended_at, day_start + interval 1 day) as part_end
-    from bounded,
+        greatest(spans.started_at, day_start) as part_start,
+        least(spans.ended_at, day_start + interval 1 day) as part_end
+    from spans,
         unnest(generate_series(
-            date_trunc('day', bounded.started_at),
-            date_trunc('day', bounded.ended_at - interval 1 microsecond),
+            date_trunc('day', spans.started_at),
+            date_trunc('day', spans.ended_at - interval 1 microsecond),
             interval 1 day
         )) as t(day_start)
-    where bounded.ended_at > bounded.started_at
+    where spans.ended_at > spans.started_at
 
 ),
 
@@ -49,6 +58,7 @@ final as (
         outage_kind,
         cause,
         epoch(part_end - part_start) / 60 as minutes,
+        last_day,
         source_ingested_at
     from days
 

@@ -4,26 +4,23 @@
 -- unknown cause). Heartbeats are left to the "offline now" check. Observations after the as-of
 -- moment are ignored, so a pinned as_of always gives the same episodes.
 {#- Incremental: four other nodes read this window over every status observation in the lake.
-    Each run deletes the episodes that start on or after the first day to redo (the trailing
-    var('camera_days_rebuild_days') days before the as-of day and before the last episode already
-    built, and the oldest day of any observation ingested since the last run), then refolds every
-    camera's observations from the start of its last kept episode, so that episode's end is redone
-    too (delete+insert on camera_id × changed_at replaces it). The same rows as a full rebuild. -#}
+    Each run deletes the episodes that start on or after the first moment to redo
+    (status_changes_redo_from, macros/rebuild_window.sql), then resumes each camera's fold from its
+    last kept episode: that episode stands in for the observations that made it (they all carry its
+    status, or they would have started another episode), so only the observations from the first
+    moment to redo on are read, and the lake skips the files before it. The kept episode's end is
+    redone too (delete+insert on camera_id × changed_at replaces it). The same rows as a full
+    rebuild, whatever the length of the history. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['camera_id', 'changed_at'],
     on_schema_change='fail',
-    pre_hook="""{% if is_incremental() %}
-        delete from {{ this }}
-        where changed_at >= cast(least(
-            cast((select max(changed_at) from {{ this }}) as date) - {{ var('camera_days_rebuild_days') }} + 1,
-            {{ as_of_date() }} - {{ var('camera_days_rebuild_days') }} + 1,
-            (select min(status_date) from {{ ref('stg_lake__camera_statuses') }}
-             where ingested_at > (select max(lake_ingested_through) from {{ this }}))
-        ) as timestamp)
-    {% endif %}"""
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where changed_at >= {{ status_changes_redo_from(this) }}{% endif %}"
 ) }}
+
+{#- computed when the model runs, before the pre-hook deletes: the same moment the pre-hook uses -#}
+{%- set redo_from = status_changes_redo_from(this) if is_incremental() else none %}
 
 with
 
@@ -36,26 +33,28 @@ statuses as (
 {% if is_incremental() %}
 kept as (
 
-    -- each camera's last episode left by the pre-hook: refolded from its start
-    select camera_id, max(changed_at) as refold_from
+    -- each camera's last episode left by the pre-hook, as the observation that started it
+    select camera_id, changed_at as status_at, status, cause, observed_by as observation_kind, ingested_at
     from {{ this }}
-    group by camera_id
+    qualify row_number() over (partition by camera_id order by changed_at desc) = 1
 
 ),
 {% endif %}
 
 observations as (
 
-    select statuses.*
+    select camera_id, status_at, status, cause, observation_kind, ingested_at
     from statuses
-    {% if is_incremental() %}
-    left join kept on statuses.camera_id = kept.camera_id
-    {% endif %}
-    where statuses.observation_kind in ('state_change', 'snapshot')
-        and statuses.status_at < {{ as_of_timestamp() }}
-        {% if is_incremental() %}
-        and (kept.refold_from is null or statuses.status_at >= kept.refold_from)
-        {% endif %}
+    where observation_kind in ('state_change', 'snapshot')
+        and status_at < {{ as_of_timestamp() }}
+        {%- if redo_from %}
+        and status_at >= {{ redo_from }}
+        and status_at_utc >= {{ utc_lower_bound(redo_from) }}
+        {%- endif %}
+    {%- if is_incremental() %}
+    union all
+    select * from kept
+    {%- endif %}
 
 ),
 
@@ -101,8 +100,9 @@ final as (
         status,
         cause,
         observed_by,
-        -- the newest lake write behind this episode (its start or its end): late-arrival detection
-        greatest(ingested_at, lead(ingested_at) over by_time) as ingested_at,
+        -- the lake write of the observation that started this episode (int_camera_outages_clustered
+        -- adds its end's): a kept episode carries it into the next run unchanged
+        ingested_at,
         -- how far the lake had been ingested when this run read it: later writes are redone next run
         (select max(ingested_at) from statuses) as lake_ingested_through
     from changes

@@ -7,6 +7,7 @@ with
 camera_days as (
 
     select * from {{ ref('fct_camera_days') }}
+    where date_day >= {{ rolling_windows_first_day() }}
 
 ),
 
@@ -14,6 +15,7 @@ outages as (
 
     select * from {{ ref('fct_camera_outages') }}
     where outage_kind = 'unplanned'
+        and (ended_at is null or cast(ended_at as date) >= {{ rolling_windows_first_day() }})
 
 ),
 

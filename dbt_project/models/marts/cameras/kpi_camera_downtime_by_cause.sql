@@ -5,18 +5,22 @@ with
 outage_days as (
 
     select * from {{ ref('int_camera_outages_split_by_day') }}
+    where date_day >= {{ rolling_windows_first_day() }}
+        and last_day >= {{ rolling_windows_first_day() }}
 
 ),
 
 outages as (
 
     select * from {{ ref('fct_camera_outages') }}
+    where ended_at is null or cast(ended_at as date) >= {{ rolling_windows_first_day() }}
 
 ),
 
 incidents as (
 
     select * from {{ ref('fct_camera_incidents') }}
+    where started_date >= {{ rolling_windows_first_day() }}
 
 ),
 

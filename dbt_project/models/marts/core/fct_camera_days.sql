@@ -101,6 +101,7 @@ downtime as (
     from outage_days
     {%- if first_day %}
     where date_day >= {{ first_day }}
+        and last_day >= {{ first_day }}
     {%- endif %}
     group by camera_id, date_day
 
