@@ -306,7 +306,7 @@ def test_ingestion_emits_one_asset_per_updated_dataset_and_the_build_the_warehou
     events = ran.asset_events()
     lake_events = {uri for uri, dag_id in events.items() if dag_id == "ingest_landing"}
     updated = [t for t, s in ran.states("ingest_landing").items() if t.startswith("ingest_") and s == "success"]
-    # every dataset with files: those whose task succeeded, and fraud_report, whose good files went in beside the bad one
+    # every dataset with files: those whose task succeeded, and fraud_report (its good files went in)
     assert lake_events == {f"safelake://lake/{t.removeprefix('ingest_')}" for t in [*updated, "ingest_fraud_report"]}
     assert len(lake_events) == 11
     assert {uri.rstrip("/"): dag_id for uri, dag_id in events.items()}.get("safelake://warehouse") == "build_warehouse"
