@@ -877,6 +877,8 @@ CODES: dict[str, tuple[str, str]] = {
     "disciplinary_case": ("Disciplinary cases", "Дисциплинарные дела"),
     "cyber_incident": ("Cyber incidents", "Киберинциденты"),
     "fraud_resource_block": ("Blocked fraud resources", "Блокировки ресурсов мошенников"),
+    "citizen_appeal": ("Citizens' appeals", "Обращения граждан"),
+    "reception_session": ("Personal reception sessions", "Личный приём граждан"),
     # service to citizens: plan KPIs, appeal categories, channels and outcomes, leaders, area types
     "appeals_on_time_pct": ("Appeals answered on time, %", "Обращения, рассмотренные в срок, %"),
     "receptions_held_pct": ("Receptions held as scheduled, %", "Личные приёмы, проведённые по графику, %"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,6 +12,12 @@ from safelake.settings import Settings, get_settings
 REPO = Path(__file__).resolve().parents[1]
 REALDATA = REPO.parent / "shared" / "realdata"
 PII_KEY = "test-key-0123456789abcdef"
+
+
+def local_today(zone: str = "Asia/Bishkek") -> dt.date:
+    """Today where the demo data is reported (the warehouse counts days there): from 18:00 UTC Bishkek's date is
+    already the next one, and a fixture dated by the machine's clock would end two days before the as-of day."""
+    return dt.datetime.now(ZoneInfo(zone)).date()
 
 
 @pytest.fixture
@@ -50,7 +57,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
     from warehouse.build import build
 
     days = 120
-    fixture = Published(tmp_path_factory.mktemp("published") / "home", dt.date.today() - dt.timedelta(days=days), days)
+    fixture = Published(tmp_path_factory.mktemp("published") / "home", local_today() - dt.timedelta(days=days), days)
     settings = fixture.settings()
     generate(settings.landing, fixture.start, days, 400, 11, REFERENCE_DIR / "kg")
     ingest(settings)

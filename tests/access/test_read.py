@@ -14,6 +14,7 @@ from access.policy import NATIONAL, QueryRefused, Refusal, Scope, connect
 from safelake.contracts import load_contracts
 from safelake.settings import Settings
 from safelake.validate import QuarantineReason
+from tests.conftest import local_today
 from warehouse.publish import published_build
 
 # the contracts' code lists the dashboards and e-mails show as words
@@ -33,7 +34,7 @@ def test_the_stamp_is_the_published_build_with_the_as_of_day_the_marts_computed(
     finally:
         con.close()
     assert stamp.build_id == published_build(settings)
-    assert stamp.as_of == marts_as_of == dt.date.today()  # the demo data ends yesterday: the build runs to today
+    assert stamp.as_of == marts_as_of == local_today()  # the demo data ends yesterday: the build runs to today
     assert stamp.built_at.tzinfo is not None and stamp.lake_snapshot > 0
     assert read.published_stamp(settings) == stamp
 

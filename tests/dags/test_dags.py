@@ -31,6 +31,7 @@ import pytest
 
 from ops.airflow_env import airflow_env
 from safelake.settings import Settings
+from tests.conftest import local_today
 
 REPO = Path(__file__).resolve().parents[2]
 DAGS = REPO / "dags"
@@ -240,7 +241,7 @@ def test_failure_message_says_what_failed_and_where_to_look():
 
 # --- a real run through Airflow -------------------------------------------------------------------------
 
-TODAY = dt.date.today()
+TODAY = local_today()
 CORRUPT = "fraud_20990101_corrupt.csv"
 
 

@@ -25,7 +25,7 @@ from access.policy import connect, schema_catalog
 from access.users import Role, User, hash_password, save_user
 from dashboards import charts, queries, saved_queries, schema_ru, ui
 from safelake.settings import get_settings
-from tests.conftest import Published
+from tests.conftest import Published, local_today
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "app.py")
 REGION = "KG-GB"
@@ -139,7 +139,7 @@ def test_plan_page_bullets_burnup_and_since_yesterday(home: Published, wh: duckd
         "SELECT change_on_last_whole_day, last_whole_day FROM marts.kpi_plan_progress "
         "WHERE target_id = 'cameras_installed'"
     ).fetchone()
-    assert day == dt.date.today() - dt.timedelta(days=1)
+    assert day == local_today() - dt.timedelta(days=1)
     since = [m.value for m in at.markdown if m.value.startswith("**Since yesterday")][0]
     assert i18n.date(day, "en") in since
     assert (f"Cameras installed +{added:,.0f}" in since) == (added > 0)
@@ -162,7 +162,7 @@ def test_cameras_page_follows_the_period_and_draws_the_target(home: Published, w
     start, end = wh.execute(
         "SELECT min(window_start), max(window_end) FROM marts.kpi_crime_compstat WHERE compstat_window = 'ytd'"
     ).fetchone()
-    assert end == dt.date.today() - dt.timedelta(days=1)  # the last whole day, as on every page
+    assert end == local_today() - dt.timedelta(days=1)  # the last whole day, as on every page
     days = "date_day BETWEEN ? AND ?"
     up, expected, cameras = wh.execute(
         f"SELECT sum(up_minutes), sum(expected_minutes), count(DISTINCT camera_id) FROM analytics.camera_days "

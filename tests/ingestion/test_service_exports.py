@@ -11,6 +11,7 @@ from ingestion.pipeline import ingest
 from stream.consumer import Writer, open_lake
 from stream.events import Message
 from stream.streams import BY_DATASET, subject
+from tests.conftest import local_today
 from tests.ingestion.test_pipeline import lake_rows
 
 APPEALS = (
@@ -30,7 +31,7 @@ def write(path: Path, header: str, lines: list[str]) -> Path:
 
 
 def test_a_due_date_ahead_is_kept_a_received_date_ahead_is_not(settings) -> None:
-    today = dt.date.today()
+    today = local_today()
     ahead, received = (today + dt.timedelta(days=20)).strftime("%d.%m.%Y"), today.strftime("%d.%m.%Y")
     later = (today + dt.timedelta(days=5)).strftime("%d.%m.%Y")
     rows = [

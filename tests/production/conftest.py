@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from safelake.settings import Settings
-from tests.conftest import PII_KEY
+from tests.conftest import PII_KEY, local_today
 from tools import services
 
 DEMO_DAYS, DEMO_CAMERAS = 45, 150
@@ -34,7 +34,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tools.demo import generate
 
     landing = tmp_path_factory.mktemp("demo") / "landing"
-    generate(landing, dt.date.today() - dt.timedelta(days=DEMO_DAYS), DEMO_DAYS, DEMO_CAMERAS, 7, REFERENCE_DIR / "kg")
+    generate(landing, local_today() - dt.timedelta(days=DEMO_DAYS), DEMO_DAYS, DEMO_CAMERAS, 7, REFERENCE_DIR / "kg")
     return landing
 
 
