@@ -22,7 +22,8 @@ def home(published: Published, monkeypatch: pytest.MonkeyPatch) -> Iterator[Publ
 
 
 def test_bench_dashboards_renders_a_page(home: Published) -> None:
-    assert bench_dashboards.render("crime") > 0
+    page, maps = bench_dashboards.render("crime")
+    assert page > maps > 0
     assert bench_dashboards.scale()["crime_reports"] > 0
 
 

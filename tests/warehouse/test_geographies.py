@@ -28,7 +28,7 @@ from ingestion.pipeline import FileResult, ingest
 from safelake import lake
 from safelake.reference import geography
 from safelake.settings import Settings, get_settings
-from tests.conftest import PII_KEY, REALDATA
+from tests.conftest import PII_KEY, REALDATA, REPO
 from tests.dashboards.test_dashboards import APP, login
 from tools.demo import generate
 from warehouse.build import build
@@ -191,7 +191,7 @@ def test_a_kazakhstan_instance_comes_up_by_the_steps_of_make_up(tmp_path):
         ["ops", "ingest"],
         ["ops", "build"],
     ):
-        done = subprocess.run([sys.executable, "-m", *step], env=env, cwd=tmp_path, capture_output=True, text=True)
+        done = subprocess.run([sys.executable, "-m", *step], env=env, cwd=REPO, capture_output=True, text=True)
         assert done.returncode == 0, (step, done.stdout[-2000:], done.stderr[-2000:])
     settings = Settings(home=tmp_path / "var-kz", pii_key=PII_KEY, geography="kz")
     archived = [p.name.split("-", 1)[1] for p in settings.archive.rglob("*") if p.is_file()]

@@ -3,6 +3,8 @@ with
 source as (
 
     select * from {{ lake_source('citizen_appeal') }}
+    -- the lake holds several geographies; a build is for one (var geography, SAFELAKE_GEOGRAPHY)
+    where _geography = '{{ var("geography") }}'
 
 ),
 
