@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import random
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -87,7 +88,9 @@ def test_a_silent_camera_turns_offline_and_a_new_call_appears_without_a_reload(
 
             page.locator("[data-testid=stSidebarNav] a", has_text=i18n.t("live", "en")).click()
             open_calls = metric(page, i18n.t("open_calls", "en"))
-            expect(open_calls).to_have_text("0", timeout=30_000)
+            expect(open_calls).to_have_text(re.compile(r"^\d+$"), timeout=30_000)
+            # the lake also holds the dispatch centre's daily export, whose last day may leave calls open
+            before = int(open_calls.inner_text())
             page.evaluate("window.__not_reloaded = true")
             call = call_event("CALL-LIVE", 0, "KG-C", None, dt.datetime.now(dt.UTC), random.Random(1))
             # Playwright's sync API runs an event loop in this thread: publish from another one
@@ -97,7 +100,7 @@ def test_a_silent_camera_turns_offline_and_a_new_call_appears_without_a_reload(
             )
             sender.start()
             sender.join()
-            expect(open_calls).to_have_text("1", timeout=30_000)
+            expect(open_calls).to_have_text(str(before + 1), timeout=30_000)
             assert page.evaluate("window.__not_reloaded === true")
             assert page.locator("[data-testid=stException]").count() == 0
             page.screenshot(path=str(tmp_path / "live.png"))
