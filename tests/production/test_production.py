@@ -193,6 +193,11 @@ def fake_build(settings: Settings, build_id: str, value: int) -> Path:
     with duckdb.connect(str(target)) as con:
         con.execute("CREATE SCHEMA marts")
         con.execute(f"CREATE TABLE marts.answer AS SELECT {value} AS value")
+        # nothing declared sensitive, as a real build records it (readers refuse a build without declarations)
+        con.execute("CREATE SCHEMA meta")
+        con.execute(
+            "CREATE TABLE meta.declared (schema_name VARCHAR, table_name VARCHAR, column_name VARCHAR, meta JSON)"
+        )
     return target
 
 
