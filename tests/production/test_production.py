@@ -87,7 +87,10 @@ def marts(settings: Settings) -> dict[str, list[tuple]]:
 def test_marts_leave_out_only_what_the_moment_of_the_build_changes(embedded):
     """The comparison's blind spot is small: every mart keeps rows and most of its columns."""
     compared = marts(embedded)
-    assert len(compared) >= 25 and all(rows for rows in compared.values())
+    assert len(compared) >= 25
+    # empty by design: Kyrgyzstan publishes no aggregate tables; case rows are personnel data, none for this reader
+    empty = {"marts.agg_crime_aggregate_monthly", "marts.fct_disciplinary_cases"}
+    assert [name for name, rows in compared.items() if not rows] == sorted(empty)
     assert len(compared["marts.agg_camera_availability_daily"][0]) >= 5
 
 
