@@ -195,7 +195,8 @@ def test_a_kazakhstan_instance_comes_up_by_the_steps_of_make_up(tmp_path):
         assert done.returncode == 0, (step, done.stdout[-2000:], done.stderr[-2000:])
     settings = Settings(home=tmp_path / "var-kz", pii_key=PII_KEY, geography="kz")
     archived = [p.name.split("-", 1)[1] for p in settings.archive.rglob("*") if p.is_file()]
-    assert archived and all(name.startswith("kz_") for name in archived)  # Kazakh exports, each ingested
+    assert any(name.startswith("kz_erdr_") for name in archived)  # Kazakh exports, read by the kz profiles
+    assert not [p for p in settings.landing.rglob("[!.]*") if p.is_file()]  # each one ingested
     with duckdb.connect(str(current_path(settings)), read_only=True) as warehouse:
         assert warehouse.execute("SELECT geography, timezone FROM meta.build").fetchone() == ("kz", "Asia/Almaty")
         codes = {r[0] for r in warehouse.execute("SELECT DISTINCT region_code FROM analytics.crime_reports").fetchall()}
