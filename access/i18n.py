@@ -172,6 +172,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "commissioned": ("Commissioned", "Подключено"),
     "reporting": ("Reporting", "Передают данные"),
     "planned": ("Monthly plan", "План по месяцам"),
+    "planned_month_end": ("Plan by this month's end", "План на конец месяца"),
     "year_end_target": ("Year-end target", "Цель на конец года"),
     "per_10k": ("Per 10,000 residents", "На 10 000 жителей"),
     "by_region": ("By region", "По регионам"),
@@ -987,7 +988,8 @@ def num(value: float | int | None, lang: Lang, digits: int = 0) -> str:
     """1234567.8 -> '1,234,568' (en) or '1 234 568' (ru, non-breaking space); None -> a dash."""
     if missing(value):
         return DASH
-    text = f"{float(value):,.{digits}f}"  # type: ignore[arg-type]  # not None: missing() above
+    # + 0.0 turns the -0.0 of a small negative change into 0.0: a change that rounds to nothing has no sign
+    text = f"{round(float(value), digits) + 0.0:,.{digits}f}"  # type: ignore[arg-type]  # not None: missing() above
     if lang == "ru":
         text = text.replace(",", "\u00a0").replace(".", ",")
     return text
@@ -996,7 +998,7 @@ def num(value: float | int | None, lang: Lang, digits: int = 0) -> str:
 def pct(value: float | None, lang: Lang, digits: int = 1, signed: bool = False) -> str:
     if missing(value):
         return DASH
-    sign = "+" if signed and value > 0 else ""  # type: ignore[operator]  # not None: missing() above
+    sign = "+" if signed and round(value, digits) > 0 else ""  # type: ignore[arg-type]  # not None: missing()
     return f"{sign}{num(value, lang, digits)}{chr(160) + '%' if lang == 'ru' else '%'}"
 
 
@@ -1004,7 +1006,8 @@ def points(value: float | None, lang: Lang, digits: int = 1) -> str:
     """A change of a percentage, signed: '+0.4 pp' / '+0,4 п.п.'."""
     if value is None or missing(value):
         return DASH
-    return f"{'+' if value > 0 else ''}{num(value, lang, digits)}\u00a0{'п.п.' if lang == 'ru' else 'pp'}"
+    sign = "+" if round(value, digits) > 0 else ""
+    return f"{sign}{num(value, lang, digits)}\u00a0{'п.п.' if lang == 'ru' else 'pp'}"
 
 
 def date(value: dt.date | None, lang: Lang) -> str:

@@ -22,7 +22,7 @@ from safelake import reference
 from safelake.settings import get_settings
 
 WIDTH = 560
-LABELS = 300  # the plan chart's room for a target's name and limit
+LABELS = 340  # the plan chart's room for a target's name and limit (the longest Russian one needs ~320 px)
 SCALE = 1
 NO_VALUE = "#e0e0e0"  # an area on the map with nothing to count
 CONFIG = {"view": {"stroke": None}, "axis": {"labelFontSize": 11, "titleFontSize": 11}}

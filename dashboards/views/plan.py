@@ -86,7 +86,7 @@ if "cameras_installed" in set(targets["kpi"]):
         {
             "installed_share": (t("map_installed_share", lang), "pct"),
             "cameras_installed": (t("installed", lang), "int"),
-            "planned_installed": (t("planned", lang), "int"),
+            "planned_installed": (t("planned_month_end", lang), "int"),
             "year_end_target": (t("year_end_target", lang), "int"),
         },
         key="rollout_map",
@@ -100,7 +100,7 @@ if "cameras_installed" in set(targets["kpi"]):
             "cameras_installed": (t("installed", lang), "int"),
             "cameras_commissioned": (t("commissioned", lang), "int"),
             "cameras_reporting": (t("reporting", lang), "int"),
-            "planned_installed": (t("planned", lang), "int"),
+            "planned_installed": (t("planned_month_end", lang), "int"),
             "year_end_target": (t("year_end_target", lang), "int"),
             "cameras_per_10k_residents": (t("per_10k", lang), "num2"),
         },

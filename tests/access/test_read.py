@@ -165,3 +165,8 @@ def test_every_direction_and_state_has_a_rule_and_on_track_is_green() -> None:
 def test_a_rates_change_reads_in_percentage_points() -> None:
     shown = (i18n.points(0.4, "en"), i18n.points(-0.1, "ru"), i18n.points(None, "en"))
     assert shown == ("+0.4\u00a0pp", "-0,1\u00a0п.п.", "–")
+
+
+def test_a_change_that_rounds_to_nothing_has_no_sign() -> None:
+    shown = (i18n.points(-0.04, "ru"), i18n.points(0.04, "en"), i18n.pct(0.04, "en", signed=True), i18n.num(-0.4, "en"))
+    assert shown == ("0,0\u00a0п.п.", "0.0\u00a0pp", "0.0%", "0")

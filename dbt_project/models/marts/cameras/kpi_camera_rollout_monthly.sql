@@ -65,7 +65,10 @@ months as (
         month_end,
         least(month_end, {{ as_of_date() }}) as measured_on,
         month_start <= {{ as_of_date() }} as is_measured,
-        month_end >= (select min(month_end) from milestones) as is_plan_month
+        month_end >= (select min(month_end) from milestones) as is_plan_month,
+        -- before the status feed's first observation the count of reporting cameras is unknown, not 0
+        least(month_end, {{ as_of_date() }}) >= (select min(date_day) from camera_days where is_reporting)
+            as is_feed_measured
     from dates
     where month_end >= (select min(installed_on) from cameras)
         and month_start <= (select max(due_date) from targets)
@@ -155,7 +158,7 @@ final as (
         months.is_plan_month,
         case when months.is_measured then coalesce(stock.cameras_installed, 0) end as cameras_installed,
         case when months.is_measured then coalesce(stock.cameras_commissioned, 0) end as cameras_commissioned,
-        case when months.is_measured then coalesce(reporting.cameras_reporting, 0) end as cameras_reporting,
+        case when months.is_feed_measured then coalesce(reporting.cameras_reporting, 0) end as cameras_reporting,
         plan.planned_installed,
         year_end_targets.target_value as year_end_target,
         case when months.is_measured then coalesce(stock.cameras_installed, 0) end - plan.planned_installed
