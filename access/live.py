@@ -1,5 +1,5 @@
 """The live read: what the lake's live tables (camera_heartbeat, dispatch_call, incident_report) say now, under the
-reader's scope, without waiting for the nightly build (which reconciles them).
+reader's scope and the instance's geography, without waiting for the nightly build (which reconciles them).
 
 A reader gets an in-memory DuckDB connection with the lake attached read-only and three views cut to the scope as
 `access.policy` cuts the warehouse: a regional scope sees only its region's rows, and a scope not cleared for them
@@ -21,7 +21,7 @@ import polars as pl
 
 from access.policy import NATIONAL, Scope
 from safelake import lake
-from safelake.reference import REFERENCE_DIR
+from safelake.reference import reference_folder
 from safelake.settings import Settings
 
 SENSITIVE_CALLS = ("domestic_violence",)  # call categories hidden from scopes not cleared for them
@@ -29,7 +29,9 @@ SENSITIVE_CALLS = ("domestic_violence",)  # call categories hidden from scopes n
 
 def connect(settings: Settings, scope: Scope = NATIONAL) -> duckdb.DuckDBPyConnection:
     con = lake.connect(settings, read_only=True)
-    region = "true" if scope.is_national else f"region_code = '{scope.region_code}'"
+    # the lake may hold several geographies' streams; the instance serves one
+    place = f"_geography = '{settings.geography}'"
+    region = place if scope.is_national else f"{place} AND region_code = '{scope.region_code}'"
     hidden = ", ".join(f"'{c}'" for c in SENSITIVE_CALLS)
     calls = region if scope.cleared_for_sensitive else f"{region} AND category NOT IN ({hidden})"
     con.execute(f"CREATE VIEW memory.cameras AS SELECT * FROM lake.camera_heartbeat WHERE {region}")
@@ -78,7 +80,7 @@ def open_calls(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> pd.DataFrame
 def standards(settings: Settings) -> pl.DataFrame:
     """The reference response standards by region (minutes to dispatch, to arrival); empty where there are none.
     The file sets them per region and area type (city, rural); a region's calls are held to its strictest."""
-    path = REFERENCE_DIR / settings.geography / "response_standards.csv"
+    path = reference_folder(settings.geography) / "response_standards.csv"
     schema = {"region_code": pl.String, "dispatch_minutes": pl.Float64, "arrival_minutes": pl.Float64}
     if not path.exists():
         return pl.DataFrame(schema=schema)

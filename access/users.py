@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from access.policy import Scope
 from safelake.errors import SafeLakeError
+from safelake.reference import geography
 from safelake.settings import Settings
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -210,13 +211,22 @@ def save_user(settings: Settings, user: User) -> Path:
     return path
 
 
-DEMO_USERS = (
-    ("leadership", None, "Руководство"),
-    ("chief.bishkek", "KG-GB", "Начальник ГУВД г. Бишкек"),
-    ("analyst", None, "Аналитик"),
-    ("admin", None, "Администратор"),
-    ("internal_security", None, "Служба собственной безопасности"),
-)
+def demo_users(settings: Settings) -> list[tuple[str, str | None, str]]:
+    """One user per role (name, region, display name); the regional chief heads the geography's most populous
+    city (Bishkek, Almaty), so a demo chief sees a region of the country the instance serves."""
+    place = geography(settings.geography)
+    people = dict(zip(place.population["area_code"], place.population["population"], strict=True))
+    regions = place.regions.to_dicts()
+    cities = [r for r in regions if r.get("kind") == "city"] or regions
+    city = max(cities, key=lambda r: people.get(r["region_code"], 0))
+    name_en, name_ru = city.get("name_en") or city["region_code"], city.get("name_ru") or city["region_code"]
+    return [
+        ("leadership", None, "Руководство"),
+        (f"chief.{name_en.split()[0].lower()}", city["region_code"], f"Начальник полиции — {name_ru}"),
+        ("analyst", None, "Аналитик"),
+        ("admin", None, "Администратор"),
+        ("internal_security", None, "Служба собственной безопасности"),
+    ]
 
 
 def create_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
@@ -225,7 +235,7 @@ def create_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
     if settings.users_path.exists():
         return []
     created = []
-    for name, region, display in DEMO_USERS:
+    for name, region, display in demo_users(settings):
         role = Role.regional_chief if region else Role(name)
         password = secrets.token_urlsafe(12)
         save_user(

@@ -12,7 +12,6 @@ import functools
 import json
 import os
 import platform
-import re
 import statistics
 import time
 from collections.abc import Callable
@@ -26,8 +25,8 @@ from access.policy import connect
 from access.users import Role, User
 from dashboards import auth, ui
 from safelake.settings import get_settings
+from tools import benchdoc
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
 APP = str(Path(__file__).resolve().parents[1] / "dashboards" / "app.py")
 WARM_RUNS, COLD_RUNS, GOAL_SECONDS = 20, 3, 1.0
 MAP_PAGES = ("plan", "cameras", "crime", "road", "fraud")  # the pages whose maps follow the sidebar's region
@@ -153,22 +152,9 @@ def markdown(result: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(path: Path, section: str) -> None:
-    """Add or replace only the "## Dashboards" section; other sections belong to other benchmarks."""
-    header = "# Benchmarks\n\nMachine: 2 cores, 24 GiB RAM, Python 3.11.7 (Debian).\n"
-    text = path.read_text(encoding="utf-8") if path.exists() else header
-    pattern = re.compile(r"^## Dashboards\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text).rstrip("\n") + "\n"
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     result = run()
-    (DOCS / "bench-dashboards.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    write_section(DOCS / "benchmarks.md", markdown(result))
+    benchdoc.publish("dashboards", result, markdown(result))
     print(json.dumps(result, indent=2))
 
 

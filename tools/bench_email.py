@@ -21,7 +21,6 @@ import platform
 import statistics
 import sys
 import time
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from access.policy import Scope, connect
@@ -30,12 +29,9 @@ from briefings.config import Recipient
 from briefings.content import Briefing, load_briefing
 from briefings.render import render, to_message
 from safelake.settings import get_settings
+from tools import benchdoc
 
-ROOT = Path(__file__).resolve().parents[1]
-JSON_OUT = ROOT / "docs" / "bench-email.json"
-MARKDOWN = ROOT / "docs" / "benchmarks.md"
 SECTION = "## E-mail briefings"
-MACHINE = "Machine: 2 cores, 24 GiB RAM, Python 3.11.7 (Debian); numbers are from one run on a shared machine."
 GOAL_SECONDS = 0.3
 
 
@@ -147,24 +143,10 @@ reader of a language). Mean message size {r["mean_email_bytes"] / 1024:.0f} KiB.
 """
 
 
-def write_section(text: str) -> None:
-    """Replace (or append) only this section of docs/benchmarks.md; other sections belong to others."""
-    current = MARKDOWN.read_text(encoding="utf-8") if MARKDOWN.exists() else f"# Benchmarks\n\n{MACHINE}\n"
-    start = current.find(SECTION + "\n")
-    if start == -1:
-        updated = current.rstrip("\n") + "\n\n" + text
-    else:
-        end = current.find("\n## ", start + len(SECTION))
-        updated = current[:start] + text + ("" if end == -1 else current[end:])
-    MARKDOWN.write_text(updated, encoding="utf-8")
-
-
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100
     result = run(n)
-    JSON_OUT.parent.mkdir(parents=True, exist_ok=True)
-    JSON_OUT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    write_section(markdown(result))
+    benchdoc.publish("email", result, markdown(result))
     print(json.dumps(result, indent=2))
 
 

@@ -6,8 +6,9 @@ through the login form as users of a temporary users file (the real one is not t
 country and for one region, and a regional chief; the maps (the crime page's, at region and at district level, with
 a tooltip and the attribution) on their own. The browser tests use the same app runner and login.
 
-The regional views need the demo regional chief's region: a warehouse of another geography (SAFELAKE_GEOGRAPHY=kz)
-gets the pages and the map of its regions as leadership, named `<geography>-<page>-<lang>.png`."""
+The regional views are of the demo regional chief's region (`access.users.demo_users`); the district map is of the
+region with the most districts. A warehouse of another geography than kg (SAFELAKE_GEOGRAPHY=kz) gets the same
+shots named `<geography>-<page>-<lang>.png`."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from access import i18n
 from access.i18n import Lang
-from access.users import DEMO_USERS, Role, User, hash_password, save_user
+from access.users import Role, User, demo_users, hash_password, save_user
 from briefings.config import Recipient
 from briefings.content import load_briefing
 from briefings.preview import screenshot
@@ -41,8 +42,6 @@ REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = REPO / "docs" / "screenshots"
 WIDE, PHONE = 1440, 390  # a desktop and a phone, CSS pixels
-CHIEF, REGION = "chief.bishkek", "KG-GB"  # the demo regional chief and the region of the regional views
-MAP_REGION = "KG-J"  # the district-level map: Jalal-Abad, the region with the most districts
 
 
 def free_port() -> int:
@@ -121,49 +120,56 @@ def open_page(page: Any, key: str, lang: Lang) -> None:
     settled(page, lang)
 
 
-def demo_users(path: Path, home: Path) -> dict[str, str]:
-    """The demo users (`safelake users demo`) leadership and chief.bishkek with random passwords, in a users file of
-    their own."""
-    settings = Settings(home=home, users_file=path)
-    passwords = {}
-    for name, region, display in DEMO_USERS:
-        if name in ("leadership", CHIEF):
-            passwords[name] = secrets.token_urlsafe(12)
+def shot_users(path: Path, settings: Settings) -> dict[str, tuple[str, str | None]]:
+    """The demo users (`safelake users demo`) leadership and the regional chief, with random passwords, in a users
+    file of their own: {"leadership": (name, password), "chief": ...}, the chief's with the region."""
+    own = Settings(home=settings.home, users_file=path, geography=settings.geography)
+    chosen = {}
+    for name, region, display in demo_users(own):
+        if name == "leadership" or region:
+            password = secrets.token_urlsafe(12)
             role = Role.regional_chief if region else Role(name)
             user = User(name=name, display_name=display, role=role, region_code=region)
-            save_user(settings, user.model_copy(update={"password_hash": hash_password(passwords[name])}))
-    return passwords
+            save_user(own, user.model_copy(update={"password_hash": hash_password(password)}))
+            chosen["chief" if region else "leadership"] = (name, password, region)
+    return chosen
 
 
-def dashboards(url: str, passwords: dict[str, str], out: Path, prefix: str, regional: bool) -> list[Path]:
-    """Every page as leadership (whole country); with `regional`, the plan page for a region and as its chief and on
-    a phone; ru and en."""
+Users = dict[str, tuple[str, str, str | None]]
+
+
+def dashboards(url: str, users: Users, out: Path, prefix: str) -> list[Path]:
+    """Every page as leadership (whole country); the plan page for the chief's region as leadership and as the
+    chief, and on a phone; ru and en."""
     from playwright.sync_api import sync_playwright
 
+    leader, leader_password, _ = users["leadership"]
+    chief, chief_password, region = users["chief"]
     written = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM))
         try:
             for lang in i18n.LANGS:
                 page = browser.new_page(viewport={"width": WIDE, "height": 1000})
-                login(page, url, "leadership", passwords["leadership"], lang, period="28d")
+                login(page, url, leader, leader_password, lang, period="28d")
                 for key in ui.PAGES:
                     if key != "plan":
                         open_page(page, key, lang)
                     written.append(out / f"{prefix}{key}-{lang}.png")
                     full_page(page, written[-1])
                 page.close()
-                if not regional:
-                    continue
-                for user, name in (("leadership", "plan-region"), (CHIEF, "plan-chief")):
+                for (user, password), name in (
+                    ((leader, leader_password), "plan-region"),
+                    ((chief, chief_password), "plan-chief"),
+                ):
                     page = browser.new_page(viewport={"width": WIDE, "height": 1000})
-                    login(page, url, user, passwords[user], lang, region=REGION)
-                    written.append(out / f"{name}-{lang}.png")
+                    login(page, url, user, password, lang, region=region)
+                    written.append(out / f"{prefix}{name}-{lang}.png")
                     full_page(page, written[-1])
                     page.close()
                 page = browser.new_page(viewport={"width": PHONE, "height": 844})
-                login(page, url, "leadership", passwords["leadership"], lang)
-                written.append(out / f"plan-phone-{lang}.png")
+                login(page, url, leader, leader_password, lang)
+                written.append(out / f"{prefix}plan-phone-{lang}.png")
                 full_page(page, written[-1])
                 page.close()
         finally:
@@ -171,20 +177,20 @@ def dashboards(url: str, passwords: dict[str, str], out: Path, prefix: str, regi
     return written
 
 
-def maps(url: str, passwords: dict[str, str], out: Path, prefix: str, regional: bool) -> list[Path]:
+def maps(url: str, users: Users, out: Path, prefix: str, map_region: str) -> list[Path]:
     """The crime page's map of the regions and, chosen as a click on it would, of one region's districts; ru and en.
     Each shot is the map with its attribution below, the tooltip of the area under the map's centre shown."""
     from playwright.sync_api import sync_playwright
 
+    leader, leader_password, _ = users["leadership"]
     written = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM))
         try:
             for lang in i18n.LANGS:
-                views = [("map-regions", {}), ("map-districts", {"region": MAP_REGION})]
-                for name, params in views if regional else views[:1]:
+                for name, params in (("map-regions", {}), ("map-districts", {"region": map_region})):
                     page = browser.new_page(viewport={"width": WIDE, "height": 1000})
-                    login(page, url, "leadership", passwords["leadership"], lang, period="28d", **params)
+                    login(page, url, leader, leader_password, lang, period="28d", **params)
                     open_page(page, "crime", lang)
                     chart = page.locator("[data-testid=stPlotlyChart]:has(.maplibregl-map)").first
                     chart.scroll_into_view_if_needed()
@@ -201,7 +207,7 @@ def maps(url: str, passwords: dict[str, str], out: Path, prefix: str, regional: 
     return written
 
 
-def emails(settings: Settings, out: Path) -> list[Path]:
+def emails(settings: Settings, out: Path, prefix: str) -> list[Path]:
     """The daily e-mail to the whole country's leadership, as chromium shows it, in each language."""
     written = []
     tz = ZoneInfo(settings.timezone)
@@ -213,7 +219,7 @@ def emails(settings: Settings, out: Path) -> list[Path]:
             language=lang,
             briefings=["daily"],
         )
-        written.append(out / f"email-daily-{lang}.png")
+        written.append(out / f"{prefix}email-daily-{lang}.png")
         screenshot(render(load_briefing(settings, "daily", reader.scope), reader, tz), written[-1])
     return written
 
@@ -226,16 +232,14 @@ def main() -> None:
     if not CHROMIUM.exists():
         sys.exit(f"screenshots: {CHROMIUM} is missing; install Debian's chromium (apt-get install -y chromium)")
     out.mkdir(parents=True, exist_ok=True)
+    prefix = "" if settings.geography == Settings.model_fields["geography"].default else f"{settings.geography}-"
+    districts = geography(settings.geography).districts["region_code"].value_counts(sort=True)
     with tempfile.TemporaryDirectory() as tmp:
-        users = Path(tmp) / "users.yaml"
-        passwords = demo_users(users, settings.home)
-        env = {"SAFELAKE_HOME": str(settings.home), "SAFELAKE_USERS_FILE": str(users)}
-        regional = REGION in set(geography(settings.geography).regions["region_code"])
-        prefix = "" if regional else f"{settings.geography}-"
+        users = shot_users(Path(tmp) / "users.yaml", settings)
+        env = {"SAFELAKE_HOME": str(settings.home), "SAFELAKE_USERS_FILE": str(Path(tmp) / "users.yaml")}
         with running_app(env, REPO, free_port()) as url:
-            written = dashboards(url, passwords, out, prefix, regional) + maps(url, passwords, out, prefix, regional)
-    if regional:
-        written += emails(settings, out)
+            written = dashboards(url, users, out, prefix) + maps(url, users, out, prefix, districts["region_code"][0])
+    written += emails(settings, out, prefix)
     for path in written:
         print(f"wrote {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
 

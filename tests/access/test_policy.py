@@ -16,6 +16,7 @@ from access.policy import NATIONAL, QueryRefused, Scope, connect, run_sql
 from access.users import (
     User,
     authenticate,
+    create_demo_users,
     hash_password,
     load_users,
     save_user,
@@ -176,6 +177,19 @@ def test_users_file_round_trip_and_bad_entries(settings: Settings) -> None:
     broken.users_path.write_text("users:\n  boss: {role: emperor}\n")
     with pytest.raises(SafeLakeError, match="broken.yaml: not a valid users file"):
         load_users(broken)
+
+
+@pytest.mark.parametrize(
+    ("place", "chief", "region"), [("kg", "chief.bishkek", "KG-GB"), ("kz", "chief.almaty", "KZ-75")]
+)
+def test_the_demo_users_are_one_per_role_with_a_chief_of_the_instances_country(
+    tmp_path: Path, place: str, chief: str, region: str
+) -> None:
+    settings = Settings(home=tmp_path, geography=place)
+    created = {name: role for name, role, _ in create_demo_users(settings)}
+    assert set(created.values()) == {"leadership", "regional_chief", "analyst", "admin", "internal_security"}
+    assert load_users(settings)[chief].scope == Scope(chief, region)
+    assert create_demo_users(settings) == []  # a users file exists: nothing is changed
 
 
 def test_a_session_token_stands_for_its_user_until_it_expires_or_the_password_changes(settings: Settings) -> None:

@@ -87,3 +87,10 @@ def test_todays_response_times_against_the_standard(lake_with_live_rows):
     assert times.loc["KG-B", ["calls", "dispatch_p50", "arrival_p90"]].tolist() == [1, 3.0, 15.0]
     assert times.loc["KG-B", ["dispatch_standard", "arrival_standard"]].tolist() == [5.0, 30.0]
     assert times.loc["KG-C", "calls"] == 2
+
+
+def test_an_instance_of_another_geography_sees_none_of_these_live_rows(lake_with_live_rows):
+    """One lake may hold two countries' streams: each instance's live pages show its own."""
+    other = live.connect(lake_with_live_rows.model_copy(update={"geography": "kz"}))
+    assert live.cameras_now(other, 120, NOW).empty and live.open_calls(other, NOW).empty
+    other.close()

@@ -136,6 +136,19 @@ def test_reference_data_is_read_where_it_lies(manifest: dict) -> None:
     assert all(path.startswith("seeds/") for path in seeds), seeds
 
 
+def test_every_lake_reader_keeps_only_the_builds_geography(manifest: dict) -> None:
+    """The lake holds several geographies: a model that reads a lake table of rows (each with its `_geography`;
+    the `_`-named ledger tables have none) without the filter puts another country's rows into this build."""
+    readers = {
+        m["name"]
+        for m in models(manifest)
+        for node in m["depends_on"]["nodes"]
+        if node.startswith("source.safelake.lake.") and not node.rsplit(".", 1)[1].startswith("_")
+    }
+    filtered = {m["name"] for m in models(manifest) if "macro.safelake.this_geography" in m["depends_on"]["macros"]}
+    assert readers and readers == filtered, readers ^ filtered
+
+
 def test_code_lists_come_from_the_contracts(manifest: dict) -> None:
     """accepted_values on a contract's code list name the list (var code_lists), never repeat it."""
     lists = {c.codes for contract in load_contracts().values() for c in contract.columns if c.codes}

@@ -3,8 +3,7 @@ with
 source as (
 
     select * from {{ lake_source('cyber_incident') }}
-    -- the lake holds several geographies; a build is for one (var geography, SAFELAKE_GEOGRAPHY)
-    where _geography = '{{ var("geography") }}'
+    where {{ this_geography() }}
 
 ),
 

@@ -4,8 +4,7 @@ with
 source as (
 
     select * from {{ lake_source('dispatch_call') }}
-    -- the lake holds several geographies; a build is for one (var geography, SAFELAKE_GEOGRAPHY)
-    where _geography = '{{ var("geography") }}'
+    where {{ this_geography() }}
 
 ),
 

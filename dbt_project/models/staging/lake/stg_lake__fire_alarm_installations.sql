@@ -19,7 +19,7 @@ final as (
         {{ lake_lineage() }}
 
     from source
-    where _geography = '{{ var("geography") }}'
+    where {{ this_geography() }}
 
 )
 

@@ -28,8 +28,7 @@ final as (
         {{ lake_lineage() }}
 
     from source
-    -- the lake holds several geographies; a build is for one (var geography, SAFELAKE_GEOGRAPHY)
-    where _geography = '{{ var("geography") }}'
+    where {{ this_geography() }}
 
 )
 
