@@ -18,6 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from ingestion.profiles import all_profiles
 from ops.status import build_state
 from safelake import lake, notify
 from safelake.contracts import load_contracts
@@ -61,12 +62,14 @@ def _hours(now: dt.datetime, moment: dt.datetime | None) -> float:
 
 
 def lake_alerts(settings: Settings, now: dt.datetime) -> list[Alert]:
-    """Sources (datasets with a threshold) and regions that have sent nothing for too long."""
+    """Sources (datasets with a threshold that a profile of the instance's geography delivers) and regions that have
+    sent nothing for too long."""
     if settings.lake_catalog is None and not (settings.lake_dir / "catalog.sqlite").exists():
         nothing = f"no lake in {settings.home}: nothing has ever been ingested (run `safelake init`)"
         return [Alert(AlertKind.LAKE, "", nothing)]
     contracts = load_contracts()
-    watched = [name for name in settings.freshness_hours if name in contracts]
+    delivered = {p.dataset for p in all_profiles().values() if p.geography == settings.geography}
+    watched = [name for name in settings.freshness_hours if name in contracts and name in delivered]
     regional = [name for name in watched if contracts[name].time and "region_code" in contracts[name].column_names]
     alerts: list[Alert] = []
     con = lake.connect(settings, read_only=True)

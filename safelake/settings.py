@@ -13,12 +13,26 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from safelake.errors import SafeLakeError
 
-FRESHNESS_HOURS = {  # the regions' exports are weekly: a week and a day without a file is late
-    "crime_report": 24.0 * 8,
-    "road_incident": 24.0 * 8,
-    "fraud_report": 24.0 * 8,
-    "camera": 24.0 * 35,  # the registry is a monthly export
-    "camera_status": 26.0,  # the video-management system sends a daily snapshot
+# How long a source may send nothing before it is late: its export's cadence and a margin (a week and a day for a
+# weekly export). A source is watched where the instance's geography has a profile for it.
+WEEKLY, MONTHLY, DAILY = 24.0 * 8, 24.0 * 35, 26.0
+FRESHNESS_HOURS = {
+    "crime_report": WEEKLY,
+    "road_incident": WEEKLY,
+    "fraud_report": WEEKLY,
+    "camera": MONTHLY,  # the registry
+    "camera_status": DAILY,  # the video-management system's snapshot
+    "dispatch_call": DAILY,  # the 102 centre's export at 00:30
+    "citizen_appeal": WEEKLY,
+    "reception_session": MONTHLY,
+    "disciplinary_case": MONTHLY,
+    "fraud_resource_block": WEEKLY,
+    "cyber_incident": WEEKLY,  # a daily export, but none on a day without incidents
+    "crime_aggregate": MONTHLY + 24.0 * 5,  # a month's workbook comes in the first days of the next
+    "mass_event": WEEKLY,
+    "fire_inspection": WEEKLY,
+    "fire_alarm_installation": MONTHLY,
+    # not watched: seasonal sources (pyrotechnics raids, children's trips) owe nothing out of season
 }
 
 

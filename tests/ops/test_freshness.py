@@ -158,3 +158,14 @@ def test_smtp_failure_names_the_server(settings):
     settings.smtp_host, settings.smtp_port, settings.smtp_security = "127.0.0.1", 1, "none"
     with pytest.raises(Exception, match=r"through smtp://127.0.0.1:1 \(SAFELAKE_SMTP_SECURITY=none\)"):
         notify.alert(settings, "subject", "body")
+
+
+def test_an_instance_watches_the_sources_its_geography_delivers(settings):
+    """A Kazakh instance is not told that Kyrgyzstan's appeals register is silent, and is told of its own calendar
+    of mass events; a Kyrgyz instance the other way round."""
+    sent(settings, "crime_report", NOW - dt.timedelta(hours=5))
+    kz = settings.model_copy(update={"geography": "kz"})
+    assert "source:mass_event" in keys(freshness.check(kz, NOW))
+    assert "source:citizen_appeal" not in keys(freshness.check(kz, NOW))
+    assert "source:citizen_appeal" in keys(freshness.check(settings, NOW))
+    assert "source:mass_event" not in keys(freshness.check(settings, NOW))
