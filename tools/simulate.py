@@ -15,6 +15,7 @@ import json
 import math
 import random
 import time
+import zlib
 from dataclasses import dataclass, field
 
 import nats
@@ -54,11 +55,15 @@ def call_event(call_id: str, version: int, region: str, district: str, at: dt.da
     """The whole record of a call at its `version`th step: received, dispatched, arrived, closed."""
     received = at - dt.timedelta(minutes=[0, 3, 15, 60][version])
     status = ["received", "dispatched", "arrived", "closed"][version]
+    # the card is entered 20-119 s after the answer, the same in every version of the call; the first version is
+    # sent on the answer, before it
+    intake = dt.timedelta(seconds=20 + zlib.crc32(call_id.encode()) % 100)
     return {
         "event_id": f"{call_id}-{version}",
         "call_id": call_id,
         "updated_at": stamp(at),
         "received_at": stamp(received),
+        "created_at": stamp(received + intake) if version else None,
         "status": status,
         "priority": rng.choice(["urgent", "high", "normal", "normal", "low"]),
         "category": rng.choice(CATEGORIES),
