@@ -99,6 +99,8 @@ def test_an_instance_of_another_geography_sees_none_of_these_live_rows(lake_with
 def test_the_simulated_calls_carry_the_intake_step(lake_with_live_rows):
     """The simulator sends when the card was entered (answered → entered → dispatched), as the dispatch system does."""
     con = live.connect(lake_with_live_rows, Scope("national", None, cleared_for_sensitive=True))
-    entered = con.execute("SELECT count(*) FROM calls WHERE created_at BETWEEN received_at AND dispatched_at").fetchone()
+    entered = con.execute(
+        "SELECT count(*) FROM calls WHERE created_at BETWEEN received_at AND dispatched_at"
+    ).fetchone()
     con.close()
     assert entered == (3,)
