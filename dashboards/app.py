@@ -13,6 +13,11 @@ from access.i18n import t  # noqa: E402
 from dashboards import auth, ui  # noqa: E402
 
 st.set_page_config(page_title="SafeLake", page_icon=":material/shield:", layout="wide")
+# A metric's label wraps instead of being cut with an ellipsis (Russian labels are long, and cards sit 4-5 abreast).
+st.html(
+    "<style>[data-testid=stMetricLabel], [data-testid=stMetricLabel] * "
+    "{white-space: normal !important; overflow: visible !important; text-overflow: clip !important}</style>"
+)
 lang = ui.language()
 user = auth.session_user()
 auth.keep_session()
