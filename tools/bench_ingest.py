@@ -118,6 +118,11 @@ def timed_ingest(settings: Settings, groups: dict[str, list[Path]], profiles: di
     }
 
 
+# The datasets the ingestion goal was set on (1.84x the raw copy, issue 17): the year of these alone, in one run, is
+# compared with that figure; the other datasets came later and change the mix (the 102 export's CSV is slow for DuckDB).
+GOAL_DATASETS = ("camera", "camera_status", "crime_report", "fraud_report", "road_incident")
+
+
 def main() -> None:
     args = national_year_args(__doc__, "docs/bench-ingest.json")
     work = Path(tempfile.mkdtemp(prefix="safelake-bench-"))
@@ -134,6 +139,13 @@ def main() -> None:
     by_dataset, profiles = landed(exports, settings)
     every = {name: files for groups in by_dataset.values() for name, files in groups.items()}
     year = timed_ingest(settings, every, profiles, copies)
+    print(json.dumps({"dataset": "year, one run", **year}), flush=True)
+
+    settings = scratch_settings(work / "goal-datasets")
+    by_dataset, profiles = landed(exports, settings)
+    chosen = {name: files for d in GOAL_DATASETS for name, files in by_dataset[d].items()}
+    goal = {"dataset": "year of the goal's five datasets, one run", **timed_ingest(settings, chosen, profiles, copies)}
+    print(json.dumps(goal), flush=True)
 
     settings = scratch_settings(work / "by-dataset")
     by_dataset, profiles = landed(exports, settings)
@@ -153,7 +165,7 @@ def main() -> None:
         "machine": machine(),
     }
     summary["datasets_ratio"] = round(summary["datasets_safelake_seconds"] / summary["datasets_duckdb_copy_seconds"], 2)
-    finish(summary, {"datasets": results, "year": summary}, args.json_out, work)
+    finish(summary, {"datasets": results, "year": summary, "goal_datasets": goal}, args.json_out, work)
 
 
 if __name__ == "__main__":
