@@ -446,8 +446,8 @@ def commit(con: duckdb.DuckDBPyConnection, held: Held, files: list[Prepared]) ->
             con.execute(
                 "INSERT INTO lake._quarantine BY NAME SELECT _line AS line, column_name, reason, detail, raw, "
                 "$sha256[_file + 1] AS file_sha256, $name[_file + 1] AS file_name, $dataset[_file + 1] AS dataset, "
-                "$at[_file + 1] AS quarantined_at FROM quarantine_rows",
-                _per_file(files, "sha256", "name", "dataset", "at"),
+                "$at[_file + 1] AS quarantined_at, $geography[_file + 1] AS geography FROM quarantine_rows",
+                _per_file(files, "sha256", "name", "dataset", "at", "geography"),
             )
             con.unregister("quarantine_rows")
         counts = Counter[tuple[int, str]]()
@@ -499,6 +499,7 @@ def _ledger_row(file: Prepared, result: FileResult) -> dict:
         "duplicates": result.duplicates,
         "quarantined": result.quarantined,
         "ingested_at": file.now,
+        "geography": file.profile.geography,
     }
 
 

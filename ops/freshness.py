@@ -74,13 +74,17 @@ def lake_alerts(settings: Settings, now: dt.datetime) -> list[Alert]:
     alerts: list[Alert] = []
     con = lake.connect(settings, read_only=True)
     try:
+        place = [settings.geography]  # the lake may hold other geographies' files and rows
         received = dict(
-            con.execute("SELECT dataset, max(ingested_at) FROM lake._ingest_ledger GROUP BY dataset").fetchall()
+            con.execute(
+                "SELECT dataset, max(ingested_at) FROM lake._ingest_ledger WHERE geography = ? GROUP BY dataset", place
+            ).fetchall()
         )
         last_by_region: dict[str, dict[str, dt.datetime]] = {}
         for name in regional:
             for region, last in con.execute(
-                f"SELECT region_code, max(_ingested_at) FROM lake.{name} GROUP BY region_code"
+                f"SELECT region_code, max(_ingested_at) FROM lake.{name} WHERE _geography = ? GROUP BY region_code",
+                place,
             ).fetchall():
                 last_by_region.setdefault(region, {})[name] = last
     finally:

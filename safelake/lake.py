@@ -39,6 +39,7 @@ SYSTEM_TABLES = {
         "duplicates": "BIGINT",
         "quarantined": "BIGINT",
         "ingested_at": "TIMESTAMPTZ",
+        "geography": "VARCHAR",  # the profile's: a warehouse build counts its own geography's files
     },
     # Each file's outcome by path (ingested, refused, failed), for `safelake status`. A file refused again
     # unchanged, for the same reason, keeps its one row: `attempts` counts the runs, `recorded_at` is the last.
@@ -63,6 +64,7 @@ SYSTEM_TABLES = {
         "detail": "VARCHAR",
         "raw": "VARCHAR",
         "quarantined_at": "TIMESTAMPTZ",
+        "geography": "VARCHAR",  # the file's profile's, or the stream's
     },
     # Which stream sequences each `safelake stream` commit wrote, as runs of consecutive numbers: written in the
     # same transaction as their rows, so a message redelivered after a crash is recognised and only acked.
@@ -246,14 +248,27 @@ def table_columns(contract: Contract) -> dict[str, str]:
     return {c.name: c.sql_type for c in contract.columns} | LINEAGE
 
 
+def _profiles_of(con: duckdb.DuckDBPyConnection, table: str) -> tuple[str, list[tuple[str | None, str | None]]]:
+    """The column that tells which profile wrote a row of `table`, and its values with their profiles: the profile
+    itself, or for the quarantine the file, whose profile is in the ledger (a stream's rows: none)."""
+    if table == "_quarantine":
+        return "file_sha256", con.execute(
+            "SELECT DISTINCT q.file_sha256, l.profile FROM lake._quarantine q "
+            "LEFT JOIN lake._ingest_ledger l USING (file_sha256)"
+        ).fetchall()
+    key = "profile" if table == "_ingest_ledger" else "_profile"
+    return key, [(p, p) for (p,) in con.execute(f"SELECT DISTINCT {key} FROM lake.{table}").fetchall()]
+
+
 def ensure_tables(con: duckdb.DuckDBPyConnection, geography_of: Callable[[str | None], str] | None = None) -> None:
     """Create the lake's tables, and add columns a newer contract introduced (additive evolution).
     One transaction, so one lake snapshot for all of it.
 
-    A lake written before rows carried their geography gets the `_geography` column filled in the same
-    transaction: each row that of the profile that wrote it, `geography_of(profile)` (`safelake init` passes the
-    profiles' geographies, and the lake's configured geography for a profile it no longer has or a stream's
-    subject, or None). Without `geography_of` such a lake is refused with the command that upgrades it."""
+    A lake written before rows carried their geography gets it filled in the same transaction (`_geography` of the
+    rows, `geography` of the ledger and the quarantine): each row that of the profile that wrote it,
+    `geography_of(profile)` (`safelake init` passes the profiles' geographies, and the lake's configured geography
+    for a profile it no longer has or a stream's subject, or None). Without `geography_of` such a lake is refused
+    with the command that upgrades it."""
     wanted = {name: table_columns(c) for name, c in load_contracts().items()} | SYSTEM_TABLES
     existing: dict[str, set[str]] = {}
     for table, column in con.execute(
@@ -271,24 +286,26 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, geography_of: Callable[[str | 
             for column, sql_type in columns.items()
             if column not in existing[table]
         ]
-        if "_geography" in columns and "_geography" not in existing[table]:
-            backfill.append(table)
-    profiles = {
-        table: [row[0] for row in con.execute(f"SELECT DISTINCT _profile FROM lake.{table}").fetchall()]
-        for table in backfill
-    }
-    profiles = {table: found for table, found in profiles.items() if found}
+        column = "geography" if table in SYSTEM_TABLES else "_geography"
+        if column in columns and column not in existing[table]:
+            backfill.append((table, column))
+    # each table's rows by the key that tells their profile: (key column, [(key value, profile)])
+    profiles = {table: _profiles_of(con, table) for table, _ in backfill}
+    profiles = {table: found for table, found in profiles.items() if found[1]}
     if profiles and geography_of is None:
         raise SafeLakeError(
             f"the lake's {', '.join(sorted(profiles))} rows were written before rows carried their geography: "
             "run `safelake init` once to record it"
         )
-    for table, found in profiles.items():
+    for table, column in backfill:
+        if table not in profiles:
+            continue
         assert geography_of is not None
-        cases = " ".join(f"WHEN {_quoted(p)} THEN {_quoted(geography_of(p))}" for p in found if p is not None)
+        key, found = profiles[table]
+        cases = " ".join(f"WHEN {_quoted(k)} THEN {_quoted(geography_of(p))}" for k, p in found if k is not None)
         fallback = _quoted(geography_of(None))
-        value = f"CASE _profile {cases} ELSE {fallback} END" if cases else fallback
-        changes.append(f"UPDATE lake.{table} SET _geography = {value}")
+        value = f"CASE {key} {cases} ELSE {fallback} END" if cases else fallback
+        changes.append(f"UPDATE lake.{table} SET {column} = {value}")
     if changes:
         with transaction(con):
             for statement in changes:

@@ -192,7 +192,10 @@ class Writer:
                         _insert_state_changes(con, rows)
                 if result.quarantine.height:
                     con.register("bad", result.quarantine)
-                    con.execute("INSERT INTO lake._quarantine BY NAME SELECT *, ? AS quarantined_at FROM bad", [now])
+                    con.execute(
+                        "INSERT INTO lake._quarantine BY NAME SELECT *, ? AS quarantined_at, ? AS geography FROM bad",
+                        [now, self.settings.geography],
+                    )
                     con.unregister("bad")
                 outcome.written += result.valid.height
                 outcome.quarantined += result.quarantine.height

@@ -26,14 +26,16 @@ def sent(settings, dataset: str, at: dt.datetime, regions: list[str] | None = No
     con = lake.connect(settings)
     lake.ensure_tables(con)
     con.execute(
-        "INSERT INTO lake._ingest_ledger VALUES (?, 'f.csv', 'p', ?, 1, 1, 0, 0, 0, ?)", [f"{dataset}{at}", dataset, at]
+        "INSERT INTO lake._ingest_ledger VALUES (?, 'f.csv', 'p', ?, 1, 1, 0, 0, 0, ?, 'kg')",
+        [f"{dataset}{at}", dataset, at],
     )
     table = {"crime_report": ("report_id", "registered_at"), "fraud_report": ("report_id", "reported_at")}
     if dataset in table:
         key, time = table[dataset]
         for region in regions if regions is not None else REGIONS:
             con.execute(
-                f"INSERT INTO lake.{dataset} ({key}, region_code, {time}, _ingested_at) VALUES (?, ?, ?, ?)",
+                f"INSERT INTO lake.{dataset} ({key}, region_code, {time}, _ingested_at, _geography) "
+                "VALUES (?, ?, ?, ?, 'kg')",
                 [f"{region}-{at}", region, at, at],
             )
     con.close()

@@ -26,7 +26,7 @@ def ledger_rows(settings, batches: int) -> None:
     for i in range(batches):
         con.execute(
             "INSERT INTO lake._ingest_ledger SELECT 'sha' || ? || '-' || range, 'f.csv', 'p', 'crime_report', "
-            "10, 10, 0, 0, 0, ? FROM range(50)",
+            "10, 10, 0, 0, 0, ?, 'kg' FROM range(50)",
             [i, NOW],
         )
     con.close()

@@ -126,6 +126,12 @@ def test_each_geography_publishes_a_warehouse_of_only_its_own_rows(lake_of_three
             codes = {row[0] for row in warehouse.execute(f"SELECT DISTINCT region_code FROM {mart}").fetchall()}
             assert codes and codes <= regions, mart
         assert {row[0] for row in warehouse.execute("SELECT region_code FROM analytics.regions").fetchall()} == regions
+        # the data-health pages count this geography's files and quarantined rows only
+        own = [r for r in results if r.profile.startswith(f"{name}_")]
+        health = dict(warehouse.execute("SELECT dataset, files_ingested FROM marts.kpi_source_freshness").fetchall())
+        assert {d: n for d, n in health.items() if n} == Counter(r.dataset for r in own)
+        quarantined = warehouse.execute("SELECT sum(rows_quarantined) FROM marts.kpi_quarantine_reasons").fetchone()
+        assert quarantined == (sum(r.quarantined for r in own),)
         plan = warehouse.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name LIKE 'kpi_plan%'"
         ).fetchone()[0]

@@ -21,6 +21,7 @@ final as (
         ingested_at
 
     from source
+    where {{ this_geography('geography') }}
 
 )
 

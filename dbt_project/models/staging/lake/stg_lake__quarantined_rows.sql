@@ -21,6 +21,7 @@ final as (
         quarantined_at
 
     from source
+    where {{ this_geography('geography') }}
 
 )
 
