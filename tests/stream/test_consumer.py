@@ -15,7 +15,7 @@ import pytest
 
 from safelake import lake
 from stream.streams import subject
-from tests.stream.feed import encoded, events, expected, held, publish, wait_until_taken
+from tests.stream.feed import encoded, events, expected, held, ledgered, publish, wait_until_taken
 from tools.simulate import MALFORMED, Camera, camera_event
 
 pytestmark = pytest.mark.slow
@@ -73,9 +73,11 @@ def test_broker_restart_mid_stream_loses_nothing(live):
     batch = encoded(published)
     asyncio.run(publish(live.broker.url, batch[:1500]))
     live.consumer()
-    time.sleep(1.0)
+    deadline = time.monotonic() + 60
+    while not ledgered(live.settings()):  # mid-stream: the consumer has committed some of the first half
+        assert time.monotonic() < deadline, "the consumer took nothing"
+        time.sleep(0.05)
     live.broker.stop()
-    time.sleep(1.0)
     live.broker.start()
     asyncio.run(publish(live.broker.url, batch[1500:]))
     wait_until_taken(live.settings(), live.broker.url, timeout=120)
