@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from access import read
+from access import live, read
 from access.policy import Scope, connect, schema_catalog
 from access.read import Level
 from safelake.contracts import load_contracts
@@ -25,6 +25,7 @@ from safelake.settings import Settings, get_settings
 from warehouse.publish import published_file
 
 TTL_SECONDS = 600
+LIVE_TTL_SECONDS = 60  # the live path adds calls all the time; a page's figures from it are a minute old at most
 T = TypeVar("T")
 
 
@@ -571,3 +572,14 @@ def special_days(src: Source, first: dt.date, last: dt.date) -> set[dt.date]:
         [first, last],
     )
     return {d.date() for d in frame["date_day"]}
+
+
+@st.cache_data(ttl=LIVE_TTL_SECONDS, hash_funcs=_HASH, show_spinner=False)
+def live_response(scope: Scope, periods: tuple[tuple[dt.date, ...], ...]) -> list[dict[str, float | None]]:
+    """`access.live.response_over_days` of each list of days, from the lake's live calls under the scope."""
+    settings = get_settings()
+    con = live.connect(settings, scope)
+    try:
+        return [live.response_over_days(con, settings, list(days)) for days in periods]
+    finally:
+        con.close()

@@ -10,10 +10,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from access import i18n, live, read
+from access import i18n, read
 from access.i18n import t
 from dashboards import auth, charts, queries, ui
-from safelake.settings import get_settings
 
 # the measures in the page's order, by the dataset they come from (marts.agg_holiday_ops_daily)
 MEASURES = {
@@ -77,15 +76,9 @@ def _period(periods: pd.DataFrame, period_id: str) -> tuple[list[dt.date], list[
 
 def _response(name: str, days: list[dt.date], ordinary: list[dt.date]) -> None:
     st.subheader(t("holiday_response", lang))
-    settings = get_settings()
-    con = live.connect(settings, auth.session_user().scope)
-    try:
-        rows = [
-            live.response_over_days(con, settings, d) | {"days": len(d), "name": n}
-            for n, d in ((name, days), (t("holiday_ordinary", lang), ordinary))
-        ]
-    finally:
-        con.close()
+    periods = ((name, days), (t("holiday_ordinary", lang), ordinary))
+    measured = queries.live_response(auth.session_user().scope, tuple(tuple(d) for _, d in periods))
+    rows = [r | {"days": len(d), "name": n} for r, (n, d) in zip(measured, periods, strict=True)]
     if not any(r["calls"] for r in rows):
         st.caption(t("holiday_response_none", lang))
         return
