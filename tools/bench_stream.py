@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import math
 import os
 import platform
 import resource
@@ -203,14 +204,22 @@ def latency(url: str, home: Path, seconds: float, env: dict[str, str]) -> dict[s
     watcher.join()
     consumer.send_signal(signal.SIGTERM)
     consumer.wait(60)
-    # the probe's row is overwritten by the next probe: a probe never seen was superseded within the poll interval
-    delays = sorted(seen[e] - at for e, at in published.items() if e in seen)
-    skip = len(delays) // 10  # the first seconds: the consumer starting and creating the lake
-    delays = delays[skip:]
+    # The probe's row is overwritten by the next probe: a probe never seen itself was superseded (committed with a
+    # newer one, or within the poll interval). What a reader waits for is the probe or a newer one: a probe is
+    # visible from the first moment it or any later probe was seen.
+    order = list(published)  # publish order
+    visible: dict[str, float] = {}
+    first = math.inf
+    for event_id in reversed(order):
+        first = min(first, seen.get(event_id, math.inf))
+        visible[event_id] = first
+    counted = order[len(order) // 10 :]  # not the first tenth: the consumer starting and creating the lake
+    delays = sorted(visible[e] - published[e] for e in counted if visible[e] < math.inf)
     return {
         "seconds": seconds,
         "msgs_per_s": round(sent / seconds),
-        "probes_seen": len(delays),
+        "probes": len(delays),
+        "probes_superseded": sum(e not in seen for e in counted),
         # none seen: the consumer did not keep up within the run (a busy machine); no latency to report
         "p50_s": round(statistics.median(delays), 3) if delays else None,
         "p95_s": round(delays[int(0.95 * (len(delays) - 1))], 3) if delays else None,
