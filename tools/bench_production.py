@@ -75,7 +75,8 @@ def run(label: str, settings: Settings, exports: Path) -> list[dict]:
 @contextmanager
 def airflow_standalone(settings: Settings, log: Path) -> Iterator[dict[str, str]]:
     """Airflow as bin/airflow-up starts it, on a free port; yields the environment of its processes."""
-    env = {**os.environ, **airflow_env(settings)}
+    # `airflow standalone` starts its components as `airflow ...` from the PATH (bin/airflow-up puts the venv's first)
+    env = {**os.environ, **airflow_env(settings), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     for step in (["db", "migrate"], ["dags", "reserialize"], ["dags", "unpause", "build_warehouse"]):
         subprocess.run([str(BIN / "airflow"), *step], env=env, check=True, capture_output=True, timeout=600)
     write_local_settings(settings)
