@@ -120,11 +120,14 @@ def open_page(page: Any, key: str, lang: Lang) -> None:
     settled(page, lang)
 
 
-def shot_users(path: Path, settings: Settings) -> dict[str, tuple[str, str | None]]:
+Users = dict[str, tuple[str, str, str | None]]  # "leadership" and "chief": (name, password, region)
+
+
+def shot_users(path: Path, settings: Settings) -> Users:
     """The demo users (`safelake users demo`) leadership and the regional chief, with random passwords, in a users
-    file of their own: {"leadership": (name, password), "chief": ...}, the chief's with the region."""
+    file of their own."""
     own = Settings(home=settings.home, users_file=path, geography=settings.geography)
-    chosen = {}
+    chosen: Users = {}
     for name, region, display in demo_users(own):
         if name == "leadership" or region:
             password = secrets.token_urlsafe(12)
@@ -133,9 +136,6 @@ def shot_users(path: Path, settings: Settings) -> dict[str, tuple[str, str | Non
             save_user(own, user.model_copy(update={"password_hash": hash_password(password)}))
             chosen["chief" if region else "leadership"] = (name, password, region)
     return chosen
-
-
-Users = dict[str, tuple[str, str, str | None]]
 
 
 def dashboards(url: str, users: Users, out: Path, prefix: str) -> list[Path]:
