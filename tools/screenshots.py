@@ -177,9 +177,10 @@ def dashboards(url: str, users: Users, out: Path, prefix: str) -> list[Path]:
     return written
 
 
-def maps(url: str, users: Users, out: Path, prefix: str, map_region: str) -> list[Path]:
-    """The crime page's map of the regions and, chosen as a click on it would, of one region's districts; ru and en.
-    Each shot is the map with its attribution below, the tooltip of the area under the map's centre shown."""
+def maps(url: str, users: Users, out: Path, prefix: str, map_region: str | None) -> list[Path]:
+    """The crime page's map of the regions and, chosen as a click on it would, of one region's districts (a reference
+    set with districts); ru and en. Each shot is the map with its attribution below, the tooltip of the area under
+    the map's centre shown."""
     from playwright.sync_api import sync_playwright
 
     leader, leader_password, _ = users["leadership"]
@@ -188,7 +189,8 @@ def maps(url: str, users: Users, out: Path, prefix: str, map_region: str) -> lis
         browser = pw.chromium.launch(executable_path=str(CHROMIUM))
         try:
             for lang in i18n.LANGS:
-                for name, params in (("map-regions", {}), ("map-districts", {"region": map_region})):
+                views = [("map-regions", {}), ("map-districts", {"region": map_region})]
+                for name, params in views if map_region else views[:1]:
                     page = browser.new_page(viewport={"width": WIDE, "height": 1000})
                     login(page, url, leader, leader_password, lang, period="28d", **params)
                     open_page(page, "crime", lang)
@@ -233,12 +235,13 @@ def main() -> None:
         sys.exit(f"screenshots: {CHROMIUM} is missing; install Debian's chromium (apt-get install -y chromium)")
     out.mkdir(parents=True, exist_ok=True)
     prefix = "" if settings.geography == Settings.model_fields["geography"].default else f"{settings.geography}-"
-    districts = geography(settings.geography).districts["region_code"].value_counts(sort=True)
+    most = geography(settings.geography).districts["region_code"].value_counts(sort=True)["region_code"]
+    map_region = most[0] if len(most) else None  # the region with the most districts; none without districts
     with tempfile.TemporaryDirectory() as tmp:
         users = shot_users(Path(tmp) / "users.yaml", settings)
         env = {"SAFELAKE_HOME": str(settings.home), "SAFELAKE_USERS_FILE": str(Path(tmp) / "users.yaml")}
         with running_app(env, REPO, free_port()) as url:
-            written = dashboards(url, users, out, prefix) + maps(url, users, out, prefix, districts["region_code"][0])
+            written = dashboards(url, users, out, prefix) + maps(url, users, out, prefix, map_region)
     written += emails(settings, out, prefix)
     for path in written:
         print(f"wrote {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
