@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from access.policy import Scope
+from access.scope import Scope
 from safelake.errors import SafeLakeError
 from safelake.reference import geography
 from safelake.settings import Settings

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from access.policy import Scope
+from access.scope import Scope
 from access.users import Role, scope_for
 from safelake.errors import SafeLakeError
 from safelake.settings import Settings

@@ -6,24 +6,26 @@ own sets (looked up first); adding a country is adding a folder (format: docs/pr
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import polars as pl
+from typing import TYPE_CHECKING, Any
 
 from safelake.errors import SafeLakeError
 from safelake.settings import get_settings
 
+if TYPE_CHECKING:  # polars is imported where a table is read: settings (every process) only need `zone`
+    import polars as pl
+
 REFERENCE_DIR = Path(__file__).with_name("reference")
 NAME_COLUMNS = ("name_en", "name_ru", "name_ky", "name_kk")
-Schema = dict[str, type[pl.DataType]]
-REGIONS: Schema = {"region_code": pl.String}
-DISTRICTS: Schema = {"district_code": pl.String, "region_code": pl.String}
-POPULATION: Schema = {"area_code": pl.String, "year": pl.Int32, "population": pl.Int64}
-ABOUT: Schema = {"name_en": pl.String, "name_ru": pl.String, "timezone": pl.String, "currency": pl.String}
+Schema = dict[str, str]  # column → polars type name
+REGIONS: Schema = {"region_code": "String"}
+DISTRICTS: Schema = {"district_code": "String", "region_code": "String"}
+POPULATION: Schema = {"area_code": "String", "year": "Int32", "population": "Int64"}
+ABOUT: Schema = {"name_en": "String", "name_ru": "String", "timezone": "String", "currency": "String"}
 # The local time of a reference set without geography.csv (an operator's own, written before it existed).
 DEFAULT_TIMEZONE = "Asia/Bishkek"
 
@@ -53,6 +55,8 @@ class Geography:
 
     def district_lookup(self) -> pl.DataFrame:
         """(region_code, lower-cased name or code) → district_code, for a join narrowed by region."""
+        import polars as pl
+
         frames = [
             self.districts.select("region_code", pl.col(col).str.to_lowercase().alias("name"), "district_code")
             for col in (*NAME_COLUMNS, "district_code")
@@ -105,19 +109,33 @@ def _folder(name: str, roots: tuple[Path, ...]) -> Path:
     return folder
 
 
+def zone(name: str, roots: tuple[Path, ...]) -> str:
+    """The reference set's time zone (its geography.csv), read without polars: settings are made in every
+    process, each DAG file's parse included. An unknown set raises SafeLakeError."""
+    path = _folder(name, roots) / "geography.csv"
+    if not path.exists():
+        return DEFAULT_TIMEZONE
+    with path.open(encoding="utf-8", newline="") as file:
+        row = next(csv.DictReader(file), None) or {}
+    return row.get("timezone") or DEFAULT_TIMEZONE
+
+
 @cache
 def _geography(name: str, roots: tuple[Path, ...]) -> Geography:
+    import polars as pl
+
     folder = _folder(name, roots)
 
     def read(file: str, schema: Schema) -> pl.DataFrame:
         """The file's columns as text, its numbers typed; an optional file that is absent is empty."""
+        types = {column: getattr(pl, kind) for column, kind in schema.items()}
         if not (folder / file).exists() and file != "regions.csv":
-            return pl.DataFrame(schema=schema)
+            return pl.DataFrame(schema=types)
         frame = pl.read_csv(folder / file, infer_schema=False)
         missing = sorted(set(schema) - set(frame.columns))
         if missing:
             raise SafeLakeError(f"reference set {folder}: {file} lacks columns {missing}; see docs/profiles.md")
-        return frame.with_columns(pl.col(c).cast(t) for c, t in schema.items())
+        return frame.with_columns(pl.col(c).cast(t) for c, t in types.items())
 
     about = read("geography.csv", ABOUT)
     return Geography(

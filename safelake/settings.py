@@ -152,14 +152,14 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _geography_zone(self) -> Settings:
-        from safelake.reference import geography, search_roots
+        from safelake.reference import search_roots, zone
 
         try:
-            found = geography(self.geography, search_roots(self.reference_dir))
+            found = zone(self.geography, search_roots(self.reference_dir))
         except SafeLakeError as exc:
             raise ValueError(f"SAFELAKE_GEOGRAPHY: {exc}") from None
         if "timezone" not in self.model_fields_set:
-            self.timezone = self._known_zone(found.timezone)
+            self.timezone = self._known_zone(found)
         return self
 
     @model_validator(mode="after")
