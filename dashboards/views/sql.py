@@ -131,14 +131,11 @@ if catalog["description"].isna().all() and catalog["table_description"].isna().a
 tables = catalog.drop_duplicates(["schema", "table"]).assign(name=lambda f: f["schema"] + "." + f["table"])
 if lang == "ru":
     tables["table_description"] = [schema_ru.table(n) for n in tables["name"]]
-listing, chosen_table = st.columns(2)
-with listing:
-    ui.table(tables, {"name": (t("table", lang), "text"), "table_description": (t("description", lang), "text")}, lang)
-with chosen_table:
-    chosen = st.selectbox(t("table", lang), tables["name"].tolist(), key="sql_table")
-    columns = catalog[catalog["schema"] + "." + catalog["table"] == chosen]
-    if lang == "ru":
-        columns = columns.assign(description=[schema_ru.column(chosen, c) for c in columns["column"]])
-    # column names and SQL types are identifiers and codes, shown as they are
-    described = {"column": (t("column", lang), "text"), "type": (t("type", lang), "text")}
-    ui.table(columns, described | {"description": (t("description", lang), "text")}, lang)
+ui.table(tables, {"name": (t("table", lang), "text"), "table_description": (t("description", lang), "text")}, lang)
+chosen = st.selectbox(t("table", lang), tables["name"].tolist(), key="sql_table")
+columns = catalog[catalog["schema"] + "." + catalog["table"] == chosen]
+if lang == "ru":
+    columns = columns.assign(description=[schema_ru.column(chosen, c) for c in columns["column"]])
+# column names and SQL types are identifiers and codes, shown as they are
+described = {"column": (t("column", lang), "text"), "type": (t("type", lang), "text")}
+ui.table(columns, described | {"description": (t("description", lang), "text")}, lang)
