@@ -575,10 +575,11 @@ def special_days(src: Source, first: dt.date, last: dt.date) -> set[dt.date]:
 
 
 @st.cache_data(ttl=LIVE_TTL_SECONDS, hash_funcs=_HASH, show_spinner=False)
-def live_response(scope: Scope, periods: tuple[tuple[dt.date, ...], ...]) -> list[dict[str, float | None]]:
-    """`access.live.response_over_days` of each list of days, from the lake's live calls under the scope."""
+def live_response(src: Source, periods: tuple[tuple[dt.date, ...], ...]) -> list[dict[str, float | None]]:
+    """`access.live.response_over_days` of each list of days, from the lake's live calls under the source's scope
+    (keyed on the source as every query here: another instance's warehouse, another lake)."""
     settings = get_settings()
-    con = live.connect(settings, scope)
+    con = live.connect(settings, src.scope)
     try:
         return [live.response_over_days(con, settings, list(days)) for days in periods]
     finally:

@@ -12,7 +12,7 @@ import streamlit as st
 
 from access import i18n, read
 from access.i18n import t
-from dashboards import auth, charts, queries, ui
+from dashboards import charts, queries, ui
 
 # the measures in the page's order, by the dataset they come from (marts.agg_holiday_ops_daily)
 MEASURES = {
@@ -52,6 +52,7 @@ ORDINARY_DAYS = 28  # as kpi_holiday_ops_periods compares
 
 ctx = ui.page("holiday")
 lang, src, area = ctx.lang, ctx.src, ctx.area
+assert src is not None  # ui.page stops a page while nothing is published
 as_of: dt.date = ctx.info["as_of"]
 st.caption(t("holiday_intro", lang))
 
@@ -74,10 +75,10 @@ def _period(periods: pd.DataFrame, period_id: str) -> tuple[list[dt.date], list[
     return _days(start, end), [d for d in before if d not in special]
 
 
-def _response(name: str, days: list[dt.date], ordinary: list[dt.date]) -> None:
+def _response(source: queries.Source, name: str, days: list[dt.date], ordinary: list[dt.date]) -> None:
     st.subheader(t("holiday_response", lang))
     periods = ((name, days), (t("holiday_ordinary", lang), ordinary))
-    measured = queries.live_response(auth.session_user().scope, tuple(tuple(d) for _, d in periods))
+    measured = queries.live_response(source, tuple(tuple(d) for _, d in periods))
     rows = [r | {"days": len(d), "name": n} for r, (n, d) in zip(measured, periods, strict=True)]
     if not any(r["calls"] for r in rows):
         st.caption(t("holiday_response_none", lang))
@@ -150,7 +151,7 @@ else:
             },
             key="holiday_regions",
         )
-    _response(name, days, ordinary)
+    _response(src, name, days, ordinary)
 
 st.subheader(t("holiday_targets", lang))
 targets = queries.plan_progress(src, area.regional)

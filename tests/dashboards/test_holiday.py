@@ -54,8 +54,8 @@ def _calls(settings) -> None:  # type: ignore[no-untyped-def]
             at = received.replace(tzinfo=zone)
             con.execute(
                 """INSERT INTO lake.dispatch_call (event_id, call_id, updated_at, received_at, status, priority,
-                   category, region_code, dispatched_at, arrived_at)
-                   VALUES (?, ?, ?, ?, 'arrived', 'high', 'public_order', 'KZ-75', ?, ?)""",
+                   category, region_code, dispatched_at, arrived_at, _geography)
+                   VALUES (?, ?, ?, ?, 'arrived', 'high', 'public_order', 'KZ-75', ?, ?, 'kz')""",
                 [f"e{i}", f"c{i}", at, at, at + dt.timedelta(minutes=dispatch), at + dt.timedelta(minutes=arrival)],
             )
     finally:
