@@ -154,6 +154,9 @@ else:
     _response(src, name, days, ordinary)
 
 st.subheader(t("holiday_targets", lang))
+if not ctx.info["has_plan"]:  # a geography without a plan has no plan marts
+    st.caption(t("no_plan", lang, geography=read.geography_name(ctx.info["geography"], lang)))
+    st.stop()
 targets = queries.plan_progress(src, area.regional)
 targets = targets[targets["kpi"].isin(TARGET_KPIS)]
 if targets.empty:
