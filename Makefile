@@ -21,20 +21,28 @@ setup: $(VENV)/.setup-stamp
 $(VENV)/.setup-stamp: pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet uv==$(UV_VERSION)
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev]'
 	touch $@
 
-# init → demo data (the year up to yesterday, unless there is data) → ingest → Airflow (standalone, PIDs in
-# SAFELAKE_HOME/run/) → unpause the DAGs → first build through Airflow → dashboards → URLs. Safe to rerun.
+# init → Airflow starts in the background (standalone, PIDs in SAFELAKE_HOME/run/) → demo data (the year up to
+# yesterday, unless there is data) → ingest → the first build (while no build is published), dashboards →
+# Airflow ready, DAGs unpaused → the live stream → URLs. Safe to rerun. The DAGs are unpaused and the stream
+# started after the first build: an unpaused DAG runs its latest interval at once (maintenance among them),
+# and the stream's consumer takes a core; either would slow the first build by a half.
 up: setup
 	$(BIN)/safelake init
 	$(BIN)/safelake users demo
+	bin/airflow-up --start
 	@if [ -z "$$(find $(SAFELAKE_HOME)/landing $(SAFELAKE_HOME)/archive -type f -not -name '.*' 2>/dev/null | head -1)" ]; then \
 		$(BIN)/python -m tools.demo --days 365; fi
 	@$(BIN)/safelake ingest || echo "make up: the files refused above stay in landing/; going on with the rest"
+	@if [ ! -L $(SAFELAKE_HOME)/warehouse/current.duckdb ]; then bin/bg start first-build -- $(BIN)/safelake build; fi
+	@$(MAKE) --no-print-directory dashboards-up
+	@if bin/bg status first-build; then echo "waiting for the first warehouse build (log $(SAFELAKE_HOME)/run/first-build.log)"; fi
+	@bin/bg wait first-build; if [ ! -L $(SAFELAKE_HOME)/warehouse/current.duckdb ]; then \
+		tail -5 $(SAFELAKE_HOME)/run/first-build.log >&2; echo "make up: no warehouse is published; the first build's log: $(SAFELAKE_HOME)/run/first-build.log" >&2; exit 1; fi
 	bin/airflow-up
 	bin/stream-up
-	@$(MAKE) --no-print-directory dashboards-up
 	$(BIN)/safelake status
 	@eval "$$($(BIN)/python -m ops.airflow_env)"; \
 	echo; echo "SafeLake is up:"; \
@@ -48,6 +56,7 @@ up: setup
 # Stops what `make up` started, by the PIDs in SAFELAKE_HOME/run/.
 down:
 	bin/bg stop dashboards
+	bin/bg stop first-build
 	bin/stream-down
 	bin/airflow-down
 

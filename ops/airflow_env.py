@@ -3,8 +3,10 @@
 
 `python -m ops.airflow_env` prints `export NAME='value'` lines for a shell to eval;
 `... --login` creates the admin password once and prints the login; `... --wait SECONDS` waits until
-the API answers and the scheduler is healthy; `... --port-taken` exits 0 if something answers there;
-`... --local-settings` writes AIRFLOW_HOME/config/airflow_local_settings.py (see LOCAL_SETTINGS).
+the API answers, the scheduler is healthy and every DAG file is parsed (and fails on an import error);
+`... --unpause DAG...` does that through the API (an `airflow` command costs seconds of imports);
+`... --port-taken` exits 0 if something answers there; `... --local-settings` writes
+AIRFLOW_HOME/config/airflow_local_settings.py (see LOCAL_SETTINGS).
 """
 
 from __future__ import annotations
@@ -112,6 +114,53 @@ def wait_healthy(settings: Settings, timeout: float) -> bool:
     return False
 
 
+def api(settings: Settings, method: str, path: str, body: dict | None = None) -> dict:
+    """One call of Airflow's REST API (/api/v2/...) as the admin user."""
+    user, password, _ = ensure_login(settings)
+    request = urllib.request.Request(
+        f"{api_url(settings)}/auth/token",
+        data=json.dumps({"username": user, "password": password}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        token = json.load(response)["access_token"]
+    request = urllib.request.Request(
+        f"{api_url(settings)}/api/v2/{path}",
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
+
+
+def wait_parsed(settings: Settings, dag_files: list[Path], timeout: float) -> str | None:
+    """Wait until every DAG file is parsed: None, or what is wrong (an import error, or still not parsed)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        errors = api(settings, "GET", "importErrors")["import_errors"]
+        if errors:
+            return "DAG import errors: " + "; ".join(f"{e['filename']}: {e['stack_trace']}" for e in errors)
+        parsed = {Path(d["fileloc"]).name for d in api(settings, "GET", "dags?limit=100")["dags"]}
+        missing = sorted({f.name for f in dag_files} - parsed)
+        if not missing:
+            return None
+        if time.monotonic() > deadline:
+            return f"DAG files not parsed after {timeout:.0f} s: {', '.join(missing)}"
+        time.sleep(2)
+
+
+def unpause(settings: Settings, dag_ids: list[str]) -> None:
+    for dag_id in dag_ids:
+        api(settings, "PATCH", f"dags/{dag_id}", {"is_paused": False})
+
+
+def dag_files(folder: Path = REPO / "dags") -> list[Path]:
+    """The files that define a DAG (.airflowignore lists the shared module that does not)."""
+    ignored = set((folder / ".airflowignore").read_text().split()) if (folder / ".airflowignore").exists() else set()
+    return sorted(p for p in folder.glob("*.py") if p.name not in ignored and p.stem not in ignored)
+
+
 def port_taken(settings: Settings) -> bool:
     try:
         urllib.request.urlopen(api_url(settings), timeout=2).close()
@@ -126,9 +175,17 @@ def main(argv: list[str]) -> None:
     settings = get_settings()
     if "--wait" in argv:
         timeout = float(argv[argv.index("--wait") + 1])
+        start = time.monotonic()
         if not wait_healthy(settings, timeout):
             print(f"Airflow is not healthy at {api_url(settings)} after {timeout:.0f} s", file=sys.stderr)
             raise SystemExit(1)
+        problem = wait_parsed(settings, dag_files(), timeout - (time.monotonic() - start))
+        if problem:
+            print(problem, file=sys.stderr)
+            raise SystemExit(1)
+        return
+    if "--unpause" in argv:
+        unpause(settings, argv[argv.index("--unpause") + 1 :])
         return
     if "--local-settings" in argv:
         write_local_settings(settings)

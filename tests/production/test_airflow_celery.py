@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from ops.airflow_env import airflow_env, wait_healthy
+from ops.airflow_env import airflow_env, dag_files, unpause, wait_healthy, wait_parsed
 from safelake.settings import Settings
 from tests.conftest import PII_KEY, REPO
 from tests.production.conftest import settings_of
@@ -95,12 +95,9 @@ def test_ingest_and_build_dags_succeed_on_two_celery_workers(stack, tmp_path):
             command = [str(BIN / "airflow"), "celery", "worker", "--celery-hostname", f"{worker}@%h"]
             start(command, env, logs / f"{worker}.log", running)
         assert wait_healthy(settings, 240), (logs / "api-server.log").read_text()[-3000:]
-        deadline = time.monotonic() + 240
-        while not set(DAGS) <= set(airflow(["dags", "list", "-o", "plain"], env).split()):
-            assert time.monotonic() < deadline, "the dag processor did not parse the DAGs"
-            time.sleep(5)
-        for dag_id in DAGS:  # unpaused, ingest_landing runs for its latest interval; its Assets start the build
-            airflow(["dags", "unpause", dag_id], env)
+        assert wait_parsed(settings, dag_files(), 240) is None
+        # unpaused, ingest_landing runs for its latest interval; its Assets start the build
+        unpause(settings, list(DAGS))
         conninfo = stack.postgres.url(database)
         deadline = time.monotonic() + 1500
         states = run_states(conninfo)
