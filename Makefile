@@ -28,7 +28,7 @@ $(VENV)/.setup-stamp: pyproject.toml
 # yesterday, unless there is data) → ingest → the first build (while no build is published), dashboards →
 # Airflow ready, DAGs unpaused → the live stream → URLs. Safe to rerun. The DAGs are unpaused and the stream
 # started after the first build: an unpaused DAG runs its latest interval at once (maintenance among them),
-# and the stream's consumer takes a third of a core; both slowed the first build (96 s against 65 s alone).
+# and the stream's consumer takes a third of a core (beside it the first build took 134 s, after it 87-95 s).
 up: setup
 	$(BIN)/safelake init
 	$(BIN)/safelake users demo
