@@ -214,7 +214,9 @@ def test_inline_charts_are_pngs_referenced_by_content_id_and_csv_parses(home, sm
 
 def test_a_retry_sends_nothing_twice(home, smtp, now):
     first = deliver(home, "daily", now)
-    retry = deliver(home, "daily", now + dt.timedelta(hours=2))  # same day: same period
+    slot = briefing_config.load_schedules(home)["daily"].last_slot(now, ZoneInfo(home.timezone))
+    later = now + (slot + dt.timedelta(days=1) - now) / 2  # halfway to the next daily slot: the same period
+    retry = deliver(home, "daily", later)
     assert len(first.sent) == 3 and retry.sent == [] and len(retry.skipped) == 3
     assert len(smtp.messages) == 3
     next_day = deliver(home, "daily", now + dt.timedelta(days=1))
