@@ -157,8 +157,8 @@ def unpause(settings: Settings, dag_ids: list[str]) -> None:
 
 def dag_files(folder: Path = REPO / "dags") -> list[Path]:
     """The files that define a DAG (.airflowignore lists the shared module that does not)."""
-    ignored = set((folder / ".airflowignore").read_text().split()) if (folder / ".airflowignore").exists() else set()
-    return sorted(p for p in folder.glob("*.py") if p.name not in ignored and p.stem not in ignored)
+    ignored = set((folder / ".airflowignore").read_text().split())
+    return sorted(p for p in folder.glob("*.py") if p.name not in ignored)
 
 
 def port_taken(settings: Settings) -> bool:

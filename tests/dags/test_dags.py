@@ -51,15 +51,14 @@ PROBE = textwrap.dedent(
     import airflow.sdk  # noqa: F401  (the dag processor has Airflow imported before it forks a parser)
     from airflow.dag_processing.dagbag import BundleDagBag
 
+    from ops.airflow_env import dag_files
+
     dags = Path(sys.argv[1])
-    ignored = set((dags / ".airflowignore").read_text().split())
     WRITE = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
     WATCHED = ("socket.connect", "subprocess.Popen", "os.system", "os.posix_spawn", "os.exec", "os.mkdir",
                "os.remove", "os.rename", "os.symlink", "shutil.rmtree", "sqlite3.connect", "urllib.Request")
     report = {}
-    for file in sorted(dags.glob("*.py")):
-        if file.name in ignored:
-            continue
+    for file in dag_files(dags):
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:
