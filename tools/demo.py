@@ -30,6 +30,7 @@ from safelake.reference import geography as reference
 from safelake.settings import get_settings
 
 Fmt = Callable[[Any], Any]
+Cell = tuple[str, str, Fmt]  # (header cell, record field, formatter)
 Rng = np.random.Generator
 Record = dict[str, Any]
 
@@ -323,6 +324,11 @@ def _p(weights: Sequence[float] | Sequence[str] | np.ndarray) -> np.ndarray:
     return w / w.sum()
 
 
+def _streams(seed: int, names: Sequence[str], first: int = 0) -> dict[str, Rng]:
+    """An independent random stream per dataset, numbered from `first`."""
+    return {name: np.random.default_rng([seed, first + k]) for k, name in enumerate(names)}
+
+
 def _read(path: Path) -> list[dict[str, str]]:
     """The rows of a reference CSV; none when the set does not have the file (districts, a plan)."""
     if not path.exists():
@@ -360,18 +366,26 @@ class Geo:
     def rollout_share(self, day: np.ndarray) -> np.ndarray:
         return np.interp(day, self.curve_day, self.curve_cum) / self.curve_cum[-1]
 
+    def area(self, column: str) -> tuple[Cell, Cell]:
+        return _areas(self.regions, self.districts, column)
+
+
+def _population(reference_dir: Path, year: int) -> dict[str, int]:
+    """Population by area code, of the latest year not after `year` (the earliest year when all are after it)."""
+    best: dict[str, tuple[tuple[bool, int], int]] = {}
+    for row in _read(reference_dir / "population.csv"):
+        y = int(row["year"])
+        rank = (y <= year, y if y <= year else -y)
+        if row["area_code"] not in best or rank > best[row["area_code"]][0]:
+            best[row["area_code"]] = (rank, int(row["population"]))
+    return {code: value for code, (_, value) in best.items()}
+
 
 def load_geography(reference_dir: Path, year: int) -> Geo:
     """Regions and districts weighted by the population of the latest year not after `year`; camera plan (without
     one, the cameras were installed evenly over the LEGACY_YEARS before `year`)."""
     regions, districts = _read(reference_dir / "regions.csv"), _read(reference_dir / "districts.csv")
-    best: dict[str, tuple[tuple[bool, int], int]] = {}
-    for row in _read(reference_dir / "population.csv"):
-        y = int(row["year"])
-        rank = (y <= year, y if y <= year else -y)  # no year before `year`: the earliest one
-        if row["area_code"] not in best or rank > best[row["area_code"]][0]:
-            best[row["area_code"]] = (rank, int(row["population"]))
-    pop = {code: value for code, (_, value) in best.items()}
+    pop = _population(reference_dir, year)
     codes = [r["region_code"] for r in regions]
     district_region = np.array([codes.index(d["region_code"]) for d in districts], dtype=int)
     district_weight = np.array([pop.get(d["district_code"], 1) for d in districts], dtype=float)
@@ -453,9 +467,9 @@ def _opt(fn: Fmt) -> Fmt:
 
 
 TEXT, RAW = _opt(str), _opt(lambda v: v)
-RU_TS = _opt(lambda v: v.strftime("%d.%m.%Y %H:%M"))
+RU_TS, RU_DAY = _opt(lambda v: v.strftime("%d.%m.%Y %H:%M")), _opt(lambda v: v.strftime("%d.%m.%Y"))
 ISO_TS = _opt(lambda v: v.strftime("%Y-%m-%dT%H:%M:%S"))
-DAY = _opt(lambda v: v.strftime("%Y-%m-%d"))
+DAY, STAMP = _opt(lambda v: v.strftime("%Y-%m-%d")), _opt(lambda v: v.strftime("%Y-%m-%d %H:%M:%S"))
 YES_NO, Y_N = _opt(lambda v: "да" if v else "нет"), _opt(lambda v: "Y" if v else "N")
 COMMA = _opt(lambda v: f"{v:,.2f}".replace(",", " ").replace(".", ","))  # 15 000,00
 
@@ -468,9 +482,14 @@ def _area(rows: list[dict[str, str]], column: str) -> Fmt:
     return lambda i: "" if i is None or i < 0 else rows[i][column]
 
 
+def _areas(regions: list[dict[str, str]], districts: list[dict[str, str]], column: str) -> tuple[Cell, Cell]:
+    """The region and district cells of an export headed in Russian, areas named by the reference `column`."""
+    return ("Область", "region", _area(regions, column)), ("Район", "district", _area(districts, column))
+
+
 @dataclass(frozen=True)
 class Layout:
-    spec: tuple[tuple[str, str, Fmt], ...]  # (header cell, record field, formatter)
+    spec: tuple[Cell, ...]
     kind: str = "csv"  # or xlsx
     sheet: str = "ДТП"  # xlsx only
     encoding: str = "utf-8"
@@ -508,6 +527,11 @@ class Layout:
         path.write_bytes(buf.getvalue().encode(self.encoding))
 
 
+def _windows_csv(spec: tuple[Cell, ...]) -> Layout:
+    """A CSV as the Russian-language registries' Windows software writes it: cp1251, semicolons, CRLF."""
+    return Layout(spec, encoding="cp1251", delimiter=";", newline="\r\n")
+
+
 @dataclass
 class Sink:
     """Rows bound for the files of one dataset, ordered inside a file by version time."""
@@ -522,7 +546,14 @@ class Sink:
         self.layouts[file] = layout
         self.rows.append((file, rec["updated_at"], layout.render(rec) if cells is None else cells))
 
-    def flush(self, folder: Path, created: datetime) -> tuple[int, int]:
+    def update(self, place: Place, recs: list[Record]) -> None:
+        """Later versions of records already written, as they are (no defects)."""
+        for rec in recs:
+            self.add(*place(rec), rec)
+        self.updates += len(recs)
+
+    def flush(self, folder: Path, created: datetime) -> dict[str, Any]:
+        """Write the files; the dataset's demo-manifest entry."""
         folder.mkdir(parents=True, exist_ok=True)
         by_file: dict[str, list[list[Any]]] = {}
         for file, _, cells in sorted(self.rows, key=lambda r: (r[0], r[1])):
@@ -532,7 +563,8 @@ class Sink:
             layout = self.layouts[file]
             kept = [shape.cells(layout, row) for row in rows] if shape.drop else rows
             shape.layout(layout).write(folder / shape.file(file), kept, created)
-        return len(self.rows), len(by_file)
+        defects = dict(sorted(self.defects.items()))
+        return {"rows": len(self.rows), "files": len(by_file), "defects": defects, "updates": self.updates}
 
 
 Place = Callable[[Record], tuple[str, Layout]]
@@ -581,13 +613,20 @@ def _week(t: datetime, start: datetime) -> int:
     return (t - start).days // 7
 
 
-def _later(rng: Rng, rec: Record, start: datetime, days: int, weeks: int = 2) -> datetime | None:
-    """A version time in one of the next `weeks` weekly files inside the window, or None if there is none."""
+def _weekly(prefix: str, ext: str, layout: Layout, start: datetime) -> Place:
+    """Weekly files named by their first day: a record goes to the file of its `_week`."""
+    return lambda rec: (f"{prefix}_{start + timedelta(days=7 * rec['_week']):%Y%m%d}.{ext}", layout)
+
+
+def _later(rng: Rng, rec: Record, start: datetime, days: int, changes: Record, weeks: int = 2) -> Record | None:
+    """The record with `changes`, re-sent in one of the next `weeks` weekly files inside the window; None if there
+    is none."""
     last = (days - 1) // 7
     if rec["_week"] >= last:
         return None
     week = int(rng.integers(rec["_week"] + 1, min(rec["_week"] + weeks, last) + 1))
-    return start + timedelta(days=7 * week, minutes=int(rng.integers(60, min(7, days - 7 * week) * 1440)))
+    when = start + timedelta(days=7 * week, minutes=int(rng.integers(60, min(7, days - 7 * week) * 1440)))
+    return rec | {"_week": week, "updated_at": when} | changes
 
 
 def _py(values: np.ndarray) -> list[Any]:
@@ -624,51 +663,28 @@ def _crime(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None:
     streets, entry, known = _streets(rng, n), rng.integers(1, 90, n).tolist(), (rng.random(n) > 0.04).tolist()
     reg, occ, clr = _py(registered), _py(occurred), _py(cleared_at)
     russian = set(range(0, len(geo.regions), 2))  # regions alternate between the two registry exports
-    ru = Layout(
-        (
-            ("Номер КУСП", "report_id", TEXT),
-            ("Дата регистрации", "registered_at", RU_TS),
-            ("Дата совершения", "occurred_at", RU_TS),
-            ("Вид преступления", "offence", _label(OFFENCES["ru"])),
-            ("Область", "region", _area(geo.regions, "name_ru")),
-            ("Район", "district", _area(geo.districts, "name_ru")),
-            ("Место совершения", "place", _label(PLACES["ru"])),
-            ("Общественное место", "public_place", YES_NO),
-            ("Потерпевший несовершеннолетний", "victim_minor", YES_NO),
-            ("Семейное насилие", "domestic_violence", YES_NO),
-            ("Раскрыто", "cleared", YES_NO),
-            ("Дата раскрытия", "cleared_at", RU_TS),
-            ("Видеофиксация", "camera_evidence", YES_NO),
-            ("ФИО потерпевшего", "victim_name", TEXT),
-            ("Телефон потерпевшего", "victim_phone", TEXT),
-            ("Адрес", "address", TEXT),
-            ("Дата изменения", "updated_at", RU_TS),
-        ),
-        encoding="cp1251",
-        delimiter=";",
-        newline="\r\n",
+    # the two registry exports' columns: record field, Russian header and formatter, English header and formatter
+    columns = (
+        ("report_id", "Номер КУСП", TEXT, "report_no", TEXT),
+        ("registered_at", "Дата регистрации", RU_TS, "registered", ISO_TS),
+        ("occurred_at", "Дата совершения", RU_TS, "occurred", ISO_TS),
+        ("offence", "Вид преступления", _label(OFFENCES["ru"]), "offence", _label(OFFENCES["code"])),
+        ("region", "Область", _area(geo.regions, "name_ru"), "region", _area(geo.regions, "region_code")),
+        ("district", "Район", _area(geo.districts, "name_ru"), "district", _area(geo.districts, "district_code")),
+        ("place", "Место совершения", _label(PLACES["ru"]), "place", _label(PLACES["code"])),
+        ("public_place", "Общественное место", YES_NO, "public_place", Y_N),
+        ("victim_minor", "Потерпевший несовершеннолетний", YES_NO, "minor_victim", Y_N),
+        ("domestic_violence", "Семейное насилие", YES_NO, "domestic", Y_N),
+        ("cleared", "Раскрыто", YES_NO, "cleared", Y_N),
+        ("cleared_at", "Дата раскрытия", RU_TS, "cleared_on", ISO_TS),
+        ("camera_evidence", "Видеофиксация", YES_NO, "cctv", Y_N),
+        ("victim_name", "ФИО потерпевшего", TEXT, "victim", TEXT),
+        ("victim_phone", "Телефон потерпевшего", TEXT, "phone", TEXT),
+        ("address", "Адрес", TEXT, "address", TEXT),
+        ("updated_at", "Дата изменения", RU_TS, "last_modified", ISO_TS),
     )
-    en = Layout(
-        (
-            ("report_no", "report_id", TEXT),
-            ("registered", "registered_at", ISO_TS),
-            ("occurred", "occurred_at", ISO_TS),
-            ("offence", "offence", _label(OFFENCES["code"])),
-            ("region", "region", _area(geo.regions, "region_code")),
-            ("district", "district", _area(geo.districts, "district_code")),
-            ("place", "place", _label(PLACES["code"])),
-            ("public_place", "public_place", Y_N),
-            ("minor_victim", "victim_minor", Y_N),
-            ("domestic", "domestic_violence", Y_N),
-            ("cleared", "cleared", Y_N),
-            ("cleared_on", "cleared_at", ISO_TS),
-            ("cctv", "camera_evidence", Y_N),
-            ("victim", "victim_name", TEXT),
-            ("phone", "victim_phone", TEXT),
-            ("address", "address", TEXT),
-            ("last_modified", "updated_at", ISO_TS),
-        )
-    )
+    ru = _windows_csv(tuple((header, field, fmt) for field, header, fmt, _, _ in columns))
+    en = Layout(tuple((header, field, fmt) for field, _, _, header, fmt in columns))
 
     def place_of(rec: Record) -> tuple[str, Layout]:
         week, code = (
@@ -715,11 +731,9 @@ def _crime(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None:
 
     def correct(rec: Record) -> Record | None:
         """The offence re-classified in a later export (records re-sent when cleared are left alone)."""
-        when = None if rec["report_id"] in resent else _later(rng, rec, start, days)
-        offence = (rec["offence"] + 1) % len(OFFENCES["code"])
-        if when is None:
+        if rec["report_id"] in resent:
             return None
-        return rec | {"_week": _week(when, start), "updated_at": when, "offence": offence}
+        return _later(rng, rec, start, days, {"offence": (rec["offence"] + 1) % len(OFFENCES["code"])})
 
     def by_layout(ru_value: str, en_value: str) -> Callable[[Record], str]:
         return lambda rec: ru_value if rec["region"] in russian else en_value
@@ -736,9 +750,7 @@ def _crime(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None:
         ],
     }
     _emit(sink, rng, recs, place_of, spoil, correct)
-    for rec in updates:
-        sink.add(*place_of(rec), rec)
-    sink.updates += len(updates)
+    sink.update(place_of, updates)
 
 
 def _road(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None:
@@ -767,8 +779,7 @@ def _road(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None:
         (
             ("Номер ДТП", "incident_id", TEXT),
             ("Дата и время", "occurred_at", RAW),
-            ("Область", "region", _area(geo.regions, "name_ru")),
-            ("Район", "district", _area(geo.districts, "name_ru")),
+            *geo.area("name_ru"),
             ("Место (улица, дорога)", "road_name", TEXT),
             ("Вид ДТП", "kind", _label(ROAD_TYPES["ru"])),
             ("Причина", "cause", _label(CAUSES["ru"])),
@@ -803,29 +814,22 @@ def _road(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None:
         for i in range(n)
     ]
 
-    def place_of(rec: Record) -> tuple[str, Layout]:
-        return f"dtp_{start + timedelta(days=7 * rec['_week']):%Y%m%d}.xlsx", layout
-
     def correct(rec: Record) -> Record | None:
         """An injured victim died within 30 days: the incident is sent again with one more killed."""
-        when = _later(rng, rec, start, days, weeks=4)
-        if when is None:
-            return None
         injured = max(rec["injured"] - 1, 0)
-        return rec | {
-            "_week": _week(when, start),
-            "updated_at": when,
+        changes = {
             "killed": rec["killed"] + 1,
             "injured": injured,
             "seriously_injured": min(rec["seriously_injured"], injured),
         }
+        return _later(rng, rec, start, days, changes, weeks=4)
 
     spoil = {
         "missing_district": [("district", "")],
         "bad_date": [("occurred_at", "31.02.2026 08:15"), ("occurred_at", "не указано")],
         "unknown_code": [("cause", "Прочее (уточняется)"), ("region", "Неизвестная область")],
     }
-    _emit(sink, rng, recs, place_of, spoil, correct)
+    _emit(sink, rng, recs, _weekly("dtp", "xlsx", layout, start), spoil, correct)
 
 
 def _fraud(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> list[Record]:
@@ -853,8 +857,7 @@ def _fraud(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> list[R
         (
             ("№ обращения", "report_id", TEXT),
             ("Дата обращения", "reported_at", RU_TS),
-            ("Область", "region", _area(geo.regions, geo.dialect.local_name)),
-            ("Район", "district", _area(geo.districts, geo.dialect.local_name)),
+            *geo.area(geo.dialect.local_name),
             ("Схема мошенничества", "scheme", _label(SCHEMES["ru"])),
             ("Способ связи", "channel", _label(CHANNELS["ru"])),
             ("Способ оплаты", "payment_method", _label(PAYMENTS["ru"])),
@@ -891,16 +894,9 @@ def _fraud(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> list[R
         for i in range(n)
     ]
 
-    def place_of(rec: Record) -> tuple[str, Layout]:
-        return f"fraud_{start + timedelta(days=7 * rec['_week']):%Y%m%d}.csv", layout
-
     def correct(rec: Record) -> Record | None:
         """The victim counted again: a later version of the report with a larger loss."""
-        when = _later(rng, rec, start, days)
-        loss = round(rec["loss_amount"] * 1.5) + 1000.0
-        if when is None:
-            return None
-        return rec | {"_week": _week(when, start), "updated_at": when, "loss_amount": loss}
+        return _later(rng, rec, start, days, {"loss_amount": round(rec["loss_amount"] * 1.5) + 1000.0})
 
     spoil = {
         "missing_district": [("district", "")],
@@ -908,7 +904,7 @@ def _fraud(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> list[R
         "unknown_code": [("scheme", "Новая схема (уточняется)"), ("region", "Неизвестная область")],
         "negative_amount": [("loss_amount", lambda rec: "-" + COMMA(rec["loss_amount"] or 5000.0))],
     }
-    _emit(sink, rng, recs, place_of, spoil, correct)
+    _emit(sink, rng, recs, _weekly("fraud", "csv", layout, start), spoil, correct)
     return recs
 
 
@@ -959,7 +955,7 @@ def _cameras(rng: Rng, geo: Geo, start: datetime, days: int, n: int, sink: Sink)
             ("status", "state", _opt(str.upper)),
             ("installed", "installed_on", DAY),
             ("commissioned", "commissioned_on", DAY),
-            ("modified", "updated_at", _opt(lambda v: v.strftime("%Y-%m-%d %H:%M:%S"))),
+            ("modified", "updated_at", STAMP),
         )
     )
     recs, end = [], start + timedelta(days=days)
@@ -1100,7 +1096,7 @@ def generate(
         raise ValueError(f"days and cameras must be at least 1 (got days={days}, cameras={cameras})")
     geo = load_geography(reference_dir, start.year)
     t0 = datetime(start.year, start.month, start.day)
-    rng = {name: np.random.default_rng([seed, k]) for k, name in enumerate(DATASETS)}  # independent streams
+    rng = _streams(seed, DATASETS)
     sinks = {name: Sink(geo.dialect) for name in ("crime_report", "road_incident", "fraud_report", "camera")}
     _crime(rng["crime_report"], geo, t0, days, sinks["crime_report"])
     _road(rng["road_incident"], geo, t0, days, sinks["road_incident"])
@@ -1112,10 +1108,7 @@ def generate(
     if (reference_dir / "unit_staffing.csv").exists():
         sinks |= demo_integrity.generate(seed, geo, t0, days, fraud, sinks["crime_report"], reference_dir)
     manifest: dict[str, Any] = {"start": start.isoformat(), "days": days, "cameras": cameras, "seed": seed}
-    for name, sink in sinks.items():
-        rows, files = sink.flush(landing / name, t0)
-        defects = dict(sorted(sink.defects.items()))
-        manifest[name] = {"rows": rows, "files": files, "defects": defects, "updates": sink.updates}
+    manifest |= {name: sink.flush(landing / name, t0) for name, sink in sinks.items()}
     rows, files, repeated = _camera_status(
         rng["camera_status"], fleet, t0, days, landing / "camera_status", geo.dialect
     )

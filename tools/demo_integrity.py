@@ -8,7 +8,6 @@ to a blocked number, site or card.
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from tools.demo import (
+    RU_DAY,
     RU_TS,
     TEXT,
     YES_NO,
@@ -30,9 +30,13 @@ from tools.demo import (
     _label,
     _opt,
     _p,
+    _read,
+    _streams,
     _table,
     _vec,
     _week,
+    _weekly,
+    _windows_csv,
 )
 
 DATASETS = ("disciplinary_case", "cyber_incident", "fraud_resource_block")
@@ -99,7 +103,6 @@ RESOURCES = ("phone_number", "website", "card", "other")
 RESOURCES_RU = ("Номер телефона", "Сайт", "Банковская карта", "Другое")
 # a fraud report's channel and payment decide what can be blocked: phone and messenger numbers, sites, cards
 BLOCK_SHARE = 0.35
-RU_DAY = _opt(lambda v: v.strftime("%d.%m.%Y"))
 
 
 def _days_after(rng: Rng, when: datetime, median_days: float, sigma: float = 0.9) -> datetime:
@@ -111,11 +114,6 @@ def _times(rng: Rng, start: datetime, days: int, n: int, hours: tuple[int, int] 
     day = np.sort(rng.integers(0, days, n))
     minute = rng.integers(hours[0] * 60, hours[1] * 60, n)
     return [start + timedelta(days=int(d), minutes=int(m)) for d, m in zip(day, minute, strict=True)]
-
-
-def _staffing(reference_dir: Path) -> list[dict[str, str]]:
-    with (reference_dir / "unit_staffing.csv").open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 def _discipline(rng: Rng, geo: Geo, start: datetime, days: int, units: list[dict[str, str]], sink: Sink) -> None:
@@ -130,22 +128,18 @@ def _discipline(rng: Rng, geo: Geo, start: datetime, days: int, units: list[dict
     region_of = {r["region_code"]: i for i, r in enumerate(geo.regions)}
     district_of = {d["district_code"]: i for i, d in enumerate(geo.districts)}
     opened = _times(rng, start, days, n)
-    layout = Layout(
+    layout = _windows_csv(
         (
             ("№ дела", "case_id", TEXT),
             ("Табельный номер", "officer", TEXT),
             ("Код подразделения", "unit_id", TEXT),
-            ("Область", "region", _area(geo.regions, "name_ru")),
-            ("Район", "district", _area(geo.districts, "name_ru")),
+            *geo.area("name_ru"),
             ("Вид нарушения", "breach_type", _label(BREACHES["ru"])),
             ("Дата возбуждения", "opened_on", RU_DAY),
             ("Дата решения", "decided_on", RU_DAY),
             ("Взыскание", "sanction", _label(SANCTIONS["ru"])),
             ("Дата изменения", "updated_at", RU_TS),
-        ),
-        encoding="cp1251",
-        delimiter=";",
-        newline="\r\n",
+        )
     )
     recs = []
     for i in range(n):
@@ -184,22 +178,18 @@ def _corruption(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> N
     article = rng.choice(len(ARTICLES["article"]), n, p=_p(ARTICLES["share"]))
     region, district = geo.pick(rng, n)
     charged = np.where(rng.random(n) < 0.18, 1 + (rng.random(n) < 0.2), 0)
-    layout = Layout(
+    layout = _windows_csv(
         (
             ("Номер КУСП", "report_id", TEXT),
             ("Дата регистрации", "registered_at", RU_TS),
             ("Статья УК", "article", _opt(lambda a: f"ст. {a} ч. 1")),
-            ("Область", "region", _area(geo.regions, "name_ru")),
-            ("Район", "district", _area(geo.districts, "name_ru")),
+            *geo.area("name_ru"),
             ("Раскрыто", "cleared", YES_NO),
             ("Дата раскрытия", "cleared_at", RU_TS),
             ("Дата направления в суд", "sent_to_court_at", RU_TS),
             ("Привлечено сотрудников МВД", "officers_charged", TEXT),
             ("Дата изменения", "updated_at", RU_TS),
-        ),
-        encoding="cp1251",
-        delimiter=";",
-        newline="\r\n",
+        )
     )
     recs = []
     for i in range(n):
@@ -208,9 +198,11 @@ def _corruption(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> N
         court = _days_after(rng, cleared_at, 45) if cleared else None
         sent = court is not None and court < end and bool(rng.random() < 0.8)
         updated = max(t for t in (registered[i], cleared_at if cleared else None, court if sent else None) if t)
+        updated += timedelta(minutes=30)
         recs.append(
             {
                 "report_id": f"АК-{i + 1:05d}",
+                "_week": _week(updated, start),
                 "registered_at": registered[i],
                 "article": ARTICLES["article"][int(article[i])],
                 "region": int(region[i]),
@@ -219,18 +211,15 @@ def _corruption(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> N
                 "cleared_at": cleared_at if cleared else None,
                 "sent_to_court_at": court if sent else None,
                 "officers_charged": int(charged[i]) if sent else 0,
-                "updated_at": updated + timedelta(minutes=30),
+                "updated_at": updated,
             }
         )
-
-    def place_of(rec: Record) -> tuple[str, Layout]:
-        return f"corruption_{start + timedelta(days=7 * _week(rec['updated_at'], start)):%Y%m%d}.csv", layout
 
     spoil = {
         "missing_district": [("district", "")],
         "bad_date": [("registered_at", "32.01.2026 10:00")],
     }
-    _emit(sink, rng, recs, place_of, spoil)
+    _emit(sink, rng, recs, _weekly("corruption", "csv", layout, start), spoil)
 
 
 class JsonLines(Layout):
@@ -331,27 +320,26 @@ def _blocks(rng: Rng, geo: Geo, start: datetime, days: int, fraud: list[Record],
             2: lambda: f"4{int(rng.integers(10**14, 10**15)):015d}",
             3: lambda: f"@wallet{int(rng.integers(1, 10**6))}",
         }[int(kind[i])]()
+        updated = (blocked if done else report["reported_at"]) + timedelta(minutes=20)
         recs.append(
             {
                 "block_id": f"БЛ-{i + 1:06d}",
+                "_week": _week(updated, start),
                 "resource_type": int(kind[i]),
                 "resource": resource,
                 "fraud_report_id": report["report_id"],
                 "region": report["region"],
                 "reported_at": report["reported_at"],
                 "blocked_at": blocked if done else None,
-                "updated_at": (blocked if done else report["reported_at"]) + timedelta(minutes=20),
+                "updated_at": updated,
             }
         )
-
-    def place_of(rec: Record) -> tuple[str, Layout]:
-        return f"blocked_resources_{start + timedelta(days=7 * _week(rec['updated_at'], start)):%Y%m%d}.csv", layout
 
     spoil = {
         "unknown_code": [("resource_type", "Криптокошелёк")],
         "blocked_before_reported": [("blocked_at", lambda rec: RU_TS(rec["reported_at"] - timedelta(days=1)))],
     }
-    _emit(sink, rng, recs, place_of, spoil)
+    _emit(sink, rng, recs, _weekly("blocked_resources", "csv", layout, start), spoil)
 
 
 def generate(
@@ -359,9 +347,10 @@ def generate(
 ) -> dict[str, Sink]:
     """The sinks of the three new datasets; the corruption cases go into `crime` (the crime registry's folder).
     `fraud`: the fraud reports the blocks come from."""
-    rngs = {name: np.random.default_rng([seed, 100 + k]) for k, name in enumerate((*DATASETS, "corruption"))}
+    rngs = _streams(seed, (*DATASETS, "corruption"), 100)
     sinks = {name: Sink() for name in DATASETS}
-    _discipline(rngs["disciplinary_case"], geo, start, days, _staffing(reference_dir), sinks["disciplinary_case"])
+    units = _read(reference_dir / "unit_staffing.csv")
+    _discipline(rngs["disciplinary_case"], geo, start, days, units, sinks["disciplinary_case"])
     _corruption(rngs["corruption"], geo, start, days, crime)
     _cyber(rngs["cyber_incident"], geo, start, days, sinks["cyber_incident"])
     _blocks(rngs["fraud_resource_block"], geo, start, days, fraud, sinks["fraud_resource_block"])

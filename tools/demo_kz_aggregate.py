@@ -12,12 +12,13 @@ of its column as `total_mismatch`, and keeps every count.
 from __future__ import annotations
 
 import calendar
-import csv
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import xlsxwriter
+
+from tools.demo import _population, _read
 
 FOLDER = "crime_aggregate"
 MEASURES = ("зарегистрировано", "раскрыто", "направлено в суд")
@@ -47,17 +48,8 @@ TOTAL = "Республика Казахстан"
 def _regions(reference_dir: Path, year: int) -> tuple[list[str], np.ndarray]:
     """Russian names of the regions and their share of the population (the latest year not after `year`); a
     region without population figures weighs as one person, all of them alike when there are none."""
-    with (reference_dir / "regions.csv").open(encoding="utf-8") as fh:
-        regions = list(csv.DictReader(fh))
-    best: dict[str, tuple[tuple[bool, int], int]] = {}
-    if (reference_dir / "population.csv").exists():
-        with (reference_dir / "population.csv").open(encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                y = int(row["year"])
-                rank = (y <= year, y if y <= year else -y)  # no year before `year`: the earliest one
-                if row["area_code"] not in best or rank > best[row["area_code"]][0]:
-                    best[row["area_code"]] = (rank, int(row["population"]))
-    weight = np.array([best[r["region_code"]][1] if r["region_code"] in best else 1 for r in regions], dtype=float)
+    regions, pop = _read(reference_dir / "regions.csv"), _population(reference_dir, year)
+    weight = np.array([pop.get(r["region_code"], 1) for r in regions], dtype=float)
     return [r.get("name_ru") or r["name_en"] for r in regions], weight / weight.sum()
 
 

@@ -10,7 +10,6 @@ modelling assumptions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,26 +18,30 @@ import numpy as np
 
 from tools.demo import (
     RAW,
+    RU_DAY,
     RU_TS,
     TEXT,
     YES_NO,
+    Cell,
     Layout,
     Record,
     Rng,
     Sink,
-    _area,
+    _areas,
     _emit,
     _label,
     _later,
     _opt,
     _p,
+    _py,
     _read,
+    _streams,
     _table,
     _week,
+    _weekly,
 )
 
 DATASETS = ("mass_event", "pyrotechnics_seizure", "fire_inspection", "fire_alarm_installation", "child_trip_escort")
-RU_DAY = _opt(lambda v: v.strftime("%d.%m.%Y"))
 SPACED = _opt(lambda v: f"{v:,}".replace(",", " "))  # 1 250: thousands written with a space
 # national records per day: on ordinary days, and in the winter campaign (15 Dec - 15 Jan)
 RATES = {
@@ -103,11 +106,8 @@ DESTINATIONS = ("детский лагерь «Балдаурен»", "Бура�
 
 def _regions(reference_dir: Path) -> tuple[list[dict[str, str]], np.ndarray, list[dict[str, str]]]:
     """Regions with their population weights, and districts (none when the reference set has none)."""
-    regions = _read(reference_dir / "regions.csv")
-    people = reference_dir / "population.csv"
-    pop = {r["area_code"]: float(r["population"]) for r in (_read(people) if people.exists() else [])}
-    districts_file = reference_dir / "districts.csv"
-    districts = _read(districts_file) if districts_file.exists() else []
+    regions, districts = _read(reference_dir / "regions.csv"), _read(reference_dir / "districts.csv")
+    pop = {r["area_code"]: float(r["population"]) for r in _read(reference_dir / "population.csv")}
     return regions, np.array([pop.get(r["region_code"], 1.0) for r in regions]), districts
 
 
@@ -129,8 +129,7 @@ def _days(rng: Rng, start: date, days: int, dataset: str) -> np.ndarray:
 
 
 def _at(day: np.ndarray, hours: np.ndarray, minutes: np.ndarray) -> list[datetime]:
-    stamps = day.astype("datetime64[m]") + (hours * 60 + minutes).astype("timedelta64[m]")
-    return stamps.astype("datetime64[s]").tolist()
+    return _py(day.astype("datetime64[m]") + (hours * 60 + minutes).astype("timedelta64[m]"))
 
 
 def _people(rng: Rng, n: int) -> tuple[list[str], list[str]]:
@@ -175,12 +174,8 @@ class _Place:
             for i, w in enumerate(when)
         ]
 
-    def weekly(self, prefix: str, ext: str, layout: Layout) -> Callable[[Record], tuple[str, Layout]]:
-        return lambda rec: (f"{prefix}_{self.start + timedelta(days=7 * rec['_week']):%Y%m%d}.{ext}", layout)
-
-    def area(self, column: str) -> tuple[tuple[str, str, Any], tuple[str, str, Any]]:
-        """The region and district cells, by Russian name."""
-        return ("Область", "region", _area(self.regions, column)), ("Район", "district", _area(self.districts, column))
+    def area(self, column: str) -> tuple[Cell, Cell]:
+        return _areas(self.regions, self.districts, column)
 
 
 def _mass_events(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
@@ -243,20 +238,15 @@ def _mass_events(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
 
     def correct(rec: Record) -> Record | None:
         """An incident near the venue is registered after the calendar was sent."""
-        when = _later(rng, rec, start, days)
-        return (
-            None
-            if when is None
-            else rec | {"_week": _week(when, start), "updated_at": when, "incidents": rec["incidents"] + 1}
-        )
+        return _later(rng, rec, start, days, {"incidents": rec["incidents"] + 1})
 
     spoil = {
         "bad_date": [("starts_at", "31.12.2025 25:00"), ("starts_at", "уточняется")],
         "unknown_code": [("kind", "Флешмоб"), ("region", "Неизвестная область")],
         "negative_count": [("actual", -40)],
-        "ends_before_start": [("ends_at", lambda r: (r["starts_at"] - timedelta(hours=1)).strftime("%d.%m.%Y %H:%M"))],
+        "ends_before_start": [("ends_at", lambda r: RU_TS(r["starts_at"] - timedelta(hours=1)))],
     }
-    _emit(sink, rng, recs, place.weekly("massovye_meropriyatiya", "xlsx", layout), spoil, correct)
+    _emit(sink, rng, recs, _weekly("massovye_meropriyatiya", "xlsx", layout, place.start), spoil, correct)
 
 
 def _seizures(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
@@ -279,7 +269,7 @@ def _seizures(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
         delimiter=";",  # UTF-8: cp1251 has no Kazakh letters (Ұлытау, Жетісу)
         newline="\r\n",
     )
-    when = day.astype("datetime64[s]").tolist()
+    when = _py(day)
     recs = [
         rec
         | {
@@ -296,7 +286,7 @@ def _seizures(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
         "bad_date": [("day", "32.12.2025")],
         "missing_value": [("boxes", "")],
     }
-    _emit(sink, rng, recs, place.weekly("pirotehnika", "csv", layout), spoil)
+    _emit(sink, rng, recs, _weekly("pirotehnika", "csv", layout, place.start), spoil)
 
 
 def _inspections(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
@@ -321,7 +311,7 @@ def _inspections(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
         ),
         encoding="utf-8-sig",
     )
-    when = day.astype("datetime64[s]").tolist()
+    when = _py(day)
     written = [w + timedelta(hours=int(h)) for w, h in zip(when, rng.integers(12, 20, n), strict=True)]
     recs = [
         rec
@@ -338,16 +328,14 @@ def _inspections(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
 
     def correct(rec: Record) -> Record | None:
         """A repeat visit finds the violations removed: the act is sent again as compliant."""
-        when = _later(rng, rec, start, days)
-        if when is None or rec["result"] == 0:
-            return None
-        return rec | {"_week": _week(when, start), "updated_at": when, "result": 0, "violations": 0}
+        compliant = _later(rng, rec, start, days, {"result": 0, "violations": 0})  # draws even when unused
+        return None if rec["result"] == 0 else compliant
 
     spoil = {
         "unknown_code": [("result", "Проверка перенесена"), ("kind", "Автостоянка")],
         "bad_date": [("inspected_on", "00.01.2026")],
     }
-    _emit(sink, rng, recs, place.weekly("proverki_pb", "csv", layout), spoil, correct)
+    _emit(sink, rng, recs, _weekly("proverki_pb", "csv", layout, place.start), spoil, correct)
 
 
 def _alarms(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
@@ -368,13 +356,13 @@ def _alarms(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
         kind="xlsx",
         sheet="Извещатели",
     )
-    when = day.astype("datetime64[s]").tolist()
+    when = _py(day)
     recs = [
         rec | {"day": when[i], "category": int(category[i]), "homes": int(homes[i]), "sensors": int(sensors[i])}
         for i, rec in enumerate(place.records("act_id", 6, when, when))
     ]
     spoil = {"bad_number": [("sensors", "12 или 13")], "unknown_code": [("category", "Пенсионеры")]}
-    _emit(sink, rng, recs, place.weekly("izveshateli", "xlsx", layout), spoil)
+    _emit(sink, rng, recs, _weekly("izveshateli", "xlsx", layout, place.start), spoil)
 
 
 def _trips(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
@@ -419,7 +407,7 @@ def _trips(rng: Rng, place: _Place, days: int, sink: Sink) -> None:
         "bad_date": [("departs_at", "30.02.2026 07:00")],
         "missing_value": [("children", "")],
     }
-    _emit(sink, rng, recs, place.weekly("soprovozhdenie_detei", "csv", layout), spoil)
+    _emit(sink, rng, recs, _weekly("soprovozhdenie_detei", "csv", layout, place.start), spoil)
 
 
 def generate_kz_ops(landing: Path, start: date, days: int, seed: int, reference_dir: Path) -> dict[str, Any]:
@@ -427,11 +415,10 @@ def generate_kz_ops(landing: Path, start: date, days: int, seed: int, reference_
     the way tools.demo's manifest records them."""
     t0 = datetime(start.year, start.month, start.day)
     writers = (_mass_events, _seizures, _inspections, _alarms, _trips)
+    rngs = _streams(seed, DATASETS, 100)
     manifest: dict[str, Any] = {}
-    for k, (name, write) in enumerate(zip(DATASETS, writers, strict=True)):
-        rng = np.random.default_rng([seed, 100 + k])
+    for name, write in zip(DATASETS, writers, strict=True):
         sink = Sink()
-        write(rng, _Place(rng, reference_dir, t0), days, sink)
-        rows, files = sink.flush(landing / name, t0)
-        manifest[name] = {"rows": rows, "files": files, "defects": dict(sorted(sink.defects.items())), "updates": 0}
+        write(rngs[name], _Place(rngs[name], reference_dir, t0), days, sink)
+        manifest[name] = sink.flush(landing / name, t0)
     return manifest

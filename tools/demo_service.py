@@ -14,6 +14,9 @@ import numpy as np
 
 from tools.demo import (
     DEFECT_RATE,
+    RU_DAY,
+    RU_TS,
+    STAMP,
     TEXT,
     YES_NO,
     Geo,
@@ -29,8 +32,10 @@ from tools.demo import (
     _p,
     _people,
     _py,
+    _streams,
     _table,
     _week,
+    _weekly,
 )
 
 DATASETS = ("citizen_appeal", "reception_session", "dispatch_call")
@@ -97,28 +102,16 @@ STATUSES = {
     "cancelled": "Отменён",
 }
 TRAVEL_MINUTES = {"city": 5.0, "rural": 14.0}  # median minutes from dispatch to the first unit on scene
-STAMP = _opt(lambda v: v.strftime("%Y-%m-%d %H:%M:%S"))
-RU_DAY = _opt(lambda v: v.strftime("%d.%m.%Y"))
-RU_TS = _opt(lambda v: v.strftime("%d.%m.%Y %H:%M"))
 
 
 def generate(landing: Path, geo: Geo, start: datetime, days: int, seed: int) -> dict[str, dict[str, Any]]:
     """Write the three datasets under landing/<dataset>/; their demo-manifest entries."""
-    rng = {name: np.random.default_rng([seed, 100 + k]) for k, name in enumerate(DATASETS)}
+    rng = _streams(seed, DATASETS, 100)
     sinks = {name: Sink() for name in DATASETS}
     _appeals(rng["citizen_appeal"], geo, start, days, sinks["citizen_appeal"])
     _receptions(rng["reception_session"], geo, start, days, sinks["reception_session"])
     _dispatch(rng["dispatch_call"], geo, start, days, sinks["dispatch_call"])
-    manifest = {}
-    for name, sink in sinks.items():
-        rows, files = sink.flush(landing / name, start)
-        manifest[name] = {
-            "rows": rows,
-            "files": files,
-            "defects": dict(sorted(sink.defects.items())),
-            "updates": sink.updates,
-        }
-    return manifest
+    return {name: sink.flush(landing / name, start) for name, sink in sinks.items()}
 
 
 def _unit(geo: Geo, region: int, district: int) -> str:
@@ -152,8 +145,7 @@ def _appeals(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None
             ("Дата поступления", "received_on", RU_DAY),
             ("Канал поступления", "channel", _label(CHANNELS["ru"])),
             ("Подразделение", "unit_id", TEXT),
-            ("Область", "region", _area(geo.regions, "name_ru")),
-            ("Район", "district", _area(geo.districts, "name_ru")),
+            *geo.area("name_ru"),
             ("Вид обращения", "category", _label(CATEGORIES["ru"])),
             ("Срок исполнения", "due_on", RU_DAY),
             ("Продлено", "extended", YES_NO),
@@ -207,19 +199,14 @@ def _appeals(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None
     for i in blank.tolist():  # the answer recorded, its date left out
         later[i] = later[i] | {"answered_on": None}
     sink.defects["missing_answer_date"] = len(blank)
-
-    def place_of(rec: Record) -> tuple[str, Layout]:
-        return f"appeals_{start + timedelta(days=7 * rec['_week']):%Y%m%d}.csv", layout
-
+    place_of = _weekly("appeals", "csv", layout, start)
     spoil = {
         "missing_district": [("district", "")],
         "bad_date": [("received_on", "31.02.2026"), ("received_on", "нет даты")],
         "unknown_code": [("channel", "Факс"), ("category", "Иное обращение")],
     }
     _emit(sink, rng, recs, place_of, spoil)
-    for rec in later:
-        sink.add(*place_of(rec), rec)
-    sink.updates += len(later)
+    sink.update(place_of, later)
 
 
 def _receptions(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None:
@@ -246,8 +233,7 @@ def _receptions(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> N
             ("Номер", "session_id", TEXT),
             ("Должность руководителя", "position", _label(POSITIONS["ru"])),
             ("Подразделение", "unit_id", TEXT),
-            ("Область", "region", _area(geo.regions, "name_ru")),
-            ("Район", "district", _area(geo.districts, "name_ru")),
+            *geo.area("name_ru"),
             ("Дата по графику", "scheduled_on", RU_DAY),
             ("Проведён", "held", YES_NO),
             ("Дата проведения", "held_on", RU_DAY),
@@ -362,9 +348,7 @@ def _dispatch(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> Non
         "inconsistent": [("dispatched_at", before_answer)],
     }
     _emit(sink, rng, recs, place_of, spoil)
-    for rec in later:
-        sink.add(*place_of(rec), rec)
-    sink.updates += len(later)
+    sink.update(place_of, later)
 
 
 def _as_of(base: Record, times: dict[str, datetime | None], when: datetime, cancelled: bool) -> Record:
