@@ -1,12 +1,13 @@
 """Layout pieces every page shares: the sidebar (language, who is logged in, filters kept in the URL), the page
-header with the as-of stamp, the "no data yet" notice, localised tables, the CompStat table and map-or-table."""
+header with the as-of stamp, the "no data yet" notice, headline metric cards, localised tables, the CompStat table and
+map-or-table."""
 
 from __future__ import annotations
 
 import dataclasses
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -47,10 +48,14 @@ class Context:
         """A region's or district's name in the reader's language."""
         if self.places is None or code is None or code != code:
             return i18n.code(None, self.lang)
-        match = self.places[self.places["code"] == code]
-        if match.empty:
-            return str(code)
-        return match.iloc[0]["name_ru" if self.lang == "ru" else "name_en"]
+        return self._names.get(code, str(code))
+
+    @functools.cached_property
+    def _names(self) -> dict[str, str]:
+        """Code → name, made once per page run: pages name hundreds of areas (tables, maps, hovers)."""
+        assert self.places is not None
+        first = self.places.drop_duplicates("code")
+        return dict(zip(first["code"], first["name_ru" if self.lang == "ru" else "name_en"], strict=True))
 
     @property
     def area_name(self) -> str:
@@ -189,8 +194,52 @@ def prior_complete(frame: pd.DataFrame) -> bool:
 
 
 def delta(change: float | None, lang: Lang) -> str | None:
-    """A change in percent (points) as st.metric's delta; none when there is nothing to compare with."""
+    """A relative change in percent as st.metric's delta; none when there is nothing to compare with."""
     return None if i18n.missing(change) else i18n.pct(change, lang, signed=True)
+
+
+def difference(change: float | None, kind: str, lang: Lang) -> str | None:
+    """A figure's change in its own unit as st.metric's delta: percentage points for a percentage, minutes for
+    minutes; none when there is nothing to compare with."""
+    if change is None or i18n.missing(change):
+        return None
+    if kind == "pct":
+        return i18n.points(change, lang)
+    text = formats(lang)[kind](change)
+    return f"+{text}" if change > 0 else text
+
+
+DeltaColor = Literal["normal", "inverse", "off"]
+
+
+def cards(
+    frame: pd.DataFrame,
+    columns: dict[str, tuple[str, str]],
+    lang: Lang,
+    delta_color: dict[str, DeltaColor] | None = None,
+    na: dict[str, str] | None = None,
+    help: dict[str, str] | None = None,
+) -> None:
+    """The area's total of a `queries.compstat_window` frame (its one row) as st.metric cards side by side, nothing
+    for an empty frame. columns: column -> (label, format kind) as in `table`; na: what an empty value of a column
+    shows (default a dash). Where the frame has the column, a count `<m>_current` shows its `<m>_pct_change` as the
+    delta, any other figure `<c>` its change from `<c>_prior` in its own unit (none where the data does not cover
+    the prior year).
+    delta_color: st.metric's colouring of a column's delta (default "normal": a rise is good); help: tooltips."""
+    if not len(frame):
+        return
+    row, fmt = frame.iloc[0], formats(lang)
+    na, delta_color, help = na or {}, delta_color or {}, help or {}
+    for card, (column, (label, kind)) in zip(st.columns(len(columns)), columns.items(), strict=True):
+        count_change = f"{column.removesuffix('_current')}_pct_change"
+        if column.endswith("_current") and count_change in frame:
+            change = delta(row[count_change], lang)
+        elif f"{column}_prior" in frame and prior_complete(frame):
+            change = difference(row[column] - row[f"{column}_prior"], kind, lang)
+        else:
+            change = None
+        value = na.get(column, i18n.DASH) if i18n.missing(row[column]) else fmt[kind](row[column])
+        card.metric(label, value, delta=change, delta_color=delta_color.get(column, "normal"), help=help.get(column))
 
 
 # --- tables ---------------------------------------------------------------------------------------------------

@@ -32,26 +32,18 @@ rate_columns = (
 )
 total = queries.compstat_window(src, queries.CRIME, window, area, "total", rate_columns)
 ui.window_caption(total, lang)
-if len(total):
-    row = total.iloc[0]
-    cards = st.columns(4)
-    cards[0].metric(t("rate_per_100k", lang), i18n.num(row["rate_per_100k"], lang, 2))
-    cards[1].metric(t("rate_per_10k", lang), i18n.num(row["rate_per_10k"], lang, 2))
-    cards[2].metric(
-        t("clearance", lang),
-        i18n.pct(row["clearance_rate_pct"], lang),
-        delta=ui.delta(row["clearance_rate_pct"] - row["clearance_rate_pct_prior"], lang)
-        if ui.prior_complete(total)
-        else None,
-    )
-    cards[3].metric(t("camera_share", lang), i18n.pct(row["public_place_cleared_camera_share_pct"], lang))
-rates = queries.compstat_window(src, queries.CRIME, window, area, "area", rate_columns)
-rate_table = {
-    "key": (area_word, "text"),
+rate_figures = {
     "rate_per_100k": (t("rate_per_100k", lang), "num2"),
     "rate_per_10k": (t("rate_per_10k", lang), "num2"),
     "clearance_rate_pct": (t("clearance", lang), "pct"),
-} | ({"clearance_rate_pct_prior": (t("clearance_prior", lang), "pct")} if ui.prior_complete(rates) else {})
+}
+ui.cards(total, rate_figures | {"public_place_cleared_camera_share_pct": (t("camera_share", lang), "pct")}, lang)
+rates = queries.compstat_window(src, queries.CRIME, window, area, "area", rate_columns)
+rate_table = (
+    {"key": (area_word, "text")}
+    | rate_figures
+    | ({"clearance_rate_pct_prior": (t("clearance_prior", lang), "pct")} if ui.prior_complete(rates) else {})
+)
 ui.areas(ctx, rates, "key", "rate_per_100k", t("rate_per_100k", lang), rate_table, key="crime_rates")
 
 st.subheader(f"{t('minors_dv', lang)} — {t(f'period_{ctx.period}', lang)}")

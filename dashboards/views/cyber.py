@@ -21,40 +21,17 @@ def code(value: str) -> str:
     return i18n.code(value, lang)
 
 
-def hours(value: float | None) -> str:
-    return i18n.num(value, lang, 1)
-
-
 st.subheader(t("cyber_incidents", lang))
-totals = queries.compstat_window(
-    src,
-    queries.CYBER,
-    window,
-    area,
-    "total",
-    (
-        "incidents_current",
-        "incidents_pct_change",
-        "median_hours_to_contain",
-        "p90_hours_to_contain",
-        "contained_within_24h_pct",
-        "open_incidents",
-    ),
-)
+incident_figures = {
+    "incidents_current": (t("cyber_incidents_n", lang), "int"),
+    "median_hours_to_contain": (t("median_hours_to_contain", lang), "num1"),
+    "p90_hours_to_contain": (t("p90_hours_to_contain", lang), "num1"),
+    "contained_within_24h_pct": (t("contained_within_24h_pct", lang), "pct"),
+    "open_incidents": (t("open_incidents", lang), "int"),
+}
+totals = queries.compstat_window(src, queries.CYBER, window, area, "total", (*incident_figures, "incidents_pct_change"))
 ui.window_caption(totals, lang)
-if len(totals):
-    row = totals.iloc[0]
-    cards = st.columns(5)
-    cards[0].metric(
-        t("cyber_incidents_n", lang),
-        i18n.num(row["incidents_current"], lang),
-        delta=ui.delta(row["incidents_pct_change"], lang),
-        delta_color="inverse",
-    )
-    cards[1].metric(t("median_hours_to_contain", lang), hours(row["median_hours_to_contain"]))
-    cards[2].metric(t("p90_hours_to_contain", lang), hours(row["p90_hours_to_contain"]))
-    cards[3].metric(t("contained_within_24h_pct", lang), i18n.pct(row["contained_within_24h_pct"], lang))
-    cards[4].metric(t("open_incidents", lang), i18n.num(row["open_incidents"], lang))
+ui.cards(totals, incident_figures, lang, delta_color={"incidents_current": "inverse"})
 
 st.subheader(f"{t('compstat', lang)}: {t('cyber_incidents_n', lang)} — {t('incident_type', lang)}")
 by_type = queries.compstat(src, queries.CYBER, "incidents", area, "category")
@@ -88,32 +65,17 @@ if by_region:
     )
 
 st.subheader(t("fraud_resources", lang))
+block_figures = {
+    "resources_blocked_current": (t("resources_blocked", lang), "int"),
+    "block_requests_current": (t("block_requests", lang), "int"),
+    "median_hours_to_block": (t("median_hours_to_block", lang), "num1"),
+    "blocked_within_24h_pct": (t("blocked_within_24h_pct", lang), "pct"),
+}
 blocks = queries.compstat_window(
-    src,
-    queries.BLOCKS,
-    window,
-    area,
-    "total",
-    (
-        "resources_blocked_current",
-        "resources_blocked_pct_change",
-        "block_requests_current",
-        "median_hours_to_block",
-        "blocked_within_24h_pct",
-    ),
+    src, queries.BLOCKS, window, area, "total", (*block_figures, "resources_blocked_pct_change")
 )
 ui.window_caption(blocks, lang)
-if len(blocks):
-    row = blocks.iloc[0]
-    block_cards = st.columns(4)
-    block_cards[0].metric(
-        t("resources_blocked", lang),
-        i18n.num(row["resources_blocked_current"], lang),
-        delta=ui.delta(row["resources_blocked_pct_change"], lang),
-    )
-    block_cards[1].metric(t("block_requests", lang), i18n.num(row["block_requests_current"], lang))
-    block_cards[2].metric(t("median_hours_to_block", lang), hours(row["median_hours_to_block"]))
-    block_cards[3].metric(t("blocked_within_24h_pct", lang), i18n.pct(row["blocked_within_24h_pct"], lang))
+ui.cards(blocks, block_figures, lang)
 
 st.subheader(f"{t('compstat', lang)}: {t('resources_blocked', lang)} — {t('resource_type', lang)}")
 ui.compstat_table(
@@ -121,26 +83,13 @@ ui.compstat_table(
 )
 if by_region:
     st.subheader(f"{t('resources_blocked', lang)} — {t('region', lang)}")
-    blocked = queries.compstat_window(
-        src,
-        queries.BLOCKS,
-        window,
-        area,
-        "area",
-        ("resources_blocked_current", "block_requests_current", "median_hours_to_block", "blocked_within_24h_pct"),
-    )
+    blocked = queries.compstat_window(src, queries.BLOCKS, window, area, "area", tuple(block_figures))
     ui.areas(
         ctx,
         blocked,
         "key",
         "resources_blocked_current",
         t("resources_blocked", lang),
-        {
-            "key": (t("region", lang), "text"),
-            "resources_blocked_current": (t("resources_blocked", lang), "int"),
-            "block_requests_current": (t("block_requests", lang), "int"),
-            "median_hours_to_block": (t("median_hours_to_block", lang), "num1"),
-            "blocked_within_24h_pct": (t("blocked_within_24h_pct", lang), "pct"),
-        },
+        {"key": (t("region", lang), "text")} | block_figures,
         key="blocks_regions",
     )

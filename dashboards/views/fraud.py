@@ -31,22 +31,18 @@ ui.window_caption(totals, lang)
 if len(totals):
     row = totals.iloc[0]
     median = queries.fraud_median_loss(src, row["window_start"].date(), row["window_end"].date(), area)
-    cards = st.columns(5)
-    cards[0].metric(
-        t("fraud_reports", lang),
-        i18n.num(row["fraud_reports_current"], lang),
-        delta=ui.delta(row["fraud_reports_pct_change"], lang),
-        delta_color="inverse",
+    ui.cards(
+        totals.assign(median_loss=median),
+        {
+            "fraud_reports_current": (t("fraud_reports", lang), "int"),
+            "loss_amount_current": (t("loss_amount", lang), "int"),
+            "median_loss": (t("median_loss", lang), "int"),
+            "share_with_loss_pct": (t("share_with_loss", lang), "pct"),
+            "recovered_share_pct": (t("recovered", lang), "pct"),
+        },
+        lang,
+        delta_color={"fraud_reports_current": "inverse", "loss_amount_current": "inverse"},
     )
-    cards[1].metric(
-        t("loss_amount", lang),
-        i18n.num(row["loss_amount_current"], lang),
-        delta=ui.delta(row["loss_amount_pct_change"], lang),
-        delta_color="inverse",
-    )
-    cards[2].metric(t("median_loss", lang), i18n.num(median, lang))
-    cards[3].metric(t("share_with_loss", lang), i18n.pct(row["share_with_loss_pct"], lang))
-    cards[4].metric(t("recovered", lang), i18n.pct(row["recovered_share_pct"], lang))
 
 metric = st.radio(t("metric", lang), queries.FRAUD.metrics, format_func=lambda m: t(m, lang), horizontal=True)
 st.subheader(f"{t('compstat', lang)}: {t(metric, lang)} — {t('scheme', lang)}")

@@ -24,10 +24,6 @@ hidden = {} if personnel else dict.fromkeys(
 )  # fmt: skip
 
 
-def shown(value: float | None, digits: int = 0, column: str = "disciplinary_cases_current") -> str:
-    return hidden.get(column, i18n.DASH) if i18n.missing(value) else i18n.num(value, lang, digits)
-
-
 DISCIPLINE_COLUMNS = (
     "disciplinary_cases_current",
     "disciplinary_cases_prior",
@@ -36,16 +32,16 @@ DISCIPLINE_COLUMNS = (
     "staff",
     "dismissals_current",
 )
+discipline_figures = {
+    "disciplinary_cases_current": (t("disciplinary_cases", lang), "int"),
+    "cases_per_100_staff": (t("cases_per_100_staff", lang), "num2"),
+    "staff": (t("staff", lang), "int"),
+    "dismissals_current": (t("dismissals", lang), "int"),
+}
 
 
 def discipline_table(frame, key_label: str, label) -> None:  # type: ignore[no-untyped-def]
-    columns = {
-        "key": (key_label, "text"),
-        "disciplinary_cases_current": (t("disciplinary_cases", lang), "int"),
-        "cases_per_100_staff": (t("cases_per_100_staff", lang), "num2"),
-        "staff": (t("staff", lang), "int"),
-        "dismissals_current": (t("dismissals", lang), "int"),
-    }
+    columns = {"key": (key_label, "text")} | discipline_figures
     if ui.prior_complete(frame):
         columns |= {
             "disciplinary_cases_prior": (f"{t('disciplinary_cases', lang)}, {t('prior', lang)}", "int"),
@@ -57,18 +53,7 @@ def discipline_table(frame, key_label: str, label) -> None:  # type: ignore[no-u
 st.subheader(f"{t('disciplinary_cases', lang)} — {period}")
 total = queries.compstat_window(src, queries.DISCIPLINE, window, area, "total", DISCIPLINE_COLUMNS)
 ui.window_caption(total, lang)
-if len(total):
-    row = total.iloc[0]
-    cards = st.columns(4)
-    cards[0].metric(
-        t("disciplinary_cases", lang),
-        shown(row["disciplinary_cases_current"]),
-        delta=ui.delta(row["disciplinary_cases_pct_change"], lang),
-        delta_color="inverse",
-    )
-    cards[1].metric(t("cases_per_100_staff", lang), shown(row["cases_per_100_staff"], 2))
-    cards[2].metric(t("staff", lang), i18n.num(row["staff"], lang))
-    cards[3].metric(t("dismissals", lang), shown(row["dismissals_current"], column="dismissals_current"))
+ui.cards(total, discipline_figures, lang, delta_color={"disciplinary_cases_current": "inverse"}, na=hidden)
 
 st.subheader(f"{t('compstat', lang)}: {t('disciplinary_cases', lang)} — {t('breach_type', lang)}")
 by_breach = queries.compstat_window(src, queries.DISCIPLINE, window, area, "category", DISCIPLINE_COLUMNS)

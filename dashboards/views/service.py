@@ -13,20 +13,19 @@ APPEALS = queries.CompStat("kpi_appeals_compstat", "category", ("appeals_receive
 RECEPTIONS = queries.CompStat("kpi_receptions_compstat", "leader_position", ("sessions_held",))
 DISPATCH = queries.CompStat("kpi_dispatch_compstat", "area_type", ("calls",))
 SEGMENTS = ("answer_to_entry", "entry_to_dispatch", "dispatch_to_arrival", "to_dispatch", "to_arrival")
+NEUTRAL: ui.DeltaColor = "off"  # a count's change against a year earlier: neither more nor less is better in itself
 
 ctx = ui.page("service")
 lang, src, area, window = ctx.lang, ctx.src, ctx.area, ctx.windows.compstat
 area_word = t("region" if area.child_level == "region" else "district", lang)
 
 
-def pp_delta(now: float, before: float, frame) -> str | None:  # type: ignore[no-untyped-def]
-    return ui.delta(now - before, lang) if ui.prior_complete(frame) else None
-
-
-def count_card(card, label: str, row, count: str) -> None:  # type: ignore[no-untyped-def]
-    """A count with its change against a year earlier; neither more nor less is better in itself."""
-    value, change = i18n.num(row[f"{count}_current"], lang), ui.delta(row[f"{count}_pct_change"], lang)
-    card.metric(t(label, lang), value, delta=change, delta_color="off")
+def sub_areas(
+    mart: queries.CompStat, columns: tuple[str, ...], figures: dict[str, tuple[str, str]], value: str, key: str
+) -> None:
+    """A section's `figures` per sub-area: a map and bars of `value`, and the table."""
+    by_area = queries.compstat_window(src, mart, window, area, "area", columns)
+    ui.areas(ctx, by_area, "key", value, figures[value][0], {"key": (area_word, "text")} | figures, key=key)
 
 
 # --- appeals ---------------------------------------------------------------------------------------------------
@@ -41,41 +40,25 @@ appeal_columns = (
     "open_appeals",
     "repeat_share_pct",
 )
+appeal_figures = {
+    "appeals_received_current": (t("appeals_received", lang), "int"),
+    "on_time_pct": (t("on_time", lang), "pct"),
+    "median_days_to_answer": (t("median_days_to_answer", lang), "num1"),
+    "overdue_open_appeals": (t("overdue_open_appeals", lang), "int"),
+    "repeat_share_pct": (t("repeat_share", lang), "pct"),
+}
 total = queries.compstat_window(src, APPEALS, window, area, "total", appeal_columns)
 ui.window_caption(total, lang)
 if len(total):
-    row = total.iloc[0]
-    cards = st.columns(5)
-    count_card(cards[0], "appeals_received", row, "appeals_received")
-    cards[1].metric(
-        t("on_time", lang),
-        i18n.pct(row["on_time_pct"], lang),
-        delta=pp_delta(row["on_time_pct"], row["on_time_pct_prior"], total),
+    open_appeals = i18n.num(total["open_appeals"].iloc[0], lang)
+    ui.cards(
+        total,
+        appeal_figures,
+        lang,
+        delta_color={"appeals_received_current": NEUTRAL},
+        help={"overdue_open_appeals": t("of_open", lang, n=open_appeals)},
     )
-    cards[2].metric(t("median_days_to_answer", lang), i18n.num(row["median_days_to_answer"], lang, 1))
-    cards[3].metric(
-        t("overdue_open_appeals", lang),
-        i18n.num(row["overdue_open_appeals"], lang),
-        help=t("of_open", lang, n=i18n.num(row["open_appeals"], lang)),
-    )
-    cards[4].metric(t("repeat_share", lang), i18n.pct(row["repeat_share_pct"], lang))
-by_area = queries.compstat_window(src, APPEALS, window, area, "area", appeal_columns)
-ui.areas(
-    ctx,
-    by_area,
-    "key",
-    "on_time_pct",
-    t("on_time", lang),
-    {
-        "key": (area_word, "text"),
-        "appeals_received_current": (t("appeals_received", lang), "int"),
-        "on_time_pct": (t("on_time", lang), "pct"),
-        "median_days_to_answer": (t("median_days_to_answer", lang), "num1"),
-        "overdue_open_appeals": (t("overdue_open_appeals", lang), "int"),
-        "repeat_share_pct": (t("repeat_share", lang), "pct"),
-    },
-    key="service_appeals",
-)
+sub_areas(APPEALS, appeal_columns, appeal_figures, "on_time_pct", key="service_appeals")
 by_category = queries.compstat_window(src, APPEALS, window, area, "category", appeal_columns)
 ui.table(
     by_category.assign(key=[i18n.code(c, lang) for c in by_category["key"]]),
@@ -101,30 +84,18 @@ reception_columns = (
     "citizens_received_current",
 )
 total = queries.compstat_window(src, RECEPTIONS, window, area, "total", reception_columns)
-if len(total):
-    row = total.iloc[0]
-    reception_cards = st.columns(4)
-    reception_cards[0].metric(t("sessions_scheduled", lang), i18n.num(row["sessions_scheduled_current"], lang))
-    reception_cards[1].metric(t("sessions_held", lang), i18n.num(row["sessions_held_current"], lang))
-    reception_cards[2].metric(
-        t("held_pct", lang),
-        i18n.pct(row["held_pct"], lang),
-        delta=pp_delta(row["held_pct"], row["held_pct_prior"], total),
-    )
-    reception_cards[3].metric(t("citizens_received", lang), i18n.num(row["citizens_received_current"], lang))
-reception_table = {
-    "key": (area_word, "text"),
+reception_figures = {
     "sessions_scheduled_current": (t("sessions_scheduled", lang), "int"),
     "sessions_held_current": (t("sessions_held", lang), "int"),
     "held_pct": (t("held_pct", lang), "pct"),
     "citizens_received_current": (t("citizens_received", lang), "int"),
 }
-by_area = queries.compstat_window(src, RECEPTIONS, window, area, "area", reception_columns)
-ui.areas(ctx, by_area, "key", "held_pct", t("held_pct", lang), reception_table, key="service_receptions")
+ui.cards(total, reception_figures, lang)
+sub_areas(RECEPTIONS, reception_columns, reception_figures, "held_pct", key="service_receptions")
 by_position = queries.compstat_window(src, RECEPTIONS, window, area, "category", reception_columns)
 ui.table(
     by_position.assign(key=[i18n.code(c, lang) for c in by_position["key"]]),
-    reception_table | {"key": (t("leader_position", lang), "text")},
+    {"key": (t("leader_position", lang), "text")} | reception_figures,
     lang,
 )
 
@@ -139,24 +110,23 @@ dispatch_columns = (
     "to_arrival_p90_minutes_prior",
     *(f"{s}_{q}_minutes" for s in SEGMENTS for q in ("p50", "p90")),
 )
+
+
+def dispatch_figures(p: str) -> dict[str, tuple[str, str]]:
+    """The 102 figures, the time to dispatch at percentile `p`."""
+    return {
+        "calls_current": (t("calls_102", lang), "int"),
+        f"to_dispatch_{p}_minutes": (t("to_dispatch", lang, p=p), "num1"),
+        "to_arrival_p50_minutes": (t("to_arrival", lang, p="p50"), "num1"),
+        "to_arrival_p90_minutes": (t("to_arrival", lang, p="p90"), "num1"),
+        "arrival_within_standard_pct": (t("arrival_within_standard", lang), "pct"),
+    }
+
+
 total = queries.compstat_window(src, DISPATCH, window, area, "total", dispatch_columns)
-if len(total):
-    row = total.iloc[0]
-    cards = st.columns(5)
-    count_card(cards[0], "calls_102", row, "calls")
-    cards[1].metric(t("to_dispatch", lang, p="p50"), i18n.num(row["to_dispatch_p50_minutes"], lang, 1))
-    cards[2].metric(t("to_arrival", lang, p="p50"), i18n.num(row["to_arrival_p50_minutes"], lang, 1))
-    cards[3].metric(
-        t("to_arrival", lang, p="p90"),
-        i18n.num(row["to_arrival_p90_minutes"], lang, 1),
-        delta=pp_delta(row["to_arrival_p90_minutes"], row["to_arrival_p90_minutes_prior"], total),
-        delta_color="inverse",
-    )
-    cards[4].metric(
-        t("arrival_within_standard", lang),
-        i18n.pct(row["arrival_within_standard_pct"], lang),
-        delta=pp_delta(row["arrival_within_standard_pct"], row["arrival_within_standard_pct_prior"], total),
-    )
+ui.cards(
+    total, dispatch_figures("p50"), lang, delta_color={"calls_current": NEUTRAL, "to_arrival_p90_minutes": "inverse"}
+)
 st.subheader(t("segments_end_to_end", lang))
 by_type = queries.compstat_window(src, DISPATCH, window, area, "category", dispatch_columns).set_index("key")
 types = [k for k in ("all", "city", "rural", "unknown") if k in by_type.index]
@@ -181,22 +151,6 @@ ui.table(
     lang,
 )
 st.caption(t("segments_note", lang))
-by_area = queries.compstat_window(src, DISPATCH, window, area, "area", dispatch_columns)
-ui.areas(
-    ctx,
-    by_area,
-    "key",
-    "arrival_within_standard_pct",
-    t("arrival_within_standard", lang),
-    {
-        "key": (area_word, "text"),
-        "calls_current": (t("calls_102", lang), "int"),
-        "to_dispatch_p90_minutes": (t("to_dispatch", lang, p="p90"), "num1"),
-        "to_arrival_p50_minutes": (t("to_arrival", lang, p="p50"), "num1"),
-        "to_arrival_p90_minutes": (t("to_arrival", lang, p="p90"), "num1"),
-        "arrival_within_standard_pct": (t("arrival_within_standard", lang), "pct"),
-    },
-    key="service_dispatch",
-)
+sub_areas(DISPATCH, dispatch_columns, dispatch_figures("p90"), "arrival_within_standard_pct", key="service_dispatch")
 st.subheader(f"{t('compstat', lang)}: {t('calls_102', lang)} — {area_word}")
 ui.compstat_table(queries.compstat(src, DISPATCH, "calls", area, "area"), area_word, ctx.name, lang)

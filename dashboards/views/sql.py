@@ -47,6 +47,12 @@ def parquet(result: QueryResult) -> bytes:
     return buffer.getvalue()
 
 
+DOWNLOADS = (  # label, the file's bytes, its name, its type
+    ("download_csv", csv, "query.csv", "text/csv"),
+    ("download_parquet", parquet, "query.parquet", "application/vnd.apache.parquet"),
+)
+
+
 def run() -> None:
     st.session_state.pop("sql_result", None)
     st.session_state.pop("sql_error", None)
@@ -91,22 +97,9 @@ with editor:
         ui.results(frame, lang)
         if (fig := charts.auto(frame, lang)) is not None:
             ui.chart(fig, key="sql_chart")
-        left, right = st.columns(2)
         # the files are made when a button is clicked: made on every rerun, each would hold another copy
-        left.download_button(
-            t("download_csv", lang),
-            functools.partial(csv, result),
-            "query.csv",
-            "text/csv",
-            on_click="ignore",
-        )
-        right.download_button(
-            t("download_parquet", lang),
-            functools.partial(parquet, result),
-            "query.parquet",
-            "application/vnd.apache.parquet",
-            on_click="ignore",
-        )
+        for box, (label, make, file_name, mime) in zip(st.columns(2), DOWNLOADS, strict=True):
+            box.download_button(t(label, lang), functools.partial(make, result), file_name, mime, on_click="ignore")
 
 with side:
     st.subheader(t("saved_queries", lang))

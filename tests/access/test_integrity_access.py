@@ -16,12 +16,12 @@ from streamlit.testing.v1 import AppTest
 
 from access import i18n
 from access.policy import connect, run_sql
-from access.users import Role, User, hash_password, save_user, scope_for
+from access.users import Role, User, hash_password, scope_for
 from briefings.config import Recipient
 from briefings.content import load_briefing
 from briefings.render import render
-from safelake.settings import Settings, get_settings
-from tests.conftest import Published
+from safelake.settings import Settings
+from tests.conftest import Published, home_with_users
 from warehouse.publish import published_file
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "app.py")
@@ -42,16 +42,12 @@ def scope(name: str):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def home(published: Published, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    users = tmp_path_factory.mktemp("users") / "users.yaml"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SAFELAKE_HOME", str(published.home))
-        patch.setenv("SAFELAKE_USERS_FILE", str(users))
-        get_settings.cache_clear()
-        settings = get_settings()
-        for name, (role, region) in USERS.items():
-            save_user(settings, User(name=name, role=role, region_code=region, password_hash=hash_password(name * 3)))
+    accounts = [
+        User(name=name, role=role, region_code=region, password_hash=hash_password(name * 3))
+        for name, (role, region) in USERS.items()
+    ]
+    with home_with_users(published, tmp_path_factory, accounts) as settings:
         yield settings
-    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="module")

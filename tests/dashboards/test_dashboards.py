@@ -25,7 +25,7 @@ from access.policy import connect, schema_catalog
 from access.users import Role, User, hash_password, save_user
 from dashboards import charts, queries, saved_queries, schema_ru, ui
 from safelake.settings import get_settings
-from tests.conftest import Published, local_today
+from tests.conftest import Published, home_with_users, local_today
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "app.py")
 REGION = "KG-GB"
@@ -38,23 +38,23 @@ USERS = {
 }
 
 
+def accounts() -> list[User]:
+    return [
+        User(name=name, display_name=NAMES[name], role=role, region_code=region, password_hash=hash_password(password))
+        for name, (role, region, password) in USERS.items()
+    ]
+
+
 def create_users(path: Path) -> None:
     settings = get_settings().model_copy(update={"users_file": path})
-    for name, (role, region, password) in USERS.items():
-        user = User(name=name, display_name=NAMES[name], role=role, region_code=region)
-        save_user(settings, user.model_copy(update={"password_hash": hash_password(password)}))
+    for user in accounts():
+        save_user(settings, user)
 
 
 @pytest.fixture(scope="module")
 def home(published: Published, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
-    users = tmp_path_factory.mktemp("users") / "users.yaml"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SAFELAKE_HOME", str(published.home))
-        patch.setenv("SAFELAKE_USERS_FILE", str(users))
-        get_settings.cache_clear()
-        create_users(users)
+    with home_with_users(published, tmp_path_factory, accounts()):
         yield published
-    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="module")

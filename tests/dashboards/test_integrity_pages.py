@@ -14,9 +14,9 @@ from streamlit.testing.v1 import AppTest
 from access import i18n
 from access.i18n import Lang, t
 from access.policy import connect
-from access.users import Role, User, hash_password, save_user, scope_for
+from access.users import Role, User, hash_password, scope_for
 from safelake.settings import get_settings
-from tests.conftest import Published
+from tests.conftest import Published, home_with_users
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "app.py")
 USERS = {"sec": Role.internal_security, "ana": Role.analyst}
@@ -24,15 +24,9 @@ USERS = {"sec": Role.internal_security, "ana": Role.analyst}
 
 @pytest.fixture(scope="module")
 def home(published: Published, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
-    users = tmp_path_factory.mktemp("users") / "users.yaml"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SAFELAKE_HOME", str(published.home))
-        patch.setenv("SAFELAKE_USERS_FILE", str(users))
-        get_settings.cache_clear()
-        for name, role in USERS.items():
-            save_user(get_settings(), User(name=name, role=role, password_hash=hash_password(name * 3)))
+    accounts = [User(name=name, role=role, password_hash=hash_password(name * 3)) for name, role in USERS.items()]
+    with home_with_users(published, tmp_path_factory, accounts):
         yield published
-    get_settings.cache_clear()
 
 
 def open_page(page: str, user: str, lang: Lang) -> AppTest:
@@ -71,13 +65,16 @@ def english_words(at: AppTest) -> set[str]:
 WHERE = "compstat_window = '28d' AND area_level = 'nation'"
 
 
+def national(user: str, column: str, mart: str, by: str) -> float:
+    """`column` of the country's 28-day total in `mart` (its `by` column 'all'), read in `user`'s scope."""
+    return one(user, f"SELECT {column} FROM marts.{mart} WHERE {WHERE} AND {by} = 'all'")
+
+
 @pytest.mark.parametrize("lang", ["en", "ru"])
 def test_integrity_page(home: Published, lang: Lang) -> None:
     at = open_page("integrity", "sec", lang)
-    cases = one("sec", f"SELECT disciplinary_cases_current FROM marts.kpi_discipline_compstat WHERE {WHERE} "
-                       "AND breach_type = 'all'")  # fmt: skip
-    rate = one("sec", f"SELECT cases_per_100_staff FROM marts.kpi_discipline_compstat WHERE {WHERE} "
-                      "AND breach_type = 'all'")  # fmt: skip
+    cases = national("sec", "disciplinary_cases_current", "kpi_discipline_compstat", "breach_type")
+    rate = national("sec", "cases_per_100_staff", "kpi_discipline_compstat", "breach_type")
     assert cases > 0
     assert metric(at, t("disciplinary_cases", lang)) == i18n.num(cases, lang)
     assert metric(at, t("cases_per_100_staff", lang)) == i18n.num(rate, lang, 2)
@@ -89,10 +86,8 @@ def test_integrity_page(home: Published, lang: Lang) -> None:
 @pytest.mark.parametrize("lang", ["en", "ru"])
 def test_cyber_page(home: Published, lang: Lang) -> None:
     at = open_page("cyber", "ana", lang)
-    incidents = one("ana", f"SELECT incidents_current FROM marts.kpi_cyber_incidents WHERE {WHERE} "
-                           "AND incident_type = 'all'")  # fmt: skip
-    blocked = one("ana", f"SELECT resources_blocked_current FROM marts.kpi_fraud_resource_blocks WHERE {WHERE} "
-                         "AND resource_type = 'all'")  # fmt: skip
+    incidents = national("ana", "incidents_current", "kpi_cyber_incidents", "incident_type")
+    blocked = national("ana", "resources_blocked_current", "kpi_fraud_resource_blocks", "resource_type")
     assert incidents > 0 and blocked > 0
     assert metric(at, t("cyber_incidents_n", lang)) == i18n.num(incidents, lang)
     assert metric(at, t("resources_blocked", lang)) == i18n.num(blocked, lang)
