@@ -1,7 +1,7 @@
 """Holiday operations: a holiday or mass-event period against the ordinary days before it — incidents at or near
-events, road casualties on highways, crime in streets and public places, pyrotechnics seized, fire-safety
-inspections, children's trips escorted — with the plan's holiday targets and the 102 response. What a country does
-not collect is named as such, never shown as zeros."""
+events, road incidents and casualties (all roads and highways), crime in streets and public places, pyrotechnics
+seized, fire-safety inspections, children's trips escorted — with the plan's holiday targets and the 102 response.
+What a country does not collect is named as such, never shown as zeros."""
 
 from __future__ import annotations
 
@@ -34,7 +34,14 @@ MEASURES = {
     "fire_inspection": ("fire_inspections", "fire_inspections_with_violations", "fire_violations"),
     "fire_alarm_installation": ("fire_alarm_sensors", "fire_alarm_households"),
     "child_trip_escort": ("child_trips", "child_trips_escorted", "children_on_trips"),
-    "road_incident": ("highway_road_incidents", "highway_road_deaths", "highway_ksi"),
+    "road_incident": (
+        "road_incidents",
+        "road_killed",
+        "road_ksi",
+        "highway_road_incidents",
+        "highway_road_deaths",
+        "highway_ksi",
+    ),
     "crime_report": ("street_crimes",),
 }
 ORDER = [m for measures in MEASURES.values() for m in measures]

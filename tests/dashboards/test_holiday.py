@@ -173,7 +173,16 @@ def test_kyrgyzstan_shows_what_exists_and_names_what_is_not_collected(lang: str)
     assert note == i18n.t("holiday_not_collected", lang, items=", ".join(i18n.code(d, lang) for d in DATASETS))
     shown = table(at, lang, "holiday_measure")
     assert set(shown.iloc[:, 0]) == {
-        i18n.code(m, lang) for m in ("highway_road_incidents", "highway_road_deaths", "highway_ksi", "street_crimes")
+        i18n.code(m, lang)
+        for m in (
+            "road_incidents",
+            "road_killed",
+            "road_ksi",
+            "highway_road_incidents",
+            "highway_road_deaths",
+            "highway_ksi",
+            "street_crimes",
+        )
     }
     assert i18n.t("holiday_targets_none", lang) in [c.value for c in at.caption]
     # the 102 centre's daily export is in the lake (service to citizens), so the period has response times

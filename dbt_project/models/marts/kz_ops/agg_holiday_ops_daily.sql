@@ -1,7 +1,7 @@
 -- The holiday-operations measures per day and region, one row per measure (long, so that a geography without
 -- a dataset simply has no rows for its measures): mass events and their incidents, pyrotechnics raids,
 -- fire-safety inspections, fire alarm sensors, children's group trips (Kazakhstan's "Law and Order" plan), and
--- for every geography road casualties on highways and crimes in streets and public places.
+-- for every geography road incidents and casualties (all roads and highways) and crimes in streets and public places.
 with
 
 dates as (
@@ -119,6 +119,15 @@ measures as (
     union all
     select departure_date, region_code, 'children_on_trips', sum(children)
     from trips group by all
+    union all
+    select occurred_date, region_code, 'road_incidents', count(*)
+    from road_incidents group by all
+    union all
+    select occurred_date, region_code, 'road_killed', sum(killed)
+    from road_incidents group by all
+    union all
+    select occurred_date, region_code, 'road_ksi', sum(killed_or_seriously_injured)
+    from road_incidents group by all
     union all
     select occurred_date, region_code, 'highway_road_incidents', count(*)
     from road_incidents where is_highway group by all
