@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import socket
+import urllib.parse
 from dataclasses import dataclass
 
 import duckdb
@@ -45,11 +47,26 @@ class Health:
         return sum(s.lag for s in self.streams)
 
 
+def _listening(url: str, timeout: float) -> None:
+    """Raise OSError unless one of the broker's addresses accepts a connection. nats-py keeps retrying a refused
+    first connection until the timeout, even with reconnects off; a broker that is down refuses at once, and the
+    pages that ask on every render should say so at once."""
+    error: OSError | None = None
+    for server in url.split(","):
+        address = urllib.parse.urlsplit(server.strip() if "://" in server else f"nats://{server.strip()}")
+        try:
+            socket.create_connection((address.hostname or "127.0.0.1", address.port or 4222), timeout).close()
+            return
+        except OSError as exc:
+            error = exc
+    raise error or OSError(f"no broker address in {url!r}")
+
+
 async def _broker(settings: Settings, timeout: float) -> dict[str, tuple[int, int, bool]]:
     async def quiet(exc: Exception) -> None:
         """The caller reports a broker that does not answer in one line, not a traceback per attempt."""
 
-    # nats-py keeps retrying a refused first connection even with reconnects off: bound it here
+    _listening(settings.nats_url, timeout)
     nc = await asyncio.wait_for(
         nats.connect(
             settings.nats_url,

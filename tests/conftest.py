@@ -1,13 +1,22 @@
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from streamlit.components.v2 import manifest_scanner
 
+from access.users import User, save_user
 from safelake.settings import Settings, get_settings
+
+# Each new AppTest scans every installed package for Streamlit components (about 2 s); the packages do not change
+# during a test session, so they are scanned once.
+manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 REPO = Path(__file__).resolve().parents[1]
 REALDATA = REPO.parent / "shared" / "realdata"
@@ -64,3 +73,21 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
     record = build(settings)
     assert record.status == "published", record.failures
     return fixture
+
+
+@contextlib.contextmanager
+def home_with_users(
+    published: Published, tmp_path_factory: pytest.TempPathFactory, users: Iterable[User]
+) -> Iterator[Settings]:
+    """The session's warehouse as the dashboards and the policy see it, for a module's tests: SAFELAKE_HOME is
+    `published`, SAFELAKE_USERS_FILE a new file with `users` (password hashes set); settings read afresh on the
+    way in and out."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SAFELAKE_HOME", str(published.home))
+        patch.setenv("SAFELAKE_USERS_FILE", str(tmp_path_factory.mktemp("users") / "users.yaml"))
+        get_settings.cache_clear()
+        settings = get_settings()
+        for user in users:
+            save_user(settings, user)
+        yield settings
+    get_settings.cache_clear()

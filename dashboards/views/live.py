@@ -11,7 +11,7 @@ import streamlit as st
 
 from access import i18n, live
 from access.i18n import t
-from dashboards import auth, ui
+from dashboards import auth, queries, ui
 from safelake.settings import get_settings
 from stream.health import health
 
@@ -20,8 +20,7 @@ INCIDENT_HOURS = 6
 
 
 def _reader():
-    settings = get_settings()
-    return settings, live.connect(settings, auth.session_user().scope), dt.datetime.now(dt.UTC)
+    return get_settings(), queries.live_reader(auth.session_user().scope), dt.datetime.now(dt.UTC)
 
 
 def _updated(ctx: ui.Context, now: dt.datetime) -> None:
