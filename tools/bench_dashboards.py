@@ -8,6 +8,7 @@ prints the JSON."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import os
@@ -107,11 +108,14 @@ def measure(page: str, region: str | None = None) -> dict[str, Any]:
 
 def run() -> dict[str, Any]:
     region = most_districts()
+    started, load_before = dt.datetime.now(dt.UTC), os.getloadavg()[0]
     pages = {page: measure(page) for page in ui.PAGES}
     at_district = {page: measure(page, region) for page in MAP_PAGES}
     return {
         "benchmark": "dashboards",
+        "started_at": started.isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "load_average_1min": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
         "warehouse": scale(),
         "runs": {"warm": WARM_RUNS, "cold": COLD_RUNS},
         "goal_seconds": GOAL_SECONDS,
@@ -141,6 +145,10 @@ def markdown(result: dict[str, Any]) -> str:
         "warm render spent drawing the page's maps (`ui.area_map`); at district level the region with the most "
         f"districts ({result['district_level']['region']}) is chosen, as after a click on the map. Raw figures: "
         "[bench-dashboards.json](bench-dashboards.json).",
+        "",
+        f"Run {result['started_at'][:16].replace('T', ' ')} UTC on {result['machine']['cpus']} cores, Python "
+        f"{result['machine']['python']}; load average (1 min) {result['load_average_1min']['before']} before, "
+        f"{result['load_average_1min']['after']} after (the benchmark's own threads).",
         "",
         "| page | warm p50 s | warm p95 s | cold p50 s | cold ÷ warm | maps p95 s | district: warm p95, maps p95 s |",
         "|---|---|---|---|---|---|---|",
