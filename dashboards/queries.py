@@ -575,7 +575,7 @@ def special_days(src: Source, first: dt.date, last: dt.date) -> set[dt.date]:
 
 
 @st.cache_resource(max_entries=8, hash_funcs=_HASH, show_spinner=False)
-def _live_connection(catalog: str, scope: Scope) -> duckdb.DuckDBPyConnection:
+def _live_connection(catalog: str, scope: Scope) -> duckdb.DuckDBPyConnection:  # catalog: keys another lake apart
     return live.connect(get_settings(), scope)
 
 
