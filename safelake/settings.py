@@ -127,7 +127,10 @@ class Settings(BaseSettings):
     stream_ack_wait_seconds: float = Field(30, gt=0)  # an unacked message is redelivered after this
     stream_max_event_bytes: int = Field(16_384, ge=256)  # bigger events are quarantined (too_large)
     stream_inline_rows: int = Field(1_000, ge=0)  # commits of up to this many rows stay in the catalog (inlined)
-    stream_snapshot_hours: float = Field(24, gt=0)  # older stream commits keep one lake snapshot an hour (nightly)
+    stream_snapshot_hours: float = Field(24, gt=0)
+    # The streams' size limit together (docs/streaming.md), reserved on the broker's disk: about two days of a
+    # national camera feed; the oldest messages go first when it is reached.
+    stream_storage_gib: float = Field(30, gt=0)  # older stream commits keep one lake snapshot an hour (nightly)
     # Alerts (ops/freshness.py): a stream the lake has taken nothing from for this long is silent; a lag (messages
     # not yet in the lake) over this many messages is growing faster than the consumer drains it.
     stream_silent_minutes: float = Field(10, gt=0)

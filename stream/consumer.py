@@ -236,7 +236,7 @@ async def run(
         settings.nats_url, name="safelake-stream", max_reconnect_attempts=-1, reconnect_time_wait=0.5
     )
     js = nc.jetstream()
-    await ensure_streams(js)
+    await ensure_streams(js, settings.stream_storage_gib)
     writer = Writer(open_lake(settings), settings)
     buffer: list[Msg] = []
     arrived = asyncio.Event()

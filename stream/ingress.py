@@ -179,7 +179,7 @@ def create_app(settings: Settings) -> Starlette:
             error_cb=broker_error,
         )
         broker["js"] = nc.jetstream()
-        await ensure_streams(broker["js"])
+        await ensure_streams(broker["js"], settings.stream_storage_gib)
         try:
             yield
         finally:

@@ -51,6 +51,7 @@ from tools.simulate import publish as publish_events
 REPO = Path(__file__).resolve().parents[1]
 PII_KEY = "bench-key-0123456789abcdef"
 NATIONAL_CAMERAS = 20_000
+STORAGE_GIB = 4  # the streams' size limit here: far more than a run publishes, small enough for any disk
 PUBLISH_GROUP = 1000  # publishes awaited together: more time out (5 s) on a busy machine
 
 
@@ -84,7 +85,7 @@ def _run_child(args: list[str], env: dict[str, str], done: Callable[[], bool], t
 async def _publish_backlog(url: str, n: int) -> None:
     nc = await nats.connect(url)
     js = nc.jetstream()
-    await ensure_streams(js)
+    await ensure_streams(js, STORAGE_GIB)
     cameras = [Camera(f"CAM-{i:05d}", "KG-C", f"SITE-{i // 8:04d}") for i in range(NATIONAL_CAMERAS)]
     start = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
     heartbeat = subject("camera_heartbeat", "KG-C", "heartbeat")
@@ -178,7 +179,7 @@ def latency(url: str, home: Path, seconds: float, env: dict[str, str]) -> dict[s
     async def feed() -> int:
         nc = await nats.connect(url)
         js = nc.jetstream()
-        await ensure_streams(js)
+        await ensure_streams(js, STORAGE_GIB)
         simulated = Feed(NATIONAL_CAMERAS, 7, dt.datetime.now(dt.UTC), malformed=0, duplicates=0, late=0)
         probe = Camera("PROBE", "KG-C", "PROBE")
         began, sent, n = time.monotonic(), 0, 0
@@ -253,8 +254,13 @@ def main() -> None:
             for name, run in (("sustained", sustained), ("national_latency", latency)):
                 home = Path(tmp) / name
                 home.mkdir()
-                env = os.environ | {"SAFELAKE_HOME": str(home), "SAFELAKE_PII_KEY": PII_KEY, "SAFELAKE_NATS_URL": url,
-                                    "PYTHONPATH": str(REPO)}  # fmt: skip
+                env = os.environ | {
+                    "SAFELAKE_HOME": str(home),
+                    "SAFELAKE_PII_KEY": PII_KEY,
+                    "SAFELAKE_NATS_URL": url,
+                    "SAFELAKE_STREAM_STORAGE_GIB": str(STORAGE_GIB),
+                    "PYTHONPATH": str(REPO),
+                }
                 asyncio.run(_drop(url))
                 size = args.messages if name == "sustained" else args.seconds
                 results[name] = run(url, home, size, env)

@@ -227,7 +227,7 @@ async def main_async(args: argparse.Namespace) -> None:
     settings = get_settings()
     nc = await nats.connect(args.url or settings.nats_url)
     js = nc.jetstream()
-    await ensure_streams(js)
+    await ensure_streams(js, settings.stream_storage_gib)
     feed = Feed(args.cameras, args.seed, dt.datetime.now(dt.UTC))
     began, sent = time.monotonic(), 0
     while args.seconds is None or feed.second < args.seconds:

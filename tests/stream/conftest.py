@@ -23,6 +23,7 @@ from nats.js.errors import NotFoundError
 from safelake.settings import Settings
 from stream.streams import STREAMS
 from tests.conftest import PII_KEY, REPO
+from tests.stream.feed import STORAGE_GIB
 
 NATS_SERVER = shutil.which("nats-server") or "/usr/sbin/nats-server"
 
@@ -97,6 +98,7 @@ class Live:
             "SAFELAKE_NATS_URL": self.broker.url,
             "SAFELAKE_STREAM_ACK_WAIT_SECONDS": "2",
             "SAFELAKE_STREAM_COMMIT_SECONDS": "0.2",
+            "SAFELAKE_STREAM_STORAGE_GIB": str(STORAGE_GIB),
             "PYTHONPATH": str(REPO),
         }
 
@@ -107,6 +109,7 @@ class Live:
             "nats_url": self.broker.url,
             "stream_ack_wait_seconds": 2,
             "stream_commit_seconds": 0.2,
+            "stream_storage_gib": STORAGE_GIB,
         }
         return Settings(**(given | overrides))
 

@@ -18,6 +18,7 @@ from stream.streams import STREAMS, ensure_streams, subject
 from tools.simulate import Camera, call_event, camera_event, incident_event
 
 Event = tuple[str, dict]  # (subject, event)
+STORAGE_GIB = 1  # SAFELAKE_STREAM_STORAGE_GIB in these tests: the broker's store must hold it on any test machine
 
 
 def events(n: int, seed: int, start: dt.datetime | None = None) -> list[Event]:
@@ -95,7 +96,7 @@ def held(settings: Settings) -> dict[str, set]:
 async def publish(url: str, batch: list[tuple[str, bytes, str]]) -> None:
     nc = await nats.connect(url)
     js = nc.jetstream()
-    await ensure_streams(js)
+    await ensure_streams(js, STORAGE_GIB)
     await asyncio.gather(*(js.publish(s, p, headers={"Nats-Msg-Id": i}) for s, p, i in batch))
     await nc.close()
 

@@ -8,8 +8,10 @@ import datetime as dt
 import json
 import random
 import signal
-import threading
+import subprocess
+import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -37,26 +39,41 @@ def test_every_event_is_in_the_lake_once_despite_duplicates(live):
     assert consumer.wait(30) == 0
 
 
+def test_streams_the_broker_cannot_hold_are_refused_with_one_line(live):
+    consumer = subprocess.run(
+        [sys.executable, "-m", "ops", "stream"],
+        env=live.env | {"SAFELAKE_STREAM_STORAGE_GIB": "100000"},
+        cwd=live.home,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert consumer.returncode == 2
+    assert consumer.stderr.strip() == (
+        "error: stream SAFELAKE_CAMERA: the broker cannot reserve 66666.7 GiB of SAFELAKE_STREAM_STORAGE_GIB=100000 "
+        "on its store; free disk there or set SAFELAKE_STREAM_STORAGE_GIB lower"
+    )
+
+
 def test_sigkill_at_random_moments_under_load_loses_and_duplicates_nothing(live):
     published = events(6000, seed=3)
     batch = encoded(published)
-    done = threading.Event()
 
     def produce() -> None:  # publishing goes on while the consumer is killed and restarted
         for start in range(0, len(batch), 200):
             asyncio.run(publish(live.broker.url, batch[start : start + 200]))
             time.sleep(0.05)
-        done.set()
 
-    threading.Thread(target=produce, daemon=True).start()
+    producing = ThreadPoolExecutor(1).submit(produce)
     rng = random.Random(4)
     kills = 0
-    while kills < 10 or not done.is_set():
+    while kills < 10 or not producing.done():
         consumer = live.consumer()
         time.sleep(rng.uniform(0.5, 2.5))
         consumer.send_signal(signal.SIGKILL)
         consumer.wait()
         kills += 1
+    producing.result()
     live.consumer()
     wait_until_taken(live.settings(), live.broker.url, timeout=120)
     assert kills >= 10
