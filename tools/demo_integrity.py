@@ -15,35 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from tools.demo import (
-    RU_DAY,
-    RU_TS,
-    TEXT,
-    YES_NO,
-    Geo,
-    Layout,
-    Record,
-    Rng,
-    Sink,
-    _area,
-    _emit,
-    _label,
-    _opt,
-    _p,
-    _read,
-    _streams,
-    _table,
-    _vec,
-    _week,
-    _weekly,
-    _windows_csv,
-)
+from tools import demo
 
 DATASETS = ("disciplinary_case", "cyber_incident", "fraud_resource_block")
 CASES_PER_100_STAFF = 6.0  # a year
 CORRUPTION_ANNUAL, INCIDENTS_ANNUAL = 600, 300
 
-BREACHES = _table("""
+BREACHES = demo._table("""
 code                   | share | ru
 absence_without_leave  | 14    | Отсутствие на службе без уважительной причины
 misconduct_with_public | 18    | Некорректное обращение с гражданами
@@ -56,7 +34,7 @@ ethics_violation       | 8     | Нарушение этики
 corruption_risk        | 3     | Коррупционный риск
 other                  | 4     | Прочее
 """)
-SANCTIONS = _table("""
+SANCTIONS = demo._table("""
 code                       | share | ru
 remark                     | 30    | Замечание
 reprimand                  | 28    | Выговор
@@ -66,7 +44,7 @@ demotion                   | 3     | Понижение в должности
 dismissal                  | 5     | Увольнение
 no_sanction                | 10    | Не применялось
 """)
-ARTICLES = _table("""
+ARTICLES = demo._table("""
 article | share
 319     | 6
 320     | 20
@@ -78,7 +56,7 @@ article | share
 328     | 5
 329     | 5
 """)
-INCIDENTS = _table("""
+INCIDENTS = demo._table("""
 code                  | share | label               | hours
 malware               | 24    | Malware             | 6
 phishing              | 30    | Phishing            | 3
@@ -105,40 +83,42 @@ RESOURCES_RU = ("Номер телефона", "Сайт", "Банковская
 BLOCK_SHARE = 0.35
 
 
-def _days_after(rng: Rng, when: datetime, median_days: float, sigma: float = 0.9) -> datetime:
+def _days_after(rng: demo.Rng, when: datetime, median_days: float, sigma: float = 0.9) -> datetime:
     return when + timedelta(minutes=int(rng.lognormal(np.log(median_days * 1440), sigma)))
 
 
-def _times(rng: Rng, start: datetime, days: int, n: int, hours: tuple[int, int] = (8, 19)) -> list[datetime]:
+def _times(rng: demo.Rng, start: datetime, days: int, n: int, hours: tuple[int, int] = (8, 19)) -> list[datetime]:
     """n times spread over the window, in office hours (a registry records them then)."""
     day = np.sort(rng.integers(0, days, n))
     minute = rng.integers(hours[0] * 60, hours[1] * 60, n)
     return [start + timedelta(days=int(d), minutes=int(m)) for d, m in zip(day, minute, strict=True)]
 
 
-def _discipline(rng: Rng, geo: Geo, start: datetime, days: int, units: list[dict[str, str]], sink: Sink) -> None:
+def _discipline(
+    rng: demo.Rng, geo: demo.Geo, start: datetime, days: int, units: list[dict[str, str]], sink: demo.Sink
+) -> None:
     end = start + timedelta(days=days)
     staff = np.array([int(u["staff"]) for u in units])
     n = int(rng.poisson(staff.sum() * CASES_PER_100_STAFF / 100 * days / 365))
-    unit = rng.choice(len(units), n, p=_p(staff))
-    breach = rng.choice(len(BREACHES["code"]), n, p=_p(BREACHES["share"]))
-    sanction = rng.choice(len(SANCTIONS["code"]), n, p=_p(SANCTIONS["share"]))
+    unit = rng.choice(len(units), n, p=demo._p(staff))
+    breach = rng.choice(len(BREACHES["code"]), n, p=demo._p(BREACHES["share"]))
+    sanction = rng.choice(len(SANCTIONS["code"]), n, p=demo._p(SANCTIONS["share"]))
     # a service number per post of the unit: some employees have more than one case
     service = [f"{int(unit[i]) + 10:02d}{int(rng.integers(0, staff[unit[i]])):05d}" for i in range(n)]
     region_of = {r["region_code"]: i for i, r in enumerate(geo.regions)}
     district_of = {d["district_code"]: i for i, d in enumerate(geo.districts)}
     opened = _times(rng, start, days, n)
-    layout = _windows_csv(
+    layout = demo._windows_csv(
         (
-            ("№ дела", "case_id", TEXT),
-            ("Табельный номер", "officer", TEXT),
-            ("Код подразделения", "unit_id", TEXT),
+            ("№ дела", "case_id", demo.TEXT),
+            ("Табельный номер", "officer", demo.TEXT),
+            ("Код подразделения", "unit_id", demo.TEXT),
             *geo.area("name_ru"),
-            ("Вид нарушения", "breach_type", _label(BREACHES["ru"])),
-            ("Дата возбуждения", "opened_on", RU_DAY),
-            ("Дата решения", "decided_on", RU_DAY),
-            ("Взыскание", "sanction", _label(SANCTIONS["ru"])),
-            ("Дата изменения", "updated_at", RU_TS),
+            ("Вид нарушения", "breach_type", demo._label(BREACHES["ru"])),
+            ("Дата возбуждения", "opened_on", demo.RU_DAY),
+            ("Дата решения", "decided_on", demo.RU_DAY),
+            ("Взыскание", "sanction", demo._label(SANCTIONS["ru"])),
+            ("Дата изменения", "updated_at", demo.RU_TS),
         )
     )
     recs = []
@@ -160,35 +140,35 @@ def _discipline(rng: Rng, geo: Geo, start: datetime, days: int, units: list[dict
         }
         recs.append(rec)
 
-    def place_of(rec: Record) -> tuple[str, Layout]:
+    def place_of(rec: demo.Record) -> tuple[str, demo.Layout]:
         return f"discipline_{rec['updated_at']:%Y%m}.csv", layout
 
     spoil = {
         "bad_date": [("opened_on", "31.02.2026"), ("opened_on", "—")],
         "unknown_code": [("breach_type", "Иное нарушение (уточняется)")],
-        "decided_before_opened": [("decided_on", lambda rec: RU_DAY(rec["opened_on"] - timedelta(days=3)))],
+        "decided_before_opened": [("decided_on", lambda rec: demo.RU_DAY(rec["opened_on"] - timedelta(days=3)))],
     }
-    _emit(sink, rng, recs, place_of, spoil)
+    demo._emit(sink, rng, recs, place_of, spoil)
 
 
-def _corruption(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None:
+def _corruption(rng: demo.Rng, geo: demo.Geo, start: datetime, days: int, sink: demo.Sink) -> None:
     end = start + timedelta(days=days)
     n = int(rng.poisson(CORRUPTION_ANNUAL * days / 365))
     registered = _times(rng, start, days, n, (0, 24))
-    article = rng.choice(len(ARTICLES["article"]), n, p=_p(ARTICLES["share"]))
+    article = rng.choice(len(ARTICLES["article"]), n, p=demo._p(ARTICLES["share"]))
     region, district = geo.pick(rng, n)
     charged = np.where(rng.random(n) < 0.18, 1 + (rng.random(n) < 0.2), 0)
-    layout = _windows_csv(
+    layout = demo._windows_csv(
         (
-            ("Номер КУСП", "report_id", TEXT),
-            ("Дата регистрации", "registered_at", RU_TS),
-            ("Статья УК", "article", _opt(lambda a: f"ст. {a} ч. 1")),
+            ("Номер КУСП", "report_id", demo.TEXT),
+            ("Дата регистрации", "registered_at", demo.RU_TS),
+            ("Статья УК", "article", demo._opt(lambda a: f"ст. {a} ч. 1")),
             *geo.area("name_ru"),
-            ("Раскрыто", "cleared", YES_NO),
-            ("Дата раскрытия", "cleared_at", RU_TS),
-            ("Дата направления в суд", "sent_to_court_at", RU_TS),
-            ("Привлечено сотрудников МВД", "officers_charged", TEXT),
-            ("Дата изменения", "updated_at", RU_TS),
+            ("Раскрыто", "cleared", demo.YES_NO),
+            ("Дата раскрытия", "cleared_at", demo.RU_TS),
+            ("Дата направления в суд", "sent_to_court_at", demo.RU_TS),
+            ("Привлечено сотрудников МВД", "officers_charged", demo.TEXT),
+            ("Дата изменения", "updated_at", demo.RU_TS),
         )
     )
     recs = []
@@ -202,7 +182,7 @@ def _corruption(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> N
         recs.append(
             {
                 "report_id": f"АК-{i + 1:05d}",
-                "_week": _week(updated, start),
+                "_week": demo._week(updated, start),
                 "registered_at": registered[i],
                 "article": ARTICLES["article"][int(article[i])],
                 "region": int(region[i]),
@@ -219,10 +199,10 @@ def _corruption(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> N
         "missing_district": [("district", "")],
         "bad_date": [("registered_at", "32.01.2026 10:00")],
     }
-    _emit(sink, rng, recs, _weekly("corruption", "csv", layout, start), spoil)
+    demo._emit(sink, rng, recs, demo._weekly("corruption", "csv", layout, start), spoil)
 
 
-class JsonLines(Layout):
+class JsonLines(demo.Layout):
     """The security operations centre's JSON lines: nested keys written `asset.system`."""
 
     def write(self, path: Path, rows: list[list[Any]], created: datetime) -> None:
@@ -239,25 +219,25 @@ class JsonLines(Layout):
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-ISO_OFFSET = _opt(lambda v: v.strftime("%Y-%m-%dT%H:%M:%S+06:00"))
+ISO_OFFSET = demo._opt(lambda v: v.strftime("%Y-%m-%dT%H:%M:%S+06:00"))
 
 
-def _cyber(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None:
+def _cyber(rng: demo.Rng, geo: demo.Geo, start: datetime, days: int, sink: demo.Sink) -> None:
     end = start + timedelta(days=days)
     n = int(rng.poisson(INCIDENTS_ANNUAL * days / 365))
     detected = _times(rng, start, days, n, (0, 24))
-    kind = rng.choice(len(INCIDENTS["code"]), n, p=_p(INCIDENTS["share"]))
-    impact = rng.choice(len(IMPACTS), n, p=_p([45, 35, 15, 5]))
+    kind = rng.choice(len(INCIDENTS["code"]), n, p=demo._p(INCIDENTS["share"]))
+    impact = rng.choice(len(IMPACTS), n, p=demo._p([45, 35, 15, 5]))
     system = rng.integers(0, len(SYSTEMS), n)
-    region = rng.choice(len(geo.regions), n, p=_p(geo.region_weight))
-    hours = _vec(INCIDENTS["hours"])
+    region = rng.choice(len(geo.regions), n, p=demo._p(geo.region_weight))
+    hours = demo._vec(INCIDENTS["hours"])
     layout = JsonLines(
         (
-            ("id", "incident_id", TEXT),
-            ("asset.system", "system", _label(SYSTEMS)),
-            ("asset.region", "region", _area(geo.regions, "region_code")),
-            ("category", "incident_type", _label(INCIDENTS["label"])),
-            ("severity", "impact", _label(IMPACTS)),
+            ("id", "incident_id", demo.TEXT),
+            ("asset.system", "system", demo._label(SYSTEMS)),
+            ("asset.region", "region", demo._area(geo.regions, "region_code")),
+            ("category", "incident_type", demo._label(INCIDENTS["label"])),
+            ("severity", "impact", demo._label(IMPACTS)),
             ("detected", "detected_at", ISO_OFFSET),
             ("contained", "contained_at", ISO_OFFSET),
             ("modified", "updated_at", ISO_OFFSET),
@@ -281,7 +261,7 @@ def _cyber(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None:
             }
         )
 
-    def place_of(rec: Record) -> tuple[str, Layout]:
+    def place_of(rec: demo.Record) -> tuple[str, demo.Layout]:
         return f"soc_incidents_{rec['updated_at']:%Y%m%d}.jsonl", layout
 
     spoil = {
@@ -290,26 +270,28 @@ def _cyber(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None:
             ("contained_at", lambda rec: ISO_OFFSET(rec["detected_at"] - timedelta(hours=1)))
         ],
     }
-    _emit(sink, rng, recs, place_of, spoil)
+    demo._emit(sink, rng, recs, place_of, spoil)
 
 
-def _blocks(rng: Rng, geo: Geo, start: datetime, days: int, fraud: list[Record], sink: Sink) -> None:
+def _blocks(
+    rng: demo.Rng, geo: demo.Geo, start: datetime, days: int, fraud: list[demo.Record], sink: demo.Sink
+) -> None:
     end = start + timedelta(days=days)
-    layout = Layout(
+    layout = demo.Layout(
         (
-            ("№ запроса", "block_id", TEXT),
-            ("Тип ресурса", "resource_type", _label(RESOURCES_RU)),
-            ("Ресурс", "resource", TEXT),
-            ("№ обращения", "fraud_report_id", TEXT),
-            ("Область", "region", _area(geo.regions, "name_ky")),
-            ("Дата обращения", "reported_at", RU_TS),
-            ("Дата блокировки", "blocked_at", RU_TS),
-            ("Дата изменения", "updated_at", RU_TS),
+            ("№ запроса", "block_id", demo.TEXT),
+            ("Тип ресурса", "resource_type", demo._label(RESOURCES_RU)),
+            ("Ресурс", "resource", demo.TEXT),
+            ("№ обращения", "fraud_report_id", demo.TEXT),
+            ("Область", "region", demo._area(geo.regions, "name_ky")),
+            ("Дата обращения", "reported_at", demo.RU_TS),
+            ("Дата блокировки", "blocked_at", demo.RU_TS),
+            ("Дата изменения", "updated_at", demo.RU_TS),
         ),
         encoding="utf-8-sig",
     )
     picked = [rec for rec in fraud if rng.random() < BLOCK_SHARE]
-    kind = rng.choice(len(RESOURCES), len(picked), p=_p([55, 25, 17, 3]))
+    kind = rng.choice(len(RESOURCES), len(picked), p=demo._p([55, 25, 17, 3]))
     recs = []
     for i, report in enumerate(picked):
         blocked = _days_after(rng, report["reported_at"], 1.5, 1.1)
@@ -324,7 +306,7 @@ def _blocks(rng: Rng, geo: Geo, start: datetime, days: int, fraud: list[Record],
         recs.append(
             {
                 "block_id": f"БЛ-{i + 1:06d}",
-                "_week": _week(updated, start),
+                "_week": demo._week(updated, start),
                 "resource_type": int(kind[i]),
                 "resource": resource,
                 "fraud_report_id": report["report_id"],
@@ -337,19 +319,25 @@ def _blocks(rng: Rng, geo: Geo, start: datetime, days: int, fraud: list[Record],
 
     spoil = {
         "unknown_code": [("resource_type", "Криптокошелёк")],
-        "blocked_before_reported": [("blocked_at", lambda rec: RU_TS(rec["reported_at"] - timedelta(days=1)))],
+        "blocked_before_reported": [("blocked_at", lambda rec: demo.RU_TS(rec["reported_at"] - timedelta(days=1)))],
     }
-    _emit(sink, rng, recs, _weekly("blocked_resources", "csv", layout, start), spoil)
+    demo._emit(sink, rng, recs, demo._weekly("blocked_resources", "csv", layout, start), spoil)
 
 
 def generate(
-    seed: int, geo: Geo, start: datetime, days: int, fraud: list[Record], crime: Sink, reference_dir: Path
-) -> dict[str, Sink]:
+    seed: int,
+    geo: demo.Geo,
+    start: datetime,
+    days: int,
+    fraud: list[demo.Record],
+    crime: demo.Sink,
+    reference_dir: Path,
+) -> dict[str, demo.Sink]:
     """The sinks of the three new datasets; the corruption cases go into `crime` (the crime registry's folder).
     `fraud`: the fraud reports the blocks come from."""
-    rngs = _streams(seed, (*DATASETS, "corruption"), 100)
-    sinks = {name: Sink() for name in DATASETS}
-    units = _read(reference_dir / "unit_staffing.csv")
+    rngs = demo._streams(seed, (*DATASETS, "corruption"), 100)
+    sinks = {name: demo.Sink() for name in DATASETS}
+    units = demo._read(reference_dir / "unit_staffing.csv")
     _discipline(rngs["disciplinary_case"], geo, start, days, units, sinks["disciplinary_case"])
     _corruption(rngs["corruption"], geo, start, days, crime)
     _cyber(rngs["cyber_incident"], geo, start, days, sinks["cyber_incident"])

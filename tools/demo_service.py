@@ -12,36 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from tools.demo import (
-    DEFECT_RATE,
-    RU_DAY,
-    RU_TS,
-    STAMP,
-    TEXT,
-    YES_NO,
-    Geo,
-    Layout,
-    Record,
-    Rng,
-    Sink,
-    _area,
-    _emit,
-    _event_times,
-    _label,
-    _opt,
-    _p,
-    _people,
-    _py,
-    _streams,
-    _table,
-    _week,
-    _weekly,
-)
+from tools import demo
 
 DATASETS = ("citizen_appeal", "reception_session", "dispatch_call")
 ANNUAL = {"citizen_appeal": 36_000, "dispatch_call": 250_000}
 TERM_DAYS, MAX_EXTENSION_DAYS = 14, 30  # safelake/reference/kg/appeal_terms.csv
-CHANNELS = _table("""
+CHANNELS = demo._table("""
 code          | ru                 | share
 office        | Личный приём       | 0.30
 post          | Почта              | 0.15
@@ -50,14 +26,14 @@ online_portal | Интернет-приёмная  | 0.35
 hotline       | Телефон доверия    | 0.12
 """)
 # answer: median days to answer; outcomes in the order of OUTCOMES
-CATEGORIES = _table("""
+CATEGORIES = demo._table("""
 code                | ru                 | share | answer | outcomes
 complaint           | Жалоба             | 0.40  | 8      | 20 15 25 30 8 2
 statement           | Заявление          | 0.45  | 7      | 35 10 15 30 8 2
 proposal            | Предложение        | 0.05  | 9      | 10 10 10 65 4 1
 information_request | Запрос информации  | 0.10  | 5      | 5 0 5 85 5 0
 """)
-OUTCOMES = _table("""
+OUTCOMES = demo._table("""
 code             | ru
 upheld           | Удовлетворено
 partially_upheld | Удовлетворено частично
@@ -66,7 +42,7 @@ explained        | Разъяснено
 forwarded        | Направлено по подведомственности
 withdrawn        | Отозвано заявителем
 """)
-POSITIONS = _table("""
+POSITIONS = demo._table("""
 code            | ru
 minister        | Министр
 deputy_minister | Заместитель министра
@@ -74,14 +50,14 @@ department_head | Начальник департамента
 regional_chief  | Начальник ГУВД/УВД
 district_chief  | Начальник РОВД
 """)
-PRIORITIES = _table("""
+PRIORITIES = demo._table("""
 code   | ru           | share | dispatch
 urgent | Экстренный   | 0.15  | 0.7
 high   | Высокий      | 0.30  | 1.2
 normal | Обычный      | 0.45  | 2.0
 low    | Низкий       | 0.10  | 4.0
 """)
-CALLS = _table("""
+CALLS = demo._table("""
 code              | ru                                | share
 crime_in_progress | Преступление в процессе           | 0.08
 violence          | Насилие                           | 0.10
@@ -104,17 +80,17 @@ STATUSES = {
 TRAVEL_MINUTES = {"city": 5.0, "rural": 14.0}  # median minutes from dispatch to the first unit on scene
 
 
-def generate(landing: Path, geo: Geo, start: datetime, days: int, seed: int) -> dict[str, dict[str, Any]]:
+def generate(landing: Path, geo: demo.Geo, start: datetime, days: int, seed: int) -> dict[str, dict[str, Any]]:
     """Write the three datasets under landing/<dataset>/; their demo-manifest entries."""
-    rng = _streams(seed, DATASETS, 100)
-    sinks = {name: Sink() for name in DATASETS}
+    rng = demo._streams(seed, DATASETS, 100)
+    sinks = {name: demo.Sink() for name in DATASETS}
     _appeals(rng["citizen_appeal"], geo, start, days, sinks["citizen_appeal"])
     _receptions(rng["reception_session"], geo, start, days, sinks["reception_session"])
     _dispatch(rng["dispatch_call"], geo, start, days, sinks["dispatch_call"])
     return {name: sink.flush(landing / name, start) for name, sink in sinks.items()}
 
 
-def _unit(geo: Geo, region: int, district: int) -> str:
+def _unit(geo: demo.Geo, region: int, district: int) -> str:
     return (
         f"ROVD-{geo.districts[district]['district_code']}"
         if district >= 0
@@ -122,15 +98,15 @@ def _unit(geo: Geo, region: int, district: int) -> str:
     )
 
 
-def _appeals(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None:
+def _appeals(rng: demo.Rng, geo: demo.Geo, start: datetime, days: int, sink: demo.Sink) -> None:
     """Weekly export of the appeals register: an appeal in the week it came, again when extended and when answered."""
     end = start + timedelta(days=days)
-    received = _py(_event_times(rng, start.date(), days, ANNUAL["citizen_appeal"], "fraud"))
+    received = demo._py(demo._event_times(rng, start.date(), days, ANNUAL["citizen_appeal"], "fraud"))
     n = len(received)
     region, district = geo.pick(rng, n)
-    channel = rng.choice(len(CHANNELS["code"]), n, p=_p(CHANNELS["share"]))
-    category = rng.choice(len(CATEGORIES["code"]), n, p=_p(CATEGORIES["share"]))
-    outcome_mix = [_p(w.split()) for w in CATEGORIES["outcomes"]]
+    channel = rng.choice(len(CHANNELS["code"]), n, p=demo._p(CHANNELS["share"]))
+    category = rng.choice(len(CATEGORIES["code"]), n, p=demo._p(CATEGORIES["share"]))
+    outcome_mix = [demo._p(w.split()) for w in CATEGORIES["outcomes"]]
     outcome = [int(rng.choice(len(OUTCOMES["code"]), p=outcome_mix[c])) for c in category.tolist()]
     median = np.array(CATEGORIES["answer"], dtype=float)[category]
     extended = rng.random(n) < 0.07
@@ -138,23 +114,23 @@ def _appeals(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None
         extended, rng.integers(TERM_DAYS + 3, TERM_DAYS + MAX_EXTENSION_DAYS, n), rng.lognormal(np.log(median), 0.45)
     ).astype(int)
     repeat = rng.random(n) < 0.08
-    names, phones = _people(rng, n, geo.dialect)
-    layout = Layout(
+    names, phones = demo._people(rng, n, geo.dialect)
+    layout = demo.Layout(
         (
-            ("Рег. №", "appeal_id", TEXT),
-            ("Дата поступления", "received_on", RU_DAY),
-            ("Канал поступления", "channel", _label(CHANNELS["ru"])),
-            ("Подразделение", "unit_id", TEXT),
+            ("Рег. №", "appeal_id", demo.TEXT),
+            ("Дата поступления", "received_on", demo.RU_DAY),
+            ("Канал поступления", "channel", demo._label(CHANNELS["ru"])),
+            ("Подразделение", "unit_id", demo.TEXT),
             *geo.area("name_ru"),
-            ("Вид обращения", "category", _label(CATEGORIES["ru"])),
-            ("Срок исполнения", "due_on", RU_DAY),
-            ("Продлено", "extended", YES_NO),
-            ("Дата ответа", "answered_on", RU_DAY),
-            ("Результат", "outcome", _label(OUTCOMES["ru"])),
-            ("Повторное", "repeat_appeal", YES_NO),
-            ("ФИО заявителя", "applicant_name", TEXT),
-            ("Телефон заявителя", "applicant_phone", TEXT),
-            ("Дата изменения", "updated_at", RU_TS),
+            ("Вид обращения", "category", demo._label(CATEGORIES["ru"])),
+            ("Срок исполнения", "due_on", demo.RU_DAY),
+            ("Продлено", "extended", demo.YES_NO),
+            ("Дата ответа", "answered_on", demo.RU_DAY),
+            ("Результат", "outcome", demo._label(OUTCOMES["ru"])),
+            ("Повторное", "repeat_appeal", demo.YES_NO),
+            ("ФИО заявителя", "applicant_name", demo.TEXT),
+            ("Телефон заявителя", "applicant_phone", demo.TEXT),
+            ("Дата изменения", "updated_at", demo.RU_TS),
         ),
         delimiter=";",
     )
@@ -162,9 +138,9 @@ def _appeals(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None
     for i in range(n):
         day, r, d = received[i].date(), int(region[i]), int(district[i])
         answered = day + timedelta(days=int(delay[i]))
-        first: Record = {
+        first: demo.Record = {
             "appeal_id": f"ОБ-{i + 1:06d}",
-            "_week": _week(received[i], start),
+            "_week": demo._week(received[i], start),
             "updated_at": received[i] + timedelta(minutes=30),
             "received_on": day,
             "channel": int(channel[i]),
@@ -185,7 +161,7 @@ def _appeals(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None
             versions.append(versions[-1] | {"updated_at": when, "due_on": due, "extended": True})
         when = datetime.combine(answered, datetime.min.time()) + timedelta(hours=17)
         versions.append(versions[-1] | {"updated_at": when, "answered_on": answered, "outcome": outcome[i]})
-        shown = [v | {"_week": _week(v["updated_at"], start)} for v in versions if v["updated_at"] < end]
+        shown = [v | {"_week": demo._week(v["updated_at"], start)} for v in versions if v["updated_at"] < end]
         if not shown:  # registered after the last export
             continue
         # a version written in the same week as the one before replaces it in that week's export
@@ -195,21 +171,21 @@ def _appeals(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None
         recs.append(kept[0])
         later += kept[1:]
     answers = [i for i, v in enumerate(later) if v.get("answered_on")]
-    blank = rng.choice(answers, min(len(answers), max(1, round(len(recs) * DEFECT_RATE))), replace=False)
+    blank = rng.choice(answers, min(len(answers), max(1, round(len(recs) * demo.DEFECT_RATE))), replace=False)
     for i in blank.tolist():  # the answer recorded, its date left out
         later[i] = later[i] | {"answered_on": None}
     sink.defects["missing_answer_date"] = len(blank)
-    place_of = _weekly("appeals", "csv", layout, start)
+    place_of = demo._weekly("appeals", "csv", layout, start)
     spoil = {
         "missing_district": [("district", "")],
         "bad_date": [("received_on", "31.02.2026"), ("received_on", "нет даты")],
         "unknown_code": [("channel", "Факс"), ("category", "Иное обращение")],
     }
-    _emit(sink, rng, recs, place_of, spoil)
+    demo._emit(sink, rng, recs, place_of, spoil)
     sink.update(place_of, later)
 
 
-def _receptions(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None:
+def _receptions(rng: demo.Rng, geo: demo.Geo, start: datetime, days: int, sink: demo.Sink) -> None:
     """Monthly report of the reception schedule: each session scheduled in the window, held or not.
 
     District chiefs receive every week, regional chiefs every other week, the ministry's leaders monthly."""
@@ -228,17 +204,17 @@ def _receptions(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> N
     held = rng.random(n) < 0.92
     postponed = held & (rng.random(n) < 0.05)
     citizens = rng.poisson(6, n)
-    layout = Layout(
+    layout = demo.Layout(
         (
-            ("Номер", "session_id", TEXT),
-            ("Должность руководителя", "position", _label(POSITIONS["ru"])),
-            ("Подразделение", "unit_id", TEXT),
+            ("Номер", "session_id", demo.TEXT),
+            ("Должность руководителя", "position", demo._label(POSITIONS["ru"])),
+            ("Подразделение", "unit_id", demo.TEXT),
             *geo.area("name_ru"),
-            ("Дата по графику", "scheduled_on", RU_DAY),
-            ("Проведён", "held", YES_NO),
-            ("Дата проведения", "held_on", RU_DAY),
-            ("Принято граждан", "citizens_received", TEXT),
-            ("Дата изменения", "updated_at", RU_TS),
+            ("Дата по графику", "scheduled_on", demo.RU_DAY),
+            ("Проведён", "held", demo.YES_NO),
+            ("Дата проведения", "held_on", demo.RU_DAY),
+            ("Принято граждан", "citizens_received", demo.TEXT),
+            ("Дата изменения", "updated_at", demo.RU_TS),
         ),
         delimiter=";",
     )
@@ -263,27 +239,27 @@ def _receptions(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> N
             }
         )
 
-    def place_of(rec: Record) -> tuple[str, Layout]:
+    def place_of(rec: demo.Record) -> tuple[str, demo.Layout]:
         return f"receptions_{rec['_month']}.csv", layout
 
     spoil = {
         "bad_date": [("scheduled_on", "30.02.2026"), ("scheduled_on", "по графику")],
         "unknown_code": [("position", "Помощник начальника")],
     }
-    _emit(sink, rng, recs, place_of, spoil)
+    demo._emit(sink, rng, recs, place_of, spoil)
 
 
-def _dispatch(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> None:
+def _dispatch(rng: demo.Rng, geo: demo.Geo, start: datetime, days: int, sink: demo.Sink) -> None:
     """The dispatch centre's daily export at 00:30: the day's calls as they stand then, and calls of earlier days
     that changed since the last export (closed after midnight)."""
-    received = _event_times(rng, start.date(), days, ANNUAL["dispatch_call"], "crime")
+    received = demo._event_times(rng, start.date(), days, ANNUAL["dispatch_call"], "crime")
     n = received.size
     seconds = rng.integers(0, 60, n).astype("timedelta64[s]")
     answered = received.astype("datetime64[s]") + seconds
     region, district = geo.pick(rng, n)
     area = np.array([geo.districts[d]["area_type"] if d >= 0 else "rural" for d in district.tolist()])
-    priority = rng.choice(len(PRIORITIES["code"]), n, p=_p(PRIORITIES["share"]))
-    category = rng.choice(len(CALLS["code"]), n, p=_p(CALLS["share"]))
+    priority = rng.choice(len(PRIORITIES["code"]), n, p=demo._p(PRIORITIES["share"]))
+    category = rng.choice(len(CALLS["code"]), n, p=demo._p(CALLS["share"]))
     intake = rng.lognormal(np.log(75), 0.5, n)  # seconds from answering to the card entered
     to_dispatch = rng.lognormal(np.log(np.array(PRIORITIES["dispatch"], dtype=float)[priority] * 60), 0.6)
     travel = rng.lognormal(np.log([TRAVEL_MINUTES[a] * 60 for a in area]), 0.5)
@@ -293,27 +269,27 @@ def _dispatch(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> Non
     dispatched = created + to_dispatch.astype("timedelta64[s]")
     arrived = dispatched + travel.astype("timedelta64[s]")
     closed = np.where(cancelled | advice, created + 120, arrived + on_scene.astype("timedelta64[s]"))
-    layout = Layout(
+    layout = demo.Layout(
         (
-            ("Номер вызова", "call_id", TEXT),
-            ("Время ответа", "received_at", STAMP),
-            ("Время создания карточки", "created_at", STAMP),
-            ("Время назначения наряда", "dispatched_at", STAMP),
-            ("Время прибытия", "arrived_at", STAMP),
-            ("Время закрытия", "closed_at", STAMP),
-            ("Статус", "status", _opt(STATUSES.get)),
-            ("Приоритет", "priority", _label(PRIORITIES["ru"])),
-            ("Категория", "category", _label(CALLS["ru"])),
-            ("Область", "region", _area(geo.regions, "region_code")),
-            ("Район", "district", _area(geo.districts, "district_code")),
-            ("Наряд", "unit_id", TEXT),
-            ("Изменено", "updated_at", STAMP),
+            ("Номер вызова", "call_id", demo.TEXT),
+            ("Время ответа", "received_at", demo.STAMP),
+            ("Время создания карточки", "created_at", demo.STAMP),
+            ("Время назначения наряда", "dispatched_at", demo.STAMP),
+            ("Время прибытия", "arrived_at", demo.STAMP),
+            ("Время закрытия", "closed_at", demo.STAMP),
+            ("Статус", "status", demo._opt(STATUSES.get)),
+            ("Приоритет", "priority", demo._label(PRIORITIES["ru"])),
+            ("Категория", "category", demo._label(CALLS["ru"])),
+            ("Область", "region", demo._area(geo.regions, "region_code")),
+            ("Район", "district", demo._area(geo.districts, "district_code")),
+            ("Наряд", "unit_id", demo.TEXT),
+            ("Изменено", "updated_at", demo.STAMP),
         ),
         delimiter=";",
     )
     end = start + timedelta(days=days)
     steps = ("received_at", "created_at", "dispatched_at", "arrived_at", "closed_at")
-    stamps = [_py(column) for column in (answered, created, dispatched, arrived, closed)]
+    stamps = [demo._py(column) for column in (answered, created, dispatched, arrived, closed)]
     recs, later = [], []
     for i in range(n):
         times: dict[str, datetime | None] = {step: column[i] for step, column in zip(steps, stamps, strict=True)}
@@ -321,7 +297,7 @@ def _dispatch(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> Non
             times["dispatched_at"] = times["arrived_at"] = None
         day = stamps[0][i].date()
         export = datetime.combine(day + timedelta(days=1), datetime.min.time()) + timedelta(minutes=30)
-        base: Record = {
+        base: demo.Record = {
             "call_id": f"102-{i + 1:07d}",
             "priority": int(priority[i]),
             "category": int(category[i]),
@@ -335,11 +311,11 @@ def _dispatch(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> Non
             final = _as_of(base, times, stamps[4][i], cancelled[i])
             later.append(final | {"_file": day + timedelta(days=1)})
 
-    def place_of(rec: Record) -> tuple[str, Layout]:
+    def place_of(rec: demo.Record) -> tuple[str, demo.Layout]:
         return f"dispatch_{rec['_file']:%Y%m%d}.csv", layout
 
-    def before_answer(rec: Record) -> str:
-        return STAMP(rec["received_at"] - timedelta(minutes=5))
+    def before_answer(rec: demo.Record) -> str:
+        return demo.STAMP(rec["received_at"] - timedelta(minutes=5))
 
     spoil = {
         "missing_district": [("district", "")],
@@ -347,11 +323,11 @@ def _dispatch(rng: Rng, geo: Geo, start: datetime, days: int, sink: Sink) -> Non
         "unknown_code": [("category", "Неизвестная категория"), ("priority", "Срочный+")],
         "inconsistent": [("dispatched_at", before_answer)],
     }
-    _emit(sink, rng, recs, place_of, spoil)
+    demo._emit(sink, rng, recs, place_of, spoil)
     sink.update(place_of, later)
 
 
-def _as_of(base: Record, times: dict[str, datetime | None], when: datetime, cancelled: bool) -> Record:
+def _as_of(base: demo.Record, times: dict[str, datetime | None], when: datetime, cancelled: bool) -> demo.Record:
     """The call as the dispatch system holds it at `when`: the steps done by then, and its status."""
     done = {k: v for k, v in times.items() if v is not None and v <= when}
     status = "received"
