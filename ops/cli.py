@@ -150,12 +150,19 @@ def ingest(
 @app.command()
 def build(
     full_refresh: Annotated[bool, typer.Option("--full-refresh", help="Rebuild every model from scratch.")] = False,
+    parse_only: Annotated[
+        bool, typer.Option("--parse-only", help="Only parse the dbt project, so that the next build parses less.")
+    ] = False,
 ) -> None:
     """Build the warehouse with dbt into a new file; publish it only if every model and test passed."""
     from warehouse.build import build as run
-    from warehouse.build import require_success
+    from warehouse.build import parse, require_success
 
     settings = _settings()
+    if parse_only:
+        parse(settings)
+        console.print("dbt project parsed")
+        return
     with console.status("dbt build"):
         record = run(settings, full_refresh=full_refresh)
     results = ", ".join(f"{k} {v}" for k, v in sorted(record.results.items()))

@@ -26,8 +26,14 @@ pytestmark = pytest.mark.slow
 def test_a_failing_dbt_test_is_not_published_and_readers_keep_the_old_build(settings):
     generate(settings.landing, dt.date(2026, 9, 1), 21, 150, 3, REFERENCE_DIR / "kg")
     ingest(settings)
+    parsed = subprocess.run([sys.executable, "-m", "ops", "build", "--parse-only"], capture_output=True, text=True)
+    assert parsed.returncode == 0, parsed.stderr
     first = build(settings)
     assert first.status == "published", first.failures
+    # `make up` parses ahead of the first build, which then parses only what changed (nothing)
+    log = (settings.warehouse_dir / "dbt_logs" / "dbt.log").read_text()
+    assert log.count("Unable to do partial parsing") == 1
+    assert "Partial parsing enabled, no changes found" in log.split("Unable to do partial parsing")[1]
     assert first.code_fingerprint and not first.unit_tests_passed_in  # the first build runs the unit tests
     assert published_build(settings) == first.build_id
     reader = duckdb.connect(str(current_path(settings)), read_only=True)
