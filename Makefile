@@ -21,7 +21,8 @@ setup: $(VENV)/.setup-stamp
 $(VENV)/.setup-stamp: pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet uv==$(UV_VERSION)
-	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev]'
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e .
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
 	touch $@
 
 # init → Airflow and dbt's parse of the project start in the background (PIDs in SAFELAKE_HOME/run/) → demo data
@@ -33,11 +34,11 @@ $(VENV)/.setup-stamp: pyproject.toml
 up: setup
 	$(BIN)/safelake init
 	$(BIN)/safelake users demo
-	bin/airflow-up --start
 	@if [ ! -L $(SAFELAKE_HOME)/warehouse/current.duckdb ]; then bin/bg start dbt-parse -- $(BIN)/safelake build --parse-only; fi
 	@if [ -z "$$(find $(SAFELAKE_HOME)/landing $(SAFELAKE_HOME)/archive -type f -not -name '.*' 2>/dev/null | head -1)" ]; then \
 		$(BIN)/python -m tools.demo --days 365; fi
 	@$(BIN)/safelake ingest || echo "make up: the files refused above stay in landing/; going on with the rest"
+	bin/airflow-up --start
 	@bin/bg wait dbt-parse
 	@if [ ! -L $(SAFELAKE_HOME)/warehouse/current.duckdb ]; then bin/bg start first-build -- $(BIN)/safelake build; fi
 	@$(MAKE) --no-print-directory dashboards-up
