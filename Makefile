@@ -16,6 +16,8 @@ DASHBOARD_PORT ?= 8501
 # Install only; idempotent and quick when nothing changed (the stamp tracks pyproject.toml).
 # uv installs the same versions as pip, several times faster: on a fresh machine without caches, under the
 # same load, 1 min 28 s against pip's 12 min 15 s (pip resolves and compiles serially; uv downloads in parallel).
+# The services' processes start faster with compiled bytecode; the test tools (.[dev]) are left to compile as they
+# are imported (README, "Airflow").
 UV_VERSION := 0.13.8
 setup: $(VENV)/.setup-stamp
 $(VENV)/.setup-stamp: pyproject.toml
@@ -25,12 +27,12 @@ $(VENV)/.setup-stamp: pyproject.toml
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
 	touch $@
 
-# init → Airflow and dbt's parse of the project start in the background (PIDs in SAFELAKE_HOME/run/) → demo data
-# (the year up to yesterday, unless there is data) → ingest → the first build (while no build is published; its
-# dbt parses only what changed since), dashboards →
-# Airflow ready, DAGs unpaused → the live stream → URLs. Safe to rerun. The DAGs are unpaused and the stream
-# started after the first build: an unpaused DAG runs its latest interval at once (maintenance among them),
-# and the stream's consumer takes a third of a core (beside it the first build took 134 s, after it 87-95 s).
+# init → dbt's parse of the project in the background (PIDs in SAFELAKE_HOME/run/) → demo data (the year up to
+# yesterday, unless there is data) → ingest → Airflow starts in the background, beside the first build (while no
+# build is published; its dbt parses only what changed since) and the dashboards → Airflow ready, DAGs unpaused →
+# the live stream → URLs. Safe to rerun. Each step is placed where a core is free (README, "Airflow"). The DAGs
+# are unpaused and the stream started after the first build: an unpaused DAG runs its latest interval at once
+# (maintenance among them), and the stream's consumer takes a third of a core (beside it the first build took 134 s).
 up: setup
 	$(BIN)/safelake init
 	$(BIN)/safelake users demo

@@ -190,7 +190,8 @@ def test_readers_of_a_geography_without_a_plan_say_so(lake_of_three, tmp_path, m
 
 
 def test_a_kazakhstan_instance_comes_up_by_the_steps_of_make_up(tmp_path):
-    """What `SAFELAKE_GEOGRAPHY=kz make up` runs before Airflow takes over: init, demo data, ingest, build."""
+    """What `SAFELAKE_GEOGRAPHY=kz make up` runs before Airflow takes over: init, dbt's parse, demo data, ingest,
+    build."""
     env = os.environ | {
         "SAFELAKE_GEOGRAPHY": "kz",
         "SAFELAKE_HOME": str(tmp_path / "var-kz"),
@@ -198,6 +199,7 @@ def test_a_kazakhstan_instance_comes_up_by_the_steps_of_make_up(tmp_path):
     }
     for step in (
         ["ops", "init"],
+        ["ops", "build", "--parse-only"],
         ["tools.demo", "--days", "10", "--cameras", "60"],
         ["ops", "ingest"],
         ["ops", "build"],
