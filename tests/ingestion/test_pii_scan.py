@@ -44,7 +44,11 @@ def raw_personal_values(archive: Path) -> set[str]:
             pii = contracts[dataset].pii_columns
             sources = {s for name in pii if name in profile.columns for s in profile.columns[name].sources}
             for source in sources & set(frame.columns):
-                values |= {v.strip() for v in frame[source].drop_nulls().cast(str) if len(v.strip()) >= MIN_LENGTH}
+                values |= {
+                    v.strip()
+                    for v in frame[source].drop_nulls().cast(str)
+                    if len(v.strip()) >= MIN_LENGTH and WORD.search(v)
+                }
             break
     return values
 
@@ -85,20 +89,26 @@ def text_of(path: Path) -> str:
 
 
 def leaks(root: Path, values: set[str], skip: Path | None = None) -> dict[str, list[str]]:
-    """Files under root (but not under skip) holding any of the values. A value is looked for only in
-    files that hold its longest word, which keeps the search linear in the size of the files."""
-    by_word: dict[str, list[str]] = {}
+    """Files under root (but not under skip) holding any of the values. A value is looked for where its longest
+    word stands as a whole word of the file's text: one pass over the text's words, whatever the number of
+    values (a street or a first name alone is in many files)."""
+    by_word: dict[str, list[tuple[str, int]]] = {}
     for value in values:
-        by_word.setdefault(max(WORD.findall(value), key=len, default=value), []).append(value)
+        longest = max(WORD.finditer(value), key=lambda m: len(m.group()))
+        by_word.setdefault(longest.group(), []).append((value, longest.start()))
     found: dict[str, list[str]] = {}
     for path in root.rglob("*"):
         if not path.is_file() or (skip and path.is_relative_to(skip)):
             continue
         text = text_of(path)
-        candidates = [v for word in set(WORD.findall(text)) & by_word.keys() for v in by_word[word]]
-        hits = sorted(v for v in candidates if v in text)
+        hits = {
+            value
+            for word in WORD.finditer(text)
+            for value, offset in by_word.get(word.group(), ())
+            if text.startswith(value, word.start() - offset)
+        }
         if hits:
-            found[str(path.relative_to(root))] = hits[:3]
+            found[str(path.relative_to(root))] = sorted(hits)[:3]
     return found
 
 
@@ -106,5 +116,8 @@ def test_no_raw_personal_data_outside_the_archive(published) -> None:
     settings = published.settings()
     values = raw_personal_values(settings.archive)
     assert len(values) > 100, "the demo exports carry names, phones and addresses"
-    assert leaks(settings.archive, values), "the scan must find the raw values where they are (the originals)"
+    # the scan must find raw values where they are, the originals (a spread of 2,000 of them is enough to show it;
+    # every one of them, in exports that repeat streets and names thousands of times, takes minutes)
+    sample = set(sorted(values)[:: max(1, len(values) // 2000)])
+    assert leaks(settings.archive, sample), "the scan must find the raw values where they are (the originals)"
     assert leaks(settings.home, values, skip=settings.archive) == {}
