@@ -188,12 +188,23 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(routes=[Route("/v1/{dataset}", post, methods=["POST"])], lifespan=lifespan)
 
 
+async def _streams_ready(settings: Settings) -> None:
+    """Before serving: the streams exist and fit the broker's store, else one line and no server (inside the
+    app's startup, uvicorn would print a traceback)."""
+    nc = await nats.connect(settings.nats_url, name="safelake-ingress")
+    try:
+        await ensure_streams(nc.jetstream(), settings.stream_storage_gib)
+    finally:
+        await nc.close()
+
+
 def main() -> None:
     import uvicorn
 
     try:
         settings = get_settings()
         app = create_app(settings)
+        asyncio.run(_streams_ready(settings))
     except SafeLakeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None

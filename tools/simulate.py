@@ -14,12 +14,14 @@ import heapq
 import json
 import math
 import random
+import sys
 import time
 import zlib
 from dataclasses import dataclass, field
 
 import nats
 
+from safelake.errors import SafeLakeError
 from safelake.reference import geography
 from safelake.settings import get_settings
 from stream.streams import ensure_streams, subject
@@ -249,7 +251,11 @@ def main() -> None:
     parser.add_argument("--speed", type=float, default=1.0, help="simulated seconds per wall-clock second")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--url", default=None, help="NATS URL (default SAFELAKE_NATS_URL)")
-    asyncio.run(main_async(parser.parse_args()))
+    try:
+        asyncio.run(main_async(parser.parse_args()))
+    except SafeLakeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

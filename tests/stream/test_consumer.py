@@ -39,17 +39,25 @@ def test_every_event_is_in_the_lake_once_despite_duplicates(live):
     assert consumer.wait(30) == 0
 
 
-def test_streams_the_broker_cannot_hold_are_refused_with_one_line(live):
-    consumer = subprocess.run(
-        [sys.executable, "-m", "ops", "stream"],
-        env=live.env | {"SAFELAKE_STREAM_STORAGE_GIB": "100000"},
+@pytest.mark.parametrize(
+    "command", [["ops", "stream"], ["stream.ingress"], ["tools.simulate", "--seconds", "1"]], ids=lambda c: c[0]
+)
+def test_streams_the_broker_cannot_hold_are_refused_with_one_line(live, command):
+    """The consumer, the HTTP ingress and the simulator each create the streams: each refuses in one line."""
+    started = subprocess.run(
+        [sys.executable, "-m", *command],
+        env=live.env
+        | {
+            "SAFELAKE_STREAM_STORAGE_GIB": "100000",
+            "SAFELAKE_INGRESS_TOKENS": '{"vms": "a-token-of-at-least-24-characters"}',
+        },
         cwd=live.home,
         capture_output=True,
         text=True,
         timeout=60,
     )
-    assert consumer.returncode == 2
-    assert consumer.stderr.strip() == (
+    assert started.returncode == 2
+    assert started.stderr.strip() == (
         "error: stream SAFELAKE_CAMERA: the broker cannot reserve 66666.7 GiB of SAFELAKE_STREAM_STORAGE_GIB=100000 "
         "on its store; free disk there or set SAFELAKE_STREAM_STORAGE_GIB lower"
     )
