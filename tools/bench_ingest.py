@@ -42,8 +42,9 @@ def _reader_sql(profile: Profile, files: list[Path]) -> str:
 def raw_copy_seconds(
     settings: Settings, groups: dict[str, list[Path]], profiles: dict[str, Profile], out: Path
 ) -> float:
-    """DuckDB's own read of the same files straight into Parquet: the floor to compare with."""
-    lake.install_extensions(settings.extension_dir, ("encodings", "excel"))
+    """DuckDB's own read of the same files straight into Parquet: the floor to compare with. The extensions of
+    both sides are installed first, as a SAFELAKE_HOME holds them after its first run."""
+    lake.install_extensions(settings.extension_dir, (*lake.EXTENSIONS, "encodings", "excel"))
     con = duckdb.connect(config={"home_directory": str(settings.home)})
     lake.configure(con, settings)
     started = time.perf_counter()
