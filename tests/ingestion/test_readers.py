@@ -138,6 +138,8 @@ def test_jsonl_files_read_together_as_each_alone(tmp_path):
         "a": jsonl(record(1), record(2, note="unmapped")),
         "b": jsonl(*(record(n) for n in range(3, 9))),
         "c": jsonl(record(9, cleared=None)).rstrip("\n"),
+        "strings like numbers": jsonl(record(0, id="1.10"), record(0, id="-0")),  # searched, kept as written
+        "no numbers": jsonl(record(0, id="CAM-1")),  # not searched: no cell a number could have made
     }
     paths = []
     for name, text in plain.items():
@@ -147,6 +149,7 @@ def test_jsonl_files_read_together_as_each_alone(tmp_path):
     alone = [read(p, jsonl_profile)[0] for p in paths]
     assert [(f.columns, f.rows()) for f in together] == [(f.columns, f.rows()) for f in alone]
     assert "note" in together[0].columns and "note" not in together[1].columns
+    assert together[3]["id"].to_list() == ["1.10", "-0"]
 
     odd = {
         "blank lines": jsonl(record(10)) + "\n" + jsonl(record(11)),
