@@ -57,14 +57,13 @@ class FileResult:
         return self.inserted + self.corrected
 
 
-def fingerprint(path: Path, count_lines: bool = True) -> tuple[str, int]:
-    """The file's SHA-256 and its number of lines (0 unless `count_lines`), in one read."""
+def fingerprint(path: Path) -> tuple[str, int]:
+    """The file's SHA-256 and its number of lines, in one read."""
     digest, lines, last = hashlib.sha256(), 0, b"\n"
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
-            if count_lines:
-                lines, last = lines + block.count(b"\n"), block[-1:]
+            lines, last = lines + block.count(b"\n"), block[-1:]
     return digest.hexdigest(), lines + (last != b"\n")
 
 
@@ -268,7 +267,9 @@ def _archive(path: Path, dataset: str, digest: str, settings: Settings) -> str:
     """Move (from landing/) or copy the file to the archive; a warning if it stays where it is. A file whose
     bytes changed since they were checksummed (still being written) is left in landing/ for the next run."""
     try:
-        if fingerprint(path, count_lines=False)[0] != digest:
+        with path.open("rb") as fh:
+            changed = hashlib.file_digest(fh, "sha256").hexdigest() != digest
+        if changed:
             return f"{path}: changed while it was ingested; left in place, its new content is read next run"
         name = f"{digest[:12]}-{path.name}"
         if len(name.encode()) > 255:  # the archive's file system limit: keep the start and the extension
